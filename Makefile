@@ -1,0 +1,75 @@
+# Everything runs inside .venv, built from requirements.lock (the tested, pinned set).
+# Targets that need Python depend on $(STAMP), so a fresh clone needs only Python 3.11 and make.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PY     := $(BIN)/python
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv data expected release build demo test test-fast lint format lab bench lock clean
+
+help:
+	@echo "make demo     set up, build the release, autograde example submissions"
+	@echo "make test     set up and run the whole test suite"
+	@echo "make lab      open JupyterLab on release/ (students)"
+	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make expected regenerate the hidden tests' expected arrays from the solutions"
+	@echo "make data     rewrite data/ from scikit-learn"
+	@echo "make lint     ruff check and format check (code and notebooks)"
+	@echo "make format   ruff format and fix"
+	@echo "make bench    time the notebooks and grading (prints figures)"
+	@echo "make lock     re-resolve requirements.lock from pyproject.toml"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m autograder data
+
+expected: $(STAMP)
+	$(PY) -m autograder expected
+
+release: $(STAMP)
+	$(PY) -m autograder release
+
+build: data expected release
+
+demo: $(STAMP) release
+	$(PY) -m autograder demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=release
+
+bench: $(STAMP)
+	$(PY) bench/notebooks.py
+
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra=dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file=requirements.lock pyproject.toml
+
+clean:
+	rm -rf graded .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Instructor-side tools: authoring (data, expected arrays, release) and grading.
+
+``autograder.authoring`` turns ``source/`` into everything generated from it;
+the grading stages a submission flows through live beside it.
+"""

@@ -1,0 +1,1 @@
+"""Commands that generate files from the single source of truth in ``source/``."""

@@ -1,0 +1,54 @@
+"""Generate ``release/<lab>/`` from ``source/<lab>/`` with ``nbgrader generate_assignment``.
+
+``stale`` regenerates in a temporary copy of the course and lists what differs
+from the committed release, ignoring cell ids (volatile by nature).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder import notebooks
+
+
+def generate(lab: str, root: Path = notebooks.ROOT, db_url: str | None = None) -> Path:
+    """Run ``nbgrader generate_assignment LAB --force`` in the course ``root``."""
+    notebooks.nbgrader("generate_assignment", lab, "--force", cwd=root, db_url=db_url)
+    return root / "release" / lab
+
+
+def _normalized(path: Path) -> str:
+    if path.suffix != ".ipynb":
+        return path.read_bytes().hex()
+    nb = json.loads(path.read_text())
+    for cell in nb.get("cells", []):
+        cell.pop("id", None)
+    return json.dumps(nb, sort_keys=True, indent=1)
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {
+        str(p.relative_to(folder)): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    }
+
+
+def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+    """Files of ``release/<lab>/`` that differ from a fresh ``generate_assignment`` (or are
+    missing or extra), as relative paths; empty when the release is up to date."""
+    with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
+        course = Path(tmp)
+        shutil.copy(root / "nbgrader_config.py", course)
+        shutil.copytree(root / "source" / lab, course / "source" / lab)
+        fresh = generate(lab, course, db_url=f"sqlite:///{course / 'gradebook.db'}")
+        want, have = _files(fresh), _files(root / "release" / lab)
+        names = sorted(set(want) | set(have))
+        return [
+            n
+            for n in names
+            if n not in want or n not in have or _normalized(want[n]) != _normalized(have[n])
+        ]

@@ -1,0 +1,115 @@
+"""An nbgrader course folder other than the repository's own: for the demo and the tests.
+
+It holds a copy of ``nbgrader_config.py`` and ``source/<lab>`` (so its
+``generate_assignment`` is the real one), its own SQLite gradebook, and
+submissions in nbgrader's layout ``submitted/<student>/<lab>/<lab>.ipynb``.
+Grading here is plain ``nbgrader autograde``, exactly what an instructor runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograder import mistakes, notebooks
+
+
+@dataclass(frozen=True)
+class CellScore:
+    grade_id: str
+    score: float
+    max_score: float
+
+
+@dataclass(frozen=True)
+class Score:
+    student: str
+    score: float
+    max_score: float
+    cells: tuple[CellScore, ...]
+
+    def cell(self, grade_id: str) -> CellScore:
+        return next(c for c in self.cells if c.grade_id == grade_id)
+
+
+class Course:
+    def __init__(self, root: Path, source_root: Path = notebooks.ROOT):
+        self.root = Path(root)
+        self.source_root = source_root
+        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def prepare(self, lab: str) -> Course:
+        """Copy the config and the lab's source, and generate its release (fills the gradebook)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(self.source_root / "nbgrader_config.py", self.root)
+        dest = self.root / "source" / lab
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(self.source_root / "source" / lab, dest)
+        self.nbgrader("generate_assignment", lab, "--force")
+        return self
+
+    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
+        return notebooks.nbgrader(*args, cwd=self.root, db_url=self.db_url)
+
+    def submit(self, lab: str, student: str, nb: NotebookNode | bytes) -> Path:
+        path = self.root / "submitted" / student / lab / f"{lab}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(nb, bytes):
+            path.write_bytes(nb)
+        else:
+            nbformat.write(nb, str(path))
+        return path
+
+    def autograde(self, lab: str, student: str | None = None) -> subprocess.CompletedProcess:
+        extra = ["--student", student] if student else []
+        return self.nbgrader("autograde", lab, "--force", *extra)
+
+    def scores(self, lab: str) -> dict[str, Score]:
+        from nbgrader.api import Gradebook
+
+        out = {}
+        with Gradebook(self.db_url) as gb:
+            for sub in gb.assignment_submissions(lab):
+                cells = []
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        if grade.cell.cell_type == "code":
+                            cells.append(
+                                CellScore(
+                                    grade.name, float(grade.score or 0.0), float(grade.max_score)
+                                )
+                            )
+                out[sub.student_id] = Score(
+                    sub.student_id, float(sub.score), float(sub.max_score), tuple(cells)
+                )
+        return out
+
+
+def filled(lab: str, code: dict[str, str], root: Path = notebooks.ROOT) -> NotebookNode:
+    """The release notebook with its solution cells replaced by ``code`` (by grade_id)."""
+    nb = notebooks.read(notebooks.release_path(lab, root))
+    for cell in nb.cells:
+        gid = notebooks.nbgrader_meta(cell).get("grade_id")
+        if notebooks.nbgrader_meta(cell).get("solution") and gid in code:
+            cell.source = code[gid]
+    return nb
+
+
+def reference_submissions(lab: str, root: Path = notebooks.ROOT) -> dict[str, NotebookNode]:
+    """The solution, the untouched release, and one submission per cataloged mistake."""
+    solution = mistakes.solution_code(lab, root)
+    subs = {
+        "solution": filled(lab, solution, root),
+        "stub": notebooks.read(notebooks.release_path(lab, root)),
+    }
+    for m in mistakes.catalog(lab):
+        code = dict(solution)
+        code[m.cell] = mistakes.apply(code[m.cell], m)
+        subs[f"mistake-{m.name}".replace("_", "-")] = filled(lab, code, root)
+    return subs

@@ -1,0 +1,60 @@
+"""Catalogs of common mistakes, one module per lab, kept next to (not copies of) the solution.
+
+An entry is a small edit of the solution as written in ``source/<lab>/<lab>.ipynb``:
+exact text replacements in the solution cell ``cell``, each of which must occur
+exactly once there, so an entry that no longer applies fails loudly instead of
+silently testing nothing. ``fails`` names the test cells the mistake must lose
+points on (and it must pass every other one); ``hint`` is what a teaching
+assistant would say.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+
+from autograder import notebooks
+
+SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[^\n]*\n", re.M)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    cell: str
+    replace: dict[str, str]
+    fails: frozenset[str]
+    hint: str
+    description: str = field(default="")
+
+
+class CatalogError(RuntimeError):
+    pass
+
+
+def catalog(lab: str) -> list[Mistake]:
+    return list(importlib.import_module(f"autograder.mistakes.{lab}").MISTAKES)
+
+
+def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
+    """The source's solution cells by grade_id, with the solution markers removed
+    (what a student who wrote the solution would submit)."""
+    nb = notebooks.read(notebooks.source_path(lab, root))
+    return {
+        notebooks.nbgrader_meta(c)["grade_id"]: SOLUTION_MARKER.sub("", c.source)
+        for c in nb.cells
+        if c.cell_type == "code" and notebooks.nbgrader_meta(c).get("solution")
+    }
+
+
+def apply(code: str, mistake: Mistake) -> str:
+    for old, new in mistake.replace.items():
+        count = code.count(old)
+        if count != 1:
+            raise CatalogError(
+                f"mistake {mistake.name!r}: {old!r} occurs {count} times in the solution of "
+                f"{mistake.cell!r}, expected exactly once; update the catalog entry"
+            )
+        code = code.replace(old, new)
+    return code

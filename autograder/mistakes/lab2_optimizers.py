@@ -1,0 +1,81 @@
+"""Common mistakes in ``my_optimizer`` (lab2_optimizers)."""
+
+from autograder.mistakes import Mistake
+
+MOMENTUM = frozenset({"test_my_optimizer_momentum"})
+ADAGRAD = frozenset({"test_my_optimizer_adagrad"})
+RMSPROP = frozenset({"test_my_optimizer_rmsprop"})
+ADAM = frozenset({"test_my_optimizer_adam"})
+
+MISTAKES = [
+    Mistake(
+        "momentum_state_not_stored",
+        "my_optimizer",
+        {
+            "        opt.W_dt = W_dlt  # keep the deltas for the next step\n": "",
+            "        opt.B_dt = B_dlt\n": "",
+        },
+        MOMENTUM,
+        "Your momentum step is right once but never remembered: store W_dlt in opt.W_dt and "
+        "B_dlt in opt.B_dt, so the next call builds on it.",
+    ),
+    Mistake(
+        "momentum_sign",
+        "my_optimizer",
+        {
+            "gamma * opt.W_dt + alpha * W_grad": "gamma * opt.W_dt - alpha * W_grad",
+            "gamma * opt.B_dt + alpha * B_grad": "gamma * opt.B_dt - alpha * B_grad",
+        },
+        MOMENTUM,
+        "Your momentum step has the gradient with the wrong sign: the step is "
+        "gamma * previous step + alpha * gradient; the final update subtracts it.",
+    ),
+    Mistake(
+        "adagrad_no_accumulation",
+        "my_optimizer",
+        {
+            "opt.W_vt = opt.W_vt + W_grad * W_grad": "opt.W_vt = W_grad * W_grad",
+            "opt.B_vt = opt.B_vt + B_grad * B_grad": "opt.B_vt = B_grad * B_grad",
+        },
+        ADAGRAD,
+        "AdaGrad divides by the square root of the *sum* of all squared gradients so far: "
+        "add g * g to opt.W_vt instead of replacing it.",
+    ),
+    Mistake(
+        "rmsprop_no_decay",
+        "my_optimizer",
+        {
+            "0.9 * opt.W_vt + 0.1 * W_grad * W_grad": "opt.W_vt + 0.1 * W_grad * W_grad",
+            "0.9 * opt.B_vt + 0.1 * B_grad * B_grad": "opt.B_vt + 0.1 * B_grad * B_grad",
+        },
+        RMSPROP,
+        "RMSprop forgets old gradients: multiply the stored average by 0.9 before adding "
+        "0.1 * g * g.",
+    ),
+    Mistake(
+        "adam_no_bias_correction",
+        "my_optimizer",
+        {
+            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt",
+            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt",
+            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt",
+            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt",
+        },
+        ADAM,
+        "Your Adam step matches the result without bias correction: divide the moments by "
+        "1 - beta1**iter and 1 - beta2**iter.",
+    ),
+    Mistake(
+        "adam_iter_off_by_one",
+        "my_optimizer",
+        {
+            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt / (1 - beta1 ** (iter + 1))",
+            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt / (1 - beta1 ** (iter + 1))",
+            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt / (1 - beta2 ** (iter + 1))",
+            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
+        },
+        ADAM,
+        "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
+        "use beta ** iter as it is.",
+    ),
+]

@@ -1,0 +1,197 @@
+"""The given network scaffolding of the optimizers labs (seed lab "Lab3: Optimizers").
+
+A fully connected sigmoid network with the seed lab's names: ``myDenseLayer``
+holds ``wegt`` (n_out, n_in) and ``bias`` (n_out,); ``myOptParam`` holds an
+optimizer's state; ``my_forward``/``my_backward``/``my_loss``/``my_predict``
+run it. The update rule (``my_optimizer``) and the mini-batching
+(``create_mini_batches``) are what students write, so they are *not* here:
+``train`` takes them as arguments.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit
+
+__all__ = [
+    "myDenseLayer",
+    "myOptParam",
+    "make_network",
+    "sigmoid",
+    "my_forward",
+    "my_backward",
+    "my_loss",
+    "my_predict",
+    "accuracy",
+    "train",
+    "TrainingHistory",
+]
+
+
+class myDenseLayer:  # noqa: N801 -- the seed lab's name
+    """One dense layer: ``z = a_prev @ wegt.T + bias``.
+
+    Without ``seed`` the weights start at zero (the seed lab's tests overwrite
+    them); with a seed they are drawn from N(0, 1/n_in) by a private generator,
+    so building a layer never consumes numbers from ``np.random``'s global state.
+    """
+
+    def __init__(self, n_out: int, n_in: int, seed: int | None = None):
+        if seed is None:
+            self.wegt = np.zeros((n_out, n_in))
+        else:
+            rng = np.random.default_rng(seed)
+            self.wegt = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
+        self.bias = np.zeros(n_out)
+
+    def __repr__(self) -> str:
+        n_out, n_in = self.wegt.shape
+        return f"myDenseLayer(n_out={n_out}, n_in={n_in})"
+
+
+class myOptParam:  # noqa: N801 -- the seed lab's name
+    """An optimizer's per-layer state, all zeros at the start.
+
+    ``W_dt``/``B_dt``: the previous step (momentum); ``W_mt``/``B_mt``: first
+    moment (Adam); ``W_vt``/``B_vt``: second moment (AdaGrad, RMSprop, Adam).
+    """
+
+    def __init__(self, n_out: int, n_in: int):
+        self.W_dt = np.zeros((n_out, n_in))
+        self.B_dt = np.zeros(n_out)
+        self.W_mt = np.zeros((n_out, n_in))
+        self.B_mt = np.zeros(n_out)
+        self.W_vt = np.zeros((n_out, n_in))
+        self.B_vt = np.zeros(n_out)
+
+    def __repr__(self) -> str:
+        return "myOptParam(n_out={}, n_in={})".format(*self.W_dt.shape)
+
+
+def make_network(
+    sizes: Sequence[int] = (64, 80, 70, 10), seed: int = 0
+) -> tuple[list[myDenseLayer], list[myOptParam]]:
+    """Layers and fresh optimizer states for a network with the given layer sizes."""
+    layers = [
+        myDenseLayer(n_out, n_in, seed=seed + i)
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
+    ]
+    states = [myOptParam(*layer.wegt.shape) for layer in layers]
+    return layers, states
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)), computed without overflow for large |z| (SciPy's ``expit``)."""
+    return expit(z)
+
+
+def my_forward(layers: Sequence[myDenseLayer], X: np.ndarray) -> list[np.ndarray]:
+    """The activations of every layer, first hidden layer to output."""
+    activations = []
+    a = X
+    for layer in layers:
+        a = sigmoid(a @ layer.wegt.T + layer.bias)
+        activations.append(a)
+    return activations
+
+
+def my_loss(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> float:
+    """Mean squared error J = 1/(2n) * sum_i ||a_out(x_i) - y_i||^2 (y one-hot)."""
+    out = my_forward(layers, X)[-1]
+    return float(0.5 * np.sum((out - y) ** 2) / X.shape[0])
+
+
+def my_backward(
+    layers: Sequence[myDenseLayer],
+    activations: Sequence[np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Gradients ``(dJ/dwegt, dJ/dbias)`` of ``my_loss`` for every layer, in layer order."""
+    n = X.shape[0]
+    out = activations[-1]
+    delta = (out - y) * out * (1.0 - out) / n
+    grads: list[tuple[np.ndarray, np.ndarray]] = []
+    for i in range(len(layers) - 1, -1, -1):
+        a_prev = activations[i - 1] if i > 0 else X
+        grads.append((delta.T @ a_prev, delta.sum(axis=0)))
+        if i > 0:
+            delta = (delta @ layers[i].wegt) * a_prev * (1.0 - a_prev)
+    return grads[::-1]
+
+
+def my_predict(layers: Sequence[myDenseLayer], X: np.ndarray) -> np.ndarray:
+    """Predicted class labels (the index of the largest output)."""
+    return np.argmax(my_forward(layers, X)[-1], axis=1)
+
+
+def accuracy(layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(my_predict(layers, X) == np.asarray(labels)))
+
+
+@dataclass
+class TrainingHistory:
+    """What ``train`` records: the loss on the whole training set after every epoch,
+    the loss of every mini-batch before its update, and the wall time per epoch."""
+
+    epoch_loss: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+
+Optimizer = Callable[..., None]
+Batcher = Callable[..., list]
+
+
+def train(
+    layers: Sequence[myDenseLayer],
+    states: Sequence[myOptParam],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    optimizer: Optimizer,
+    make_batches: Batcher,
+    solver: str = "sgd",
+    learning_rate: float = 0.01,
+    epochs: int = 10,
+    batch_size: int = 64,
+    seed: int | None = 0,
+    record_steps: bool = False,
+) -> TrainingHistory:
+    """Mini-batch training, the loop of the seed lab.
+
+    Every epoch calls ``make_batches(X, y, batch_size)`` (which shuffles with
+    ``np.random``; ``seed`` seeds it once before the first epoch), and for
+    every mini-batch runs forward, backward and
+    ``optimizer(layer, state, dW, dB, solver=..., learning_rate=..., iter=t)``
+    on each layer, where ``t`` counts update steps from 1 (Adam's bias
+    correction needs the step number).
+    """
+    if seed is not None:
+        np.random.seed(seed)
+    history = TrainingHistory()
+    step = 0
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for X_mini, y_mini in make_batches(X, y, batch_size):
+            step += 1
+            activations = my_forward(layers, X_mini)
+            if record_steps:
+                out = activations[-1]
+                history.step_loss.append(float(0.5 * np.sum((out - y_mini) ** 2) / len(X_mini)))
+            grads = my_backward(layers, activations, X_mini, y_mini)
+            for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
+                optimizer(
+                    layer, state, dW, dB, solver=solver, learning_rate=learning_rate, iter=step
+                )
+        history.epoch_seconds.append(time.perf_counter() - start)
+        history.epoch_loss.append(my_loss(layers, X, y))
+    return history
