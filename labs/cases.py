@@ -95,6 +95,15 @@ def seed_lab_checks(
         label = solver if first_failure is None else f"{solver} (after {first_failure} failed)"
         try:
             my_optimizer(lyr, opt, W_grad, B_grad, solver, 10, 3)
+        except NotImplementedError:
+            results.append(
+                Check(
+                    label,
+                    False,
+                    f"not implemented yet: fill in the {solver!r} "
+                    "branch between START and END CODE HERE",
+                )
+            )
         except Exception as exc:  # noqa: BLE001 -- reported to the student, not swallowed
             results.append(Check(label, False, f"raised {type(exc).__name__}: {exc}"))
         else:

@@ -44,4 +44,10 @@ def test_seed_lab_checks_pass_sgd_and_report_exceptions_per_solver():
 
     results = cases.seed_lab_checks(only_sgd, expected)
     assert results[0].passed  # the seed lab's printed SGD numbers
-    assert not results[1].passed and "raised NotImplementedError" in results[1].detail
+    assert not results[1].passed and "not implemented yet" in results[1].detail
+    assert "'momentum' branch" in results[1].detail
+
+    def broken(lyr, opt, W_grad, B_grad, solver, learning_rate, iter):
+        raise KeyError("W_dt")
+
+    assert "raised KeyError: 'W_dt'" in cases.seed_lab_checks(broken, expected)[0].detail
