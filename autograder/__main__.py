@@ -37,6 +37,18 @@ def cmd_data(args) -> int:
     return 0
 
 
+def cmd_given(args) -> int:
+    from autograder.authoring import given
+
+    status = 0
+    for lab in _labs(args):
+        stale = given.stale(lab) if args.check else given.update(lab)
+        verb = "stale given cells" if args.check else "rewrote"
+        print(f"{lab}: " + (f"{verb} {', '.join(stale)}" if stale else "given cells up to date"))
+        status |= bool(stale) and args.check
+    return status
+
+
 def cmd_expected(args) -> int:
     from autograder.authoring import expected
 
@@ -100,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="report stale files, write nothing")
     p.set_defaults(func=cmd_data)
     for name, func, text in [
+        ("given", cmd_given, "copy earlier labs' solutions into the cells that give them"),
         (
             "expected",
             cmd_expected,

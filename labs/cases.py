@@ -114,3 +114,119 @@ def seed_lab_checks(
         if not results[-1].passed and first_failure is None:
             first_failure = solver
     return results
+
+
+def minibatch_data(
+    n: int, n_features: int, n_targets: int, *, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-seed samples with distinct rows: X normal, y one-hot when ``n_targets > 1``,
+    else one column of integers -- so every (X row, y row) pair can be recognised."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_features))
+    if n_targets > 1:
+        y = np.eye(n_targets)[rng.integers(0, n_targets, size=n)]
+    else:
+        y = -rng.permutation(n).reshape(n, 1).astype(float)
+    return X, y
+
+
+def minibatch_case(
+    create_mini_batches: Callable[..., object],
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    *,
+    seed: int,
+    label: str = "",
+) -> tuple[dict[str, np.ndarray | None], list[Check]]:
+    """Call ``create_mini_batches(X, y, batch_size)`` after ``np.random.seed(seed)``.
+
+    Returns the results to compare with the expected ones -- the batch sizes and
+    all X and y rows in batch order -- and structural checks with their own
+    messages: a list of (X_mini, y_mini) pairs, both two-dimensional, every
+    sample exactly once, every X row still next to its own y row, and X and y
+    not modified.
+    """
+    prefix = f"{label}: " if label else ""
+    X_copy, y_copy = X.copy(), y.copy()
+    np.random.seed(seed)
+    batches = create_mini_batches(X, y, batch_size)
+    out: dict[str, np.ndarray | None] = {"batch sizes": None, "X rows": None, "y rows": None}
+    found: list[Check] = [
+        unchanged(f"{prefix}input X not modified", X_copy, X),
+        unchanged(f"{prefix}input y not modified", y_copy, y),
+    ]
+    try:
+        pairs = [(np.asarray(bx, dtype=float), np.asarray(by, dtype=float)) for bx, by in batches]
+    except (TypeError, ValueError):
+        found.append(Check(f"{prefix}structure", False, "return a list of (X_mini, y_mini) tuples"))
+        return out, found
+    bad = [
+        i
+        for i, (bx, by) in enumerate(pairs)
+        if bx.ndim != 2
+        or by.ndim != 2
+        or bx.shape[1] != X.shape[1]
+        or by.shape[1] != y.shape[1]
+        or len(bx) != len(by)
+    ]
+    if bad or not pairs:
+        i = bad[0] if bad else None
+        detail = (
+            "returned no batches"
+            if not pairs
+            else f"batch {i}: X_mini {pairs[i][0].shape}, y_mini {pairs[i][1].shape}; expected "
+            f"(rows, {X.shape[1]}) and (rows, {y.shape[1]}) -- keep y_mini two-dimensional"
+        )
+        found.append(Check(f"{prefix}structure", False, detail))
+        return out, found
+    found.append(Check(f"{prefix}structure", True))
+    Xs = np.concatenate([bx for bx, _ in pairs])
+    ys = np.concatenate([by for _, by in pairs])
+    out = {
+        "batch sizes": np.array([len(bx) for bx, _ in pairs], dtype=float),
+        "X rows": Xs,
+        "y rows": ys,
+    }
+    original = {tuple(row): i for i, row in enumerate(X_copy.astype(float).tolist())}
+    index = [original.get(tuple(row)) for row in Xs.tolist()]
+    counts = np.bincount([i for i in index if i is not None], minlength=len(X))
+    if None in index or len(Xs) != len(X) or counts.max(initial=0) != 1:
+        missing = int((counts == 0).sum())
+        found.append(
+            Check(
+                f"{prefix}every sample once",
+                False,
+                f"{len(Xs)} samples returned for {len(X)} given; {missing} missing, "
+                f"{int((counts > 1).sum())} repeated",
+            )
+        )
+    else:
+        found.append(Check(f"{prefix}every sample once", True))
+        paired = all(np.array_equal(ys[k], y_copy[i]) for k, i in enumerate(index))
+        found.append(
+            Check(
+                f"{prefix}X and y rows stay paired",
+                paired,
+                ""
+                if paired
+                else "some X rows now sit next to another sample's y: "
+                "shuffle X and y together (one permutation for both)",
+            )
+        )
+    return out, found
+
+
+def call_each(fn: Callable[..., object], calls: Sequence[dict]) -> dict[str, np.ndarray]:
+    """``fn(**kwargs)`` for every dict in ``calls``; the results as one array, in order."""
+    return {"results": np.array([float(fn(**kwargs)) for kwargs in calls])}
+
+
+def sequence_case(
+    fn: Callable[..., object], values, label: str, **kwargs
+) -> tuple[dict[str, np.ndarray | None], list[Check]]:
+    """``fn(values, **kwargs)`` for a function that maps a sequence to one of equal length;
+    returns the result under ``label`` and a check that ``values`` was not modified."""
+    before = np.array(values, dtype=float, copy=True)
+    result = fn(values, **kwargs)
+    return {label: result}, [unchanged(f"{label}: input values not modified", before, values)]

@@ -28,6 +28,7 @@ __all__ = [
     "my_predict",
     "accuracy",
     "train",
+    "sgd_update",
     "TrainingHistory",
 ]
 
@@ -141,10 +142,17 @@ class TrainingHistory:
     epoch_loss: list[float] = field(default_factory=list)
     step_loss: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    learning_rates: list[float] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
         return float(sum(self.epoch_seconds))
+
+
+def sgd_update(lyr, opt, W_grad, B_grad, solver="sgd", learning_rate=0.01, iter=1):
+    """Plain gradient descent with ``my_optimizer``'s signature (the given ``sgd`` branch)."""
+    lyr.wegt = lyr.wegt - learning_rate * W_grad
+    lyr.bias = lyr.bias - learning_rate * B_grad
 
 
 Optimizer = Callable[..., None]
@@ -165,6 +173,7 @@ def train(
     batch_size: int = 64,
     seed: int | None = 0,
     record_steps: bool = False,
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> TrainingHistory:
     """Mini-batch training, the loop of the seed lab.
 
@@ -173,13 +182,17 @@ def train(
     every mini-batch runs forward, backward and
     ``optimizer(layer, state, dW, dB, solver=..., learning_rate=..., iter=t)``
     on each layer, where ``t`` counts update steps from 1 (Adam's bias
-    correction needs the step number).
+    correction needs the step number). With ``lr_schedule``, epoch ``e``
+    (counted from 0) uses ``lr_schedule(e)`` instead of ``learning_rate``;
+    ``history.learning_rates`` records the rate of every epoch.
     """
     if seed is not None:
         np.random.seed(seed)
     history = TrainingHistory()
     step = 0
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        lr = learning_rate if lr_schedule is None else float(lr_schedule(epoch))
+        history.learning_rates.append(lr)
         start = time.perf_counter()
         for X_mini, y_mini in make_batches(X, y, batch_size):
             step += 1
@@ -189,9 +202,7 @@ def train(
                 history.step_loss.append(float(0.5 * np.sum((out - y_mini) ** 2) / len(X_mini)))
             grads = my_backward(layers, activations, X_mini, y_mini)
             for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
-                optimizer(
-                    layer, state, dW, dB, solver=solver, learning_rate=learning_rate, iter=step
-                )
+                optimizer(layer, state, dW, dB, solver=solver, learning_rate=lr, iter=step)
         history.epoch_seconds.append(time.perf_counter() - start)
         history.epoch_loss.append(my_loss(layers, X, y))
     return history

@@ -62,14 +62,21 @@ def curves(
     ylabel: str,
     logy: bool = False,
     ax=None,
-    x: Mapping[str, Sequence[float]] | None = None,
+    x: Mapping[str, Sequence[float]] | Sequence[float] | None = None,
     styles: Mapping[str, dict] | None = None,
 ):
-    """Line plot of named series on one set of axes (loss curves, schedules, averages)."""
+    """Line plot of named series on one set of axes (loss curves, schedules, averages).
+
+    ``x`` gives the x values: one sequence for every series, or one per name
+    (default 1, 2, ... for each series).
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
     for name, values in series.items():
-        xs = x[name] if x is not None and name in x else np.arange(1, len(values) + 1)
+        if isinstance(x, Mapping):
+            xs = x.get(name, np.arange(1, len(values) + 1))
+        else:
+            xs = np.arange(1, len(values) + 1) if x is None else x
         ax.plot(xs, values, label=name, **(styles or {}).get(name, {}))
     if logy:
         ax.set_yscale("log")

@@ -1,9 +1,10 @@
 """Shared fixtures. Expensive runs (a notebook in a kernel, an nbgrader grading run)
-happen once per session and are shared by the tests that read their results."""
+happen once per session per lab and are shared by the tests that read their results."""
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,41 +12,76 @@ from nbformat.v4 import new_code_cell
 
 from autograder import course, notebooks
 
-ROOT = notebooks.ROOT
-LAB2 = "lab2_optimizers"
+LABS = notebooks.available_labs()
+
+# What each lab's Run All exposes for the tests: a dict expression evaluated in its kernel.
+RESULTS = {
+    "lab1_minibatch": "{'test_accuracy': test_accuracy, 'decay_accuracy': decay_accuracy}",
+    "lab2_optimizers": "{'test_accuracy': test_accuracy, 'sklearn_accuracy': sklearn_accuracy}",
+}
 
 
-@pytest.fixture(scope="session")
-def lab2_source_run():
-    """The lab2 source notebook, executed top to bottom as a student's Run All would
-    (full experiments); a last cell prints the results the tests check."""
-    nb = notebooks.read(notebooks.source_path(LAB2))
+class _Cache:
+    def __init__(self, factory):
+        self.factory, self.done = factory, {}
+
+    def __call__(self, lab):
+        if lab not in self.done:
+            self.done[lab] = self.factory(lab)
+        return self.done[lab]
+
+
+def _run_source(lab: str):
+    nb = notebooks.read(notebooks.source_path(lab))
     nb.cells.append(
-        new_code_cell(
-            "import json\nprint('@@RESULTS@@' + json.dumps({'test_accuracy': test_accuracy, "
-            "'sklearn_accuracy': sklearn_accuracy}))"
-        )
+        new_code_cell(f"import json\nprint('@@RESULTS@@' + json.dumps({RESULTS[lab]}))")
     )
-    notebooks.execute(nb, notebooks.source_path(LAB2).parent, allow_errors=True, timeout=300)
-    results = json.loads(notebooks.stream_text(nb.cells[-1]).split("@@RESULTS@@")[1])
+    notebooks.execute(nb, notebooks.source_path(lab).parent, allow_errors=True, timeout=300)
+    text = notebooks.stream_text(nb.cells[-1])
+    results = json.loads(text.split("@@RESULTS@@")[1]) if "@@RESULTS@@" in text else None
     return nb, results
 
 
 @pytest.fixture(scope="session")
-def lab2_graded(tmp_path_factory) -> dict[str, course.Score]:
-    """Every reference submission of lab2 (solution, stub, each cataloged mistake)
-    graded by plain ``nbgrader autograde`` in a scratch course."""
-    c = course.Course(tmp_path_factory.mktemp("course")).prepare(LAB2)
-    for student, nb in course.reference_submissions(LAB2).items():
-        c.submit(LAB2, student, nb)
-    c.autograde(LAB2)
-    return c.scores(LAB2)
+def source_run():
+    """``source_run(lab)`` -> (the source notebook executed top to bottom as a student's
+    Run All would, with full experiments; the results dict of ``RESULTS[lab]``)."""
+    return _Cache(_run_source)
+
+
+def grade_with_nbgrader(lab: str, submissions: dict, root: Path, parts: int = 2):
+    """Grade ``submissions`` with plain ``nbgrader autograde``, split over ``parts`` scratch
+    courses graded at the same time (nbgrader itself grades one at a time)."""
+    names = sorted(submissions)
+    chunks = [names[i::parts] for i in range(parts) if names[i::parts]]
+
+    def grade(i_chunk):
+        i, chunk = i_chunk
+        c = course.Course(root / f"part{i}").prepare(lab)
+        for student in chunk:
+            c.submit(lab, student, submissions[student])
+        c.autograde(lab)
+        return c.scores(lab)
+
+    scores = {}
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        for part in pool.map(grade, enumerate(chunks)):
+            scores.update(part)
+    return scores
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """``graded(lab)`` -> scores of every reference submission of the lab (solution, stub,
+    each cataloged mistake) graded by plain ``nbgrader autograde``."""
+    return _Cache(
+        lambda lab: grade_with_nbgrader(
+            lab, course.reference_submissions(lab), tmp_path_factory.mktemp(lab)
+        )
+    )
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if {"lab2_source_run", "lab2_graded"} & set(getattr(item, "fixturenames", ())):
+        if {"source_run", "graded"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-
-
-__all__ = ["ROOT", "LAB2", "Path"]

@@ -1,0 +1,97 @@
+"""lab1_minibatch specifics: the seed lab's batches, the formulas, the shared solution."""
+
+import numpy as np
+import pytest
+
+from autograder import mistakes, notebooks
+from autograder.authoring import given
+from labs import cases
+
+LAB1 = "lab1_minibatch"
+
+
+@pytest.fixture(scope="module")
+def solution():
+    ns = {"np": np}
+    for code in mistakes.solution_code(LAB1).values():
+        exec(code, ns)
+    return ns
+
+
+def test_create_mini_batches_reproduces_the_seed_labs_printed_batches(solution):
+    a = np.arange(20).reshape(10, 2)
+    b = -np.arange(10, 20).reshape(10, 1)
+    got, structure = cases.minibatch_case(solution["create_mini_batches"], a, b, 4, seed=1)
+    assert all(c.passed for c in structure)
+    np.testing.assert_array_equal(got["batch sizes"], [4, 4, 2])
+    np.testing.assert_array_equal(got["X rows"][:, 0], [4, 18, 12, 8, 0, 6, 2, 14, 16, 10])
+    np.testing.assert_array_equal(
+        got["y rows"].ravel(), [-12, -19, -16, -14, -10, -13, -11, -17, -18, -15]
+    )
+
+
+def test_permutation_indexing_gives_the_same_order_as_shuffle(solution):
+    # An alternative correct implementation must pass the fixed-seed order test.
+    def by_permutation(X, y, batch_size=64):
+        data = np.hstack((X, y))[np.random.permutation(X.shape[0])]
+        cuts = range(batch_size, X.shape[0], batch_size)
+        return [(d[:, : X.shape[1]], d[:, X.shape[1] :]) for d in np.split(data, list(cuts))]
+
+    X, y = cases.minibatch_data(23, 3, 10, seed=1)
+    mine, _ = cases.minibatch_case(by_permutation, X, y, 5, seed=7)
+    ref, _ = cases.minibatch_case(solution["create_mini_batches"], X, y, 5, seed=7)
+    for key in ref:
+        np.testing.assert_array_equal(mine[key], ref[key])
+
+
+def test_ewa_by_hand(solution):
+    ewa = solution["ewa"]
+    np.testing.assert_allclose(ewa([1.0, 2.0, 3.0], 0.5), [0.5, 1.25, 2.125])
+    np.testing.assert_allclose(
+        ewa([1.0, 2.0, 3.0], 0.5, bias_correction=True), [1.0, 1.25 / 0.75, 2.125 / 0.875]
+    )
+    # a constant sequence is recovered exactly by the corrected average
+    np.testing.assert_allclose(ewa(np.full(30, 7.0), 0.98, bias_correction=True), 7.0)
+
+
+def test_schedules_by_hand(solution):
+    assert solution["update_lr"](0.5, 2, 1) == pytest.approx(0.5 / 3)
+    assert solution["schedule_lr_decay"](0.5, 1999, 1) == pytest.approx(0.25)
+    assert solution["schedule_lr_decay"](0.5, 2000, 1) == pytest.approx(0.5 / 3)
+    assert solution["exponential_lr"](0.5, 2) == pytest.approx(0.95**2 * 0.5)
+
+
+def test_lab2_gives_lab1s_create_mini_batches_generated_from_its_solution():
+    nb = notebooks.read(notebooks.source_path("lab2_optimizers"))
+    cells = [c for c in nb.cells if c.source.startswith("# GIVEN FROM lab1_minibatch")]
+    assert len(cells) == 1
+    assert cells[0].source == given.body(LAB1, "create_mini_batches")
+    assert "START CODE HERE" not in cells[0].source and "np.hstack" in cells[0].source
+
+
+def test_a_stale_given_cell_is_detected(tmp_path, monkeypatch):
+    import shutil
+
+    for lab in (LAB1, "lab2_optimizers"):
+        shutil.copytree(notebooks.ROOT / "source" / lab, tmp_path / "source" / lab)
+    src = notebooks.source_path(LAB1, tmp_path)
+    nb = notebooks.read(src)
+    cell = next(
+        c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "create_mini_batches"
+    )
+    cell.source = cell.source.replace("# shuffle the rows", "# shuffle the rows in place")
+    notebooks.write(nb, src)
+    assert given.stale("lab2_optimizers", tmp_path) == ["lab1_minibatch:create_mini_batches"]
+
+
+def test_the_issues_named_bugs_are_cataloged():
+    names = {m.name for m in mistakes.catalog(LAB1)}
+    assert {"shuffle_x_only", "last_batch_dropped", "ewa_t_from_zero", "schedule_no_floor"} <= names
+
+
+def test_experiments_show_the_trade_off(source_run):
+    _, results = source_run(LAB1)
+    acc = results["test_accuracy"]
+    # 20 epochs: stochastic descent learns most per epoch, batch descent barely starts
+    assert acc["stochastic (1)"] > acc["mini-batch (64)"] > acc["batch (1437)"]
+    assert min(results["decay_accuracy"].values()) >= 0.9
