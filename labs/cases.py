@@ -230,3 +230,90 @@ def sequence_case(
     before = np.array(values, dtype=float, copy=True)
     result = fn(values, **kwargs)
     return {label: result}, [unchanged(f"{label}: input values not modified", before, values)]
+
+
+def _copy_args(kwargs: dict) -> dict:
+    out = {}
+    for name, value in kwargs.items():
+        if isinstance(value, np.ndarray):
+            out[name] = value.copy()
+        elif isinstance(value, dict):
+            out[name] = {k: np.array(v, copy=True) for k, v in value.items()}
+        elif isinstance(value, list):
+            out[name] = [np.array(v, copy=True) for v in value]
+    return out
+
+
+def _unchanged_args(label: str, before: dict, kwargs: dict) -> list[Check]:
+    found = []
+    for name, saved in before.items():
+        now = kwargs[name]
+        if isinstance(saved, dict):
+            same = set(saved) == set(now) and all(np.array_equal(saved[k], now[k]) for k in saved)
+            found.append(
+                Check(
+                    f"{label}: {name} not modified",
+                    same,
+                    "" if same else "was modified in place; leave the inputs as given",
+                )
+            )
+        elif isinstance(saved, list):
+            same = len(saved) == len(now) and all(
+                np.array_equal(a, b) for a, b in zip(saved, now, strict=False)
+            )
+            found.append(
+                Check(
+                    f"{label}: {name} not modified",
+                    same,
+                    "" if same else "was modified in place; leave the inputs as given",
+                )
+            )
+        else:
+            found.append(unchanged(f"{label}: {name} not modified", saved, now))
+    return found
+
+
+def calls_case(
+    fn: Callable[..., object],
+    calls: Sequence[tuple[str, dict, int | None]],
+    outputs: Sequence[str] | None = None,
+) -> tuple[dict[str, object], list[Check]]:
+    """For each ``(label, kwargs, np_seed)``: seed ``np.random`` with ``np_seed`` (unless
+    None), call ``fn(**kwargs)`` and record the result under ``label``. A function that
+    returns a tuple has its parts recorded as ``"<label> <outputs[i]>"``. Every array,
+    dict-of-arrays or list-of-arrays argument is checked to be unmodified."""
+    got: dict[str, object] = {}
+    found: list[Check] = []
+    for label, kwargs, np_seed in calls:
+        before = _copy_args(kwargs)
+        if np_seed is not None:
+            np.random.seed(np_seed)
+        result = fn(**kwargs)
+        if outputs is None:
+            got[label] = result
+        elif isinstance(result, tuple) and len(result) == len(outputs):
+            got.update(
+                {f"{label} {name}": part for name, part in zip(outputs, result, strict=True)}
+            )
+        else:
+            found.append(
+                Check(
+                    f"{label}: return value",
+                    False,
+                    f"expected a tuple ({', '.join(outputs)}), got {type(result).__name__}",
+                )
+            )
+        found += _unchanged_args(label, before, kwargs)
+    return got, found
+
+
+def prefix_case(
+    fn: Callable[..., object], values: Sequence[float], label: str, **kwargs
+) -> tuple[dict[str, np.ndarray], list[Check]]:
+    """``fn(values[:k], **kwargs)`` for k = 1 .. len(values), as 0/1 -- how a training loop
+    calls an early-stopping rule after every epoch. ``values`` must not be modified."""
+    before = np.array(values, dtype=float, copy=True)
+    results = [float(bool(fn(values[:k], **kwargs))) for k in range(1, len(values) + 1)]
+    return {label: np.array(results)}, [
+        unchanged(f"{label}: input values not modified", before, values)
+    ]

@@ -18,6 +18,8 @@ LABS = notebooks.available_labs()
 RESULTS = {
     "lab1_minibatch": "{'test_accuracy': test_accuracy, 'decay_accuracy': decay_accuracy}",
     "lab2_optimizers": "{'test_accuracy': test_accuracy, 'sklearn_accuracy': sklearn_accuracy}",
+    "lab3_regularization": "{'stopped_epoch': early_stop.stopped_epoch, "
+    "'epochs': len(early_stop.losses)}",
 }
 
 

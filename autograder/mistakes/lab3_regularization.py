@@ -1,0 +1,216 @@
+"""Common mistakes in lab3_regularization's functions."""
+
+from autograder.mistakes import Mistake
+
+
+def _t(name: str) -> frozenset[str]:
+    return frozenset({f"test_{name}"})
+
+
+MISTAKES = [
+    # -- initialization --------------------------------------------------------------------
+    Mistake(
+        "random_seed_ignored",
+        "init_weights_random",
+        {"    np.random.seed(seed)\n": ""},
+        _t("init_weights_random"),
+        "Your weights do not depend on seed: call np.random.seed(seed) before drawing.",
+    ),
+    Mistake(
+        "random_small_std",
+        "init_weights_random",
+        {"np.random.normal(0, 1,": "np.random.normal(0, 0.1,"},
+        _t("init_weights_random"),
+        "The random rule draws from N(0, 1): standard deviation 1.",
+    ),
+    Mistake(
+        "random_uniform",
+        "init_weights_random",
+        {"np.random.normal(0, 1, (n_in, n_out))": "np.random.rand(n_in, n_out)"},
+        _t("init_weights_random"),
+        "np.random.rand draws uniformly from [0, 1); the rule is a normal draw with "
+        "np.random.normal(0, 1, size).",
+    ),
+    Mistake(
+        "random_transposed",
+        "init_weights_random",
+        {"(0, 1, (n_in, n_out))": "(0, 1, (n_out, n_in))"},
+        _t("init_weights_random"),
+        "The lecture's weight matrices are (n_in, n_out): z = x @ w.",
+    ),
+    Mistake(
+        "xavier_lecture_slide",
+        "init_weights_xavier",
+        {"np.sqrt(2 / (n_in + n_out))": "2 / np.sqrt(n_in + n_out)"},
+        _t("init_weights_xavier"),
+        "Your Xavier standard deviation is sqrt(2) times too large (the slide's 2/sqrt(m+n)): "
+        "the Glorot rule is sqrt(2 / (n_in + n_out)).",
+    ),
+    Mistake(
+        "xavier_variance_as_std",
+        "init_weights_xavier",
+        {"np.sqrt(2 / (n_in + n_out))": "2 / (n_in + n_out)"},
+        _t("init_weights_xavier"),
+        "2 / (n_in + n_out) is the variance; np.random.normal takes the standard deviation, "
+        "its square root.",
+    ),
+    Mistake(
+        "xavier_one_over",
+        "init_weights_xavier",
+        {"np.sqrt(2 / (n_in + n_out))": "np.sqrt(1 / (n_in + n_out))"},
+        _t("init_weights_xavier"),
+        "Glorot's variance has a 2 in the numerator: sqrt(2 / (n_in + n_out)).",
+    ),
+    Mistake(
+        "he_uses_n_out",
+        "init_weights_he",
+        {"np.sqrt(2 / n_in)": "np.sqrt(2 / n_out)"},
+        _t("init_weights_he"),
+        "He's rule scales by the number of inputs of the layer: sqrt(2 / n_in).",
+    ),
+    Mistake(
+        "he_variance_as_std",
+        "init_weights_he",
+        {"np.sqrt(2 / n_in)": "2 / n_in"},
+        _t("init_weights_he"),
+        "2 / n_in is the variance; pass its square root as the standard deviation.",
+    ),
+    Mistake(
+        "he_one_over",
+        "init_weights_he",
+        {"np.sqrt(2 / n_in)": "np.sqrt(1 / n_in)"},
+        _t("init_weights_he"),
+        "He's rule doubles LeCun's variance: sqrt(2 / n_in), not sqrt(1 / n_in).",
+    ),
+    # -- regularization --------------------------------------------------------------------
+    Mistake(
+        "l2_on_biases",
+        "regularized_loss",
+        {'if name.startswith("w"):': "if True:"},
+        _t("regularized_loss"),
+        "Your penalty includes the biases: regularize only the weight matrices (names "
+        "starting with 'w').",
+    ),
+    Mistake(
+        "l2_without_half",
+        "regularized_loss",
+        {"l2 / 2 * np.sum(value**2)": "l2 * np.sum(value**2)"},
+        _t("regularized_loss"),
+        "The L2 term is l2 / 2 * sum(w**2): the 1/2 makes its gradient l2 * w.",
+    ),
+    Mistake(
+        "l1_without_abs",
+        "regularized_loss",
+        {"np.sum(np.abs(value))": "np.sum(value)"},
+        _t("regularized_loss"),
+        "The L1 term sums absolute values, sum(|w|): negative weights must not lower it.",
+    ),
+    Mistake(
+        "l2_grad_doubled",
+        "regularization_grad",
+        {"+ l2 * w": "+ 2 * l2 * w"},
+        _t("regularization_grad"),
+        "With the 1/2 in the L2 term, its gradient is l2 * w, not 2 * l2 * w.",
+    ),
+    Mistake(
+        "l1_grad_abs",
+        "regularization_grad",
+        {"l1 * np.sign(w)": "l1 * np.abs(w)"},
+        _t("regularization_grad"),
+        "The derivative of |w| is sign(w), not |w|.",
+    ),
+    Mistake(
+        "l1_grad_missing",
+        "regularization_grad",
+        {"l1 * np.sign(w) + l2 * w": "l2 * w"},
+        _t("regularization_grad"),
+        "Your gradient ignores l1: add l1 * np.sign(w).",
+    ),
+    # -- dropout -----------------------------------------------------------------------------
+    Mistake(
+        "dropout_not_scaled",
+        "dropout_forward",
+        {"> rate) / (1.0 - rate)": "> rate) * 1.0"},
+        _t("dropout_forward"),
+        "Your kept activations are not scaled: inverted dropout divides them by 1 - rate so "
+        "their expected value stays the same.",
+    ),
+    Mistake(
+        "dropout_keep_inverted",
+        "dropout_forward",
+        {"> rate) / (1.0 - rate)": "< rate) / (1.0 - rate)"},
+        _t("dropout_forward"),
+        "You keep the units whose draw is below rate, i.e. you drop with probability "
+        "1 - rate: keep where the draw is > rate.",
+    ),
+    Mistake(
+        "dropout_on_at_prediction",
+        "dropout_forward",
+        {"    if not training:\n        return a, np.ones_like(a)\n": ""},
+        _t("dropout_forward"),
+        "Dropout is left on when training is False: at prediction time return a unchanged "
+        "(with a mask of ones).",
+    ),
+    Mistake(
+        "dropout_rate_one_nan",
+        "dropout_forward",
+        {"if rate == 1:": "if False:"},
+        _t("dropout_forward"),
+        "With rate == 1 you divide by zero (NaN): drop everything, a mask of zeros.",
+    ),
+    Mistake(
+        "dropout_backward_no_mask",
+        "dropout_backward",
+        {"grad_a = grad * mask": "grad_a = grad"},
+        _t("dropout_backward"),
+        "Dropped units pass no gradient back: multiply the gradient by the mask.",
+    ),
+    Mistake(
+        "dropout_backward_unscaled",
+        "dropout_backward",
+        {"grad_a = grad * mask": "grad_a = grad * (mask > 0)"},
+        _t("dropout_backward"),
+        "The backward pass must scale like the forward one: multiply by the mask itself, "
+        "including its 1 / (1 - rate).",
+    ),
+    Mistake(
+        "dropout_backward_divides",
+        "dropout_backward",
+        {"grad_a = grad * mask": "grad_a = grad / np.where(mask == 0, 1, mask)"},
+        _t("dropout_backward"),
+        "Backward, the gradient is multiplied by the mask, as the activations were forward.",
+    ),
+    # -- early stopping ----------------------------------------------------------------------
+    Mistake(
+        "early_stop_on_ties",
+        "early_stopping",
+        {"min(val_losses[-patience:]) > min": "min(val_losses[-patience:]) >= min"},
+        _t("early_stopping"),
+        "You stop when the recent best only ties the old best: stop only when it is "
+        "strictly higher.",
+    ),
+    Mistake(
+        "early_stop_last_only",
+        "early_stopping",
+        {"return min(val_losses[-patience:]) >": "return val_losses[-1] >"},
+        _t("early_stopping"),
+        "Compare the best of the last patience epochs, min(val_losses[-patience:]), not "
+        "just the last loss.",
+    ),
+    Mistake(
+        "early_stop_previous_epoch",
+        "early_stopping",
+        {"> min(val_losses[:-patience])": "> val_losses[-patience - 1]"},
+        _t("early_stopping"),
+        "Compare with the best loss before the window, min(val_losses[:-patience]), not "
+        "with the single epoch just before it.",
+    ),
+    Mistake(
+        "early_stop_no_guard",
+        "early_stopping",
+        {"    if len(val_losses) <= patience:\n        return False\n": ""},
+        _t("early_stopping"),
+        "With patience or fewer losses there is nothing before the window: return False "
+        "(min of an empty list fails).",
+    ),
+]

@@ -1,0 +1,106 @@
+"""labs.dual: the lecture's DualLayer, with the students' rules as arguments."""
+
+import numpy as np
+import pytest
+
+from labs import dual
+
+
+def _data(n=40, f=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, f))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, y
+
+
+def test_base_model_calls_no_student_rule_and_learns():
+    X, y = _data()
+    m = dual.DualLayer().fit(X, y, epochs=200)
+    assert m.w1.shape == (5, 10) and m.w2.shape == (10, 1)
+    assert m.losses[-1] < m.losses[0] and m.score(X, y) >= 0.9
+    assert len(m.w1_history) == 201 and m.w1_history[0] == 1.0
+
+
+def test_a_missing_rule_is_named():
+    with pytest.raises(TypeError, match="regularization_grad=regularization_grad"):
+        dual.DualLayer(l2=0.1)
+    with pytest.raises(TypeError, match="early_stopping=early_stopping"):
+        dual.DualLayer(patience=3)
+
+
+def test_backprop_matches_finite_differences():
+    X, y = _data(12, 3, seed=1)
+    m = dual.DualLayer(units=4, init=lambda i, o: np.random.normal(0, 0.5, (i, o)), seed=0)
+    m.init_weights(3)
+    y2 = y.reshape(-1, 1)
+    a = m.activation(m.forpass(X))
+    grads = m.backprop(X, -(y2 - a))
+
+    def loss():
+        return dual.log_loss(y2, m.activation(m.forpass(X)))
+
+    h = 1e-6
+    for name, grad in zip(("w1", "b1", "w2"), grads[:3], strict=True):
+        param = getattr(m, name)
+        numeric = np.zeros_like(param)
+        for idx in np.ndindex(param.shape):
+            old = param[idx]
+            param[idx] = old + h
+            up = loss()
+            param[idx] = old - h
+            down = loss()
+            param[idx] = old
+            numeric[idx] = (up - down) / (2 * h)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-8)
+
+
+def test_regularization_reaches_weights_only():
+    X, y = _data()
+    seen = []
+
+    def reg_grad(w, l1=0, l2=0):
+        seen.append(w.shape)
+        return l2 * w
+
+    def reg_loss(loss, params, l1=0, l2=0):
+        assert set(params) == {"w1", "b1", "w2", "b2"}
+        return loss + 1.0
+
+    m = dual.DualLayer(l2=0.1, regularization_grad=reg_grad, regularized_loss=reg_loss)
+    m.fit(X, y, epochs=3)
+    assert seen == [(5, 10), (10, 1)] * 3  # never a bias
+    plain = dual.DualLayer().fit(X, y, epochs=3)
+    assert m.losses[0] == pytest.approx(plain.losses[0] + 1.0)
+
+
+def test_dropout_acts_on_hidden_units_in_training_only():
+    X, y = _data()
+    calls = []
+
+    def fwd(a, rate, training):
+        calls.append((a.shape, rate, training))
+        return a, np.ones_like(a)
+
+    m = dual.DualLayer(dropout=0.5, dropout_forward=fwd, dropout_backward=lambda g, mask: g)
+    m.fit(X, y, epochs=2)
+    assert calls == [((40, 10), 0.5, True)] * 2
+    m.predict(X)
+    m.score(X, y)
+    assert len(calls) == 2  # prediction never drops
+
+
+def test_early_stopping_stops_and_records_the_epoch(capsys):
+    X, y = _data()
+    m = dual.DualLayer(early_stopping=lambda v, p: len(v) == 4, patience=2)
+    m.fit(X, y, epochs=50, x_val=X, y_val=y)
+    assert m.stopped_epoch == 3 and len(m.losses) == 4 and len(m.val_losses) == 4
+    assert "EarlyStop : Epochs 3" in capsys.readouterr().out
+
+
+def test_bias_learning_rate_defaults_to_the_learning_rate():
+    X, y = _data()
+    a = dual.DualLayer(learning_rate=0.1).fit(X, y, epochs=5)
+    b = dual.DualLayer(learning_rate=0.1, bias_learning_rate=0.1).fit(X, y, epochs=5)
+    c = dual.DualLayer(learning_rate=0.1, bias_learning_rate=1.0).fit(X, y, epochs=5)
+    np.testing.assert_array_equal(a.b1, b.b1)
+    assert not np.array_equal(a.b1, c.b1)

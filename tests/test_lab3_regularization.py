@@ -1,0 +1,108 @@
+"""lab3_regularization specifics: the lecture's printed numbers and the functions' rules."""
+
+import numpy as np
+import pytest
+
+from autograder import mistakes, notebooks
+from labs import cases
+
+LAB3 = "lab3_regularization"
+
+
+@pytest.fixture(scope="module")
+def solution():
+    ns = {"np": np}
+    for code in mistakes.solution_code(LAB3).values():
+        exec(code, ns)
+    return ns
+
+
+def _output_of(nb, first_line: str) -> str:
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
+    assert len(cells) == 1, first_line
+    return notebooks.stream_text(cells[0])
+
+
+def test_the_notebook_prints_the_lectures_accuracies(source_run):
+    nb, results = source_run(LAB3)
+    # Each experiment prints the test accuracy as a full float, like the lecture's print().
+    assert _output_of(nb, "dual_layer = DualLayer()").split() == ["0.956140350877193"]
+    assert _output_of(nb, "REG = dict(").splitlines()[:3] == [
+        "0.9473684210526315",  # L1 0.01
+        "0.9649122807017544",  # L2 0.01
+        "0.9473684210526315",  # L1 + L2 0.01
+    ]
+    assert _output_of(nb, "X_tr, X_val, y_tr, y_val").split() == ["0.956140350877193"]
+    assert _output_of(nb, "for epochs in (500, 600, 700)").splitlines() == [
+        "500 0.9298245614035088",
+        "600 0.9473684210526315",
+        "700 0.9298245614035088",
+    ]
+    assert _output_of(nb, "early_stop = DualLayer(").splitlines() == [
+        "EarlyStop : Epochs 585",
+        "0.9473684210526315",
+    ]
+    assert results == {"stopped_epoch": 585, "epochs": 586}
+    rates = _output_of(nb, "rate_models = {}")
+    assert "learning rate 0.1   0.8771929824561403" in rates
+    assert "(the lecture's class): 0.8859649122807017" in rates
+
+
+def test_xavier_and_he_have_the_standard_deviation_of_their_rule(solution):
+    np.random.seed(0)
+    assert np.std(solution["init_weights_xavier"](400, 600)) == pytest.approx(
+        np.sqrt(2 / 1000), rel=0.01
+    )
+    np.random.seed(0)
+    w = solution["init_weights_he"](500, 400)
+    assert w.shape == (500, 400) and np.std(w) == pytest.approx(np.sqrt(2 / 500), rel=0.01)
+    a = solution["init_weights_random"](3, 2, seed=4)
+    np.testing.assert_array_equal(a, solution["init_weights_random"](3, 2, seed=4))
+
+
+def test_regularization_by_hand(solution):
+    params = {
+        "w1": np.array([[1.0, -2.0]]),
+        "b1": np.array([5.0, 5.0]),
+        "w2": np.array([[3.0]]),
+        "b2": np.array(5.0),
+    }
+    assert solution["regularized_loss"](1.0, params, l1=0.1) == pytest.approx(1.6)
+    assert solution["regularized_loss"](1.0, params, l2=0.1) == pytest.approx(1.7)
+    np.testing.assert_allclose(
+        solution["regularization_grad"](np.array([2.0, -1.0, 0.0]), 0.1, 0.5), [1.1, -0.6, 0.0]
+    )
+
+
+def test_dropout_keeps_the_expected_activation(solution):
+    np.random.seed(0)
+    a = np.full((200, 100), 2.0)
+    out, mask = solution["dropout_forward"](a, 0.3, True)
+    assert out.mean() == pytest.approx(2.0, rel=0.02)  # inverted dropout: E[out] = a
+    assert set(np.unique(mask)) == {0.0, 1 / 0.7}
+    same, ones = solution["dropout_forward"](a, 0.3, False)
+    assert same is a or np.array_equal(same, a)
+    assert (ones == 1).all()
+    zeros, _ = solution["dropout_forward"](a, 1.0, True)
+    assert not zeros.any() and not np.isnan(zeros).any()
+
+
+def test_early_stopping_is_the_lectures_rule(solution):
+    got, _ = cases.prefix_case(
+        solution["early_stopping"], [5.0, 4.0, 3.0, 3.5, 3.2, 3.1], "p3", patience=3
+    )
+    np.testing.assert_array_equal(got["p3"], [0, 0, 0, 0, 0, 1])
+
+
+def test_the_issues_named_bugs_are_cataloged():
+    names = {m.name for m in mistakes.catalog(LAB3)}
+    assert {
+        "l2_on_biases",
+        "dropout_not_scaled",
+        "dropout_on_at_prediction",
+        "xavier_lecture_slide",
+    } <= names
+    per_function = {}
+    for m in mistakes.catalog(LAB3):
+        per_function[m.cell] = per_function.get(m.cell, 0) + 1
+    assert min(per_function.values()) >= 3
