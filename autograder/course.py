@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +114,27 @@ def reference_submissions(lab: str, root: Path = notebooks.ROOT) -> dict[str, No
         code[m.cell] = mistakes.apply(code[m.cell], m)
         subs[f"mistake-{m.name}".replace("_", "-")] = filled(lab, code, root)
     return subs
+
+
+def grade_in_parts(
+    lab: str, submissions: dict[str, NotebookNode], root: Path, parts: int = 2
+) -> dict[str, Score]:
+    """Grade ``submissions`` with plain ``nbgrader autograde``, split over ``parts`` scratch
+    courses under ``root`` that are graded at the same time (nbgrader grades one at a time).
+    Returns every student's score, read back from the courses' gradebooks."""
+    names = sorted(submissions)
+    chunks = [names[i::parts] for i in range(parts) if names[i::parts]]
+
+    def grade(i_chunk: tuple[int, list[str]]) -> dict[str, Score]:
+        i, chunk = i_chunk
+        c = Course(root / f"part{i}").prepare(lab)
+        for student in chunk:
+            c.submit(lab, student, submissions[student])
+        c.autograde(lab)
+        return c.scores(lab)
+
+    scores: dict[str, Score] = {}
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        for part in pool.map(grade, enumerate(chunks)):
+            scores.update(part)
+    return scores

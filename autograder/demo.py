@@ -1,9 +1,9 @@
 """``python -m autograder demo``: grade a small example class with plain ``nbgrader autograde``.
 
-For every lab with a source: a course folder in ``graded/demo/`` gets the
-lab, one submission with the solution, the untouched release (a student who
-submitted nothing), and one per cataloged mistake; nbgrader grades them and
-the scores are read back from the course's gradebook.
+For every lab with a source: one submission with the solution, the untouched
+release (a student who submitted nothing), and one per cataloged mistake, graded
+by nbgrader in scratch courses under ``graded/demo/<lab>/`` (two at once, one
+per core); the scores are read back from their gradebooks.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ def run(labs: list[str], out: Path) -> int:
         root = out / lab
         if root.exists():
             shutil.rmtree(root)  # the demo course is scratch space, rebuilt every run
-        c = course.Course(root).prepare(lab)
         subs = course.reference_submissions(lab)
-        for student, nb in subs.items():
-            c.submit(lab, student, nb)
-        print(f"{lab}: grading {len(subs)} example submissions with nbgrader autograde ...")
+        print(
+            f"{lab}: grading {len(subs)} example submissions with nbgrader autograde "
+            "(two courses at once) ..."
+        )
         start = time.perf_counter()
-        c.autograde(lab)
+        scores = course.grade_in_parts(lab, subs, root)
         seconds = time.perf_counter() - start
-        scores = c.scores(lab)
         expected_fail = {
             f"mistake-{m.name}".replace("_", "-"): m.fails for m in mistakes.catalog(lab)
         }
@@ -45,8 +44,8 @@ def run(labs: list[str], out: Path) -> int:
             if want is not None and set(failed) != set(want):
                 print(f"  ^ expected to fail exactly {sorted(want)}")
         print(
-            f"  {len(subs)} submissions graded in {seconds:.1f} s; gradebook: "
-            f"{root / 'gradebook.db'}\n"
+            f"  {len(subs)} submissions graded in {seconds:.1f} s; "
+            f"gradebooks: {root}/part*/gradebook.db\n"
         )
     return 0
 

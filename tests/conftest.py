@@ -4,8 +4,6 @@ happen once per session per lab and are shared by the tests that read their resu
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_code_cell
@@ -51,33 +49,12 @@ def source_run():
     return _Cache(_run_source)
 
 
-def grade_with_nbgrader(lab: str, submissions: dict, root: Path, parts: int = 2):
-    """Grade ``submissions`` with plain ``nbgrader autograde``, split over ``parts`` scratch
-    courses graded at the same time (nbgrader itself grades one at a time)."""
-    names = sorted(submissions)
-    chunks = [names[i::parts] for i in range(parts) if names[i::parts]]
-
-    def grade(i_chunk):
-        i, chunk = i_chunk
-        c = course.Course(root / f"part{i}").prepare(lab)
-        for student in chunk:
-            c.submit(lab, student, submissions[student])
-        c.autograde(lab)
-        return c.scores(lab)
-
-    scores = {}
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        for part in pool.map(grade, enumerate(chunks)):
-            scores.update(part)
-    return scores
-
-
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """``graded(lab)`` -> scores of every reference submission of the lab (solution, stub,
     each cataloged mistake) graded by plain ``nbgrader autograde``."""
     return _Cache(
-        lambda lab: grade_with_nbgrader(
+        lambda lab: course.grade_in_parts(
             lab, course.reference_submissions(lab), tmp_path_factory.mktemp(lab)
         )
     )
