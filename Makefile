@@ -27,6 +27,19 @@ help:
 
 venv: $(STAMP)
 
+# System tools the grader and its tests use: bubblewrap (the sandbox) and Chromium (the
+# feedback page screenshot test). Installed with apt where we may; otherwise say how.
+SYSDEPS := .venv/.sysdeps
+$(SYSDEPS):
+	@mkdir -p .venv
+	@if command -v bwrap >/dev/null && command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			bubblewrap chromium >/dev/null; \
+	else echo "Install bubblewrap and chromium with your package manager (e.g. sudo apt-get"; \
+		echo "install bubblewrap chromium); without bwrap, grading needs --no-sandbox."; fi
+	@touch $(SYSDEPS)
+
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,10 +61,10 @@ release: $(STAMP) expected
 
 build: data given expected release
 
-demo: $(STAMP) release
+demo: $(STAMP) $(SYSDEPS) release
 	$(PY) -m autograder demo
 
-test: $(STAMP)
+test: $(STAMP) $(SYSDEPS)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)

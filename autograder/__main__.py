@@ -1,12 +1,16 @@
 """``python -m autograder`` (also the ``autograder`` console script).
 
-Authoring: ``data``, ``expected``, ``release`` generate files from ``source/``;
+Grading: ``grade LAB SUBMISSIONS`` grades a class (sandboxed, parallel, resumable) into
+the course's gradebook and writes grades.csv, results.json, feedback and a report;
+``check NOTEBOOK`` grades one notebook against all tests of its lab.
+Authoring: ``data``, ``given``, ``expected``, ``release`` generate files from ``source/``;
 each has ``--check`` to report staleness without writing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -103,6 +107,85 @@ def cmd_demo(args) -> int:
     return demo.main()
 
 
+def _limits(args):
+    from autograder.grading.sandbox import Limits
+
+    return Limits(
+        cell_timeout=args.timeout, memory_mb=args.memory, wall_timeout=max(args.timeout * 10, 120)
+    )
+
+
+def _add_limits(p) -> None:
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=30,
+        metavar="SECONDS",
+        help="time limit per cell (default 30; the whole notebook gets 10x, at least 120 s)",
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="memory limit of a kernel (default 2048)",
+    )
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run student code without bubblewrap, with your rights (reports say so)",
+    )
+
+
+def cmd_grade(args) -> int:
+    from autograder.grading import pipeline
+    from autograder.grading.sandbox import SandboxUnavailable
+
+    lab = notebooks.check_lab(args.lab, args.course)
+    out = Path(args.out) if args.out else args.course / "graded" / lab
+    options = pipeline.Options(
+        workers=args.workers, limits=_limits(args), sandbox=not args.no_sandbox, force=args.force
+    )
+    try:
+        results = pipeline.grade(lab, Path(args.submissions), out, args.course, options)
+    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    print(pipeline.summary(results))
+    print(
+        f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
+        f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"
+    )
+    if args.no_sandbox:
+        print("WARNING: graded without a sandbox (--no-sandbox).")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from autograder.grading import pipeline
+    from autograder.grading.sandbox import SandboxUnavailable
+
+    options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
+    try:
+        result = pipeline.check(Path(args.notebook), args.course, options)
+    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    for cell in result.cells:
+        mark = "PASS" if cell.passed else "FAIL"
+        print(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}")
+        if not cell.passed:
+            for line in cell.message.splitlines():
+                print(f"       {line}")
+            if cell.hint:
+                print(f"       Hint: {cell.hint}")
+    print(
+        f"\nScore: {result.score:g} / {result.max_score:g} ({result.status})"
+        + (f" -- {result.reason}" if result.reason else "")
+    )
+    return 0 if result.score == result.max_score and result.status != "error" else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="autograder", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -124,6 +207,30 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("lab", nargs="*", help="lab ids (default: every lab with a source)")
         p.add_argument("--check", action="store_true", help="report staleness, write nothing")
         p.set_defaults(func=func)
+    p = sub.add_parser("grade", help="grade a class: sandboxed, parallel, into the gradebook")
+    p.add_argument("lab", help="lab id, e.g. lab2_optimizers")
+    p.add_argument("submissions", help="folder or zip of <id>.ipynb files or <id>/<lab>.ipynb")
+    p.add_argument("--out", help="output folder (default graded/<lab>/ in the course)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=max(1, os.cpu_count() or 1),
+        help="submissions graded at once (default: number of cores)",
+    )
+    p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument(
+        "--course",
+        type=Path,
+        default=notebooks.ROOT,
+        help="the nbgrader course folder (default: this repository)",
+    )
+    _add_limits(p)
+    p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("check", help="grade one notebook against all tests of its lab")
+    p.add_argument("notebook")
+    p.add_argument("--course", type=Path, default=notebooks.ROOT, help=argparse.SUPPRESS)
+    _add_limits(p)
+    p.set_defaults(func=cmd_check)
     p = sub.add_parser("demo", help="grade example submissions of every lab (make demo)")
     p.set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)

@@ -1,9 +1,9 @@
-"""``python -m autograder demo``: grade a small example class with plain ``nbgrader autograde``.
+"""``python -m autograder demo`` (``make demo``): grade a demo class of every lab.
 
-For every lab with a source: one submission with the solution, the untouched
-release (a student who submitted nothing), and one per cataloged mistake, graded
-by nbgrader in scratch courses under ``graded/demo/<lab>/`` (two at once, one
-per core); the scores are read back from their gradebooks.
+A scratch course in ``graded/demo/course`` (this course's config, source and release,
+its own SQLite gradebook) receives, per lab, the twelve submissions of
+``autograder.grading.democlass`` -- honest ones, broken ones and attacks -- and the
+grading pipeline grades them, sandboxed and in parallel, into ``graded/demo/<lab>/``.
 """
 
 from __future__ import annotations
@@ -12,40 +12,35 @@ import shutil
 import time
 from pathlib import Path
 
-from autograder import course, mistakes, notebooks
+from autograder import notebooks
+from autograder.grading import democlass, pipeline
+from autograder.grading.sandbox import Limits
 
 
-def run(labs: list[str], out: Path) -> int:
+def run(labs: list[str], out: Path, sandbox: bool = True) -> int:
+    if out.exists():
+        shutil.rmtree(out)  # scratch space, rebuilt every run
+    course = out / "course"
+    course.mkdir(parents=True)
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", course)
     for lab in labs:
-        root = out / lab
-        if root.exists():
-            shutil.rmtree(root)  # the demo course is scratch space, rebuilt every run
-        subs = course.reference_submissions(lab)
-        print(
-            f"{lab}: grading {len(subs)} example submissions with nbgrader autograde "
-            "(two courses at once) ..."
-        )
+        for part in ("source", "release"):
+            shutil.copytree(notebooks.ROOT / part / lab, course / part / lab)
+    options = pipeline.Options(limits=Limits(cell_timeout=10, wall_timeout=120), sandbox=sandbox)
+    for lab in labs:
+        subs = out / "submissions" / lab
+        subs.mkdir(parents=True)
+        for student, data in democlass.build(lab, course).items():
+            (subs / f"{student}.ipynb").write_bytes(data)
         start = time.perf_counter()
-        scores = course.grade_in_parts(lab, subs, root)
-        seconds = time.perf_counter() - start
-        expected_fail = {
-            f"mistake-{m.name}".replace("_", "-"): m.fails for m in mistakes.catalog(lab)
-        }
-        width = max(len(s) for s in scores)
-        print(f"  {'student':<{width}}  {'score':>11}  tests failed")
-        for student in subs:
-            s = scores[student]
-            failed = [x.grade_id for x in s.cells if x.score < x.max_score]
-            print(
-                f"  {student:<{width}}  {s.score:>5.1f} / {s.max_score:<3.0f}  "
-                f"{', '.join(failed) or '-'}"
-            )
-            want = expected_fail.get(student)
-            if want is not None and set(failed) != set(want):
-                print(f"  ^ expected to fail exactly {sorted(want)}")
+        results = pipeline.grade(lab, subs, out / lab, course, options)
         print(
-            f"  {len(subs)} submissions graded in {seconds:.1f} s; "
-            f"gradebooks: {root}/part*/gradebook.db\n"
+            f"\n== {lab}: {len(results)} submissions graded in "
+            f"{time.perf_counter() - start:.1f} s\n{pipeline.summary(results)}"
+        )
+        print(
+            f"grades.csv: {out / lab / 'grades.csv'}\nfeedback:   {out / lab / 'feedback'}/"
+            f"\nreport:     {out / lab / 'report.html'}"
         )
     return 0
 

@@ -56,9 +56,9 @@ def available_labs(root: Path = ROOT) -> list[str]:
 
 def check_lab(lab: str, root: Path = ROOT) -> str:
     if lab not in LABS:
-        raise SystemExit(f"unknown lab {lab!r}; the labs are {', '.join(LABS)}")
+        raise SystemExit(f"autograder: unknown lab {lab!r}; the labs are {', '.join(LABS)}")
     if not source_path(lab, root).is_file():
-        raise SystemExit(f"{source_path(lab, root)} does not exist yet")
+        raise SystemExit(f"autograder: {source_path(lab, root)} does not exist")
     return lab
 
 

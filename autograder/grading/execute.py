@@ -1,0 +1,159 @@
+"""Stage 2: run one prepared notebook in its own sandboxed kernel, within limits.
+
+Every cell runs even when an earlier one fails (a test that fails must not stop
+the others). A cell that exceeds the per-cell time is interrupted and the run
+goes on. A dead kernel (``os._exit``, a segfault, the memory limit, the
+per-submission wall clock) ends the run: the result says where, and the cells
+not run are left without outputs for the score stage to mark.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+
+from autograder.grading.sandbox import (
+    Limits,
+    SandboxedKernelManager,
+    kernel_env,
+    prepare_private,
+    readable_paths,
+)
+
+
+@dataclass
+class Execution:
+    nb: NotebookNode
+    failure: str | None = None  # why the run ended early, for the reason column
+    failed_cell: int | None = None  # index of the cell running when it ended
+    seconds: float = 0.0
+    truncated_cells: tuple[int, ...] = ()  # cells whose output hit the output limit
+    timed_out_cells: tuple[int, ...] = ()  # cells interrupted at the per-cell time limit
+
+
+class _LimitedClient(NotebookClient):
+    """nbclient that tracks the running cell and stops storing output past a byte budget."""
+
+    def __init__(self, *args, output_budget: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.output_budget = output_budget
+        self.output_used = 0
+        self.current_cell: int | None = None
+        self.truncated: set[int] = set()
+        self.timed_out: set[int] = set()
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if self.current_cell is not None:
+            self.timed_out.add(self.current_cell)
+        return await super()._async_handle_timeout(timeout, cell)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        self.current_cell = cell_index
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        if self.output_used + size > self.output_budget:
+            if cell_index not in self.truncated:
+                self.truncated.add(cell_index)
+                notice = {
+                    "output_type": "stream",
+                    "name": "stderr",
+                    "text": "[output limit reached: further output of this notebook "
+                    "was discarded]\n",
+                }
+                outs.append(NotebookNode(notice))
+            return None
+        self.output_used += size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def run(
+    nb: NotebookNode,
+    limits: Limits,
+    *,
+    sandbox: bool,
+    course_root: Path,
+    files: dict[str, bytes] | None = None,
+) -> Execution:
+    """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
+    notebook and ``files``; return what happened."""
+    private = Path(tempfile.mkdtemp(prefix="autograde-"))
+    try:
+        for name, content in (files or {}).items():
+            (private / name).write_bytes(content)
+        prepare_private(private)
+        km = SandboxedKernelManager(
+            transport="ipc",
+            ip=str(private / "kernel-ipc"),
+            kernel_name="python3",
+            connection_file=str(private / "kernel.json"),
+            private_dir=str(private),
+            readable=readable_paths(course_root),
+            sandbox=sandbox,
+            memory_mb=limits.memory_mb,
+            file_mb=limits.file_mb,
+        )
+        client = _LimitedClient(
+            nb,
+            km=km,
+            timeout=limits.cell_timeout,
+            interrupt_on_timeout=True,
+            allow_errors=True,
+            record_timing=True,
+            output_budget=limits.output_bytes,
+            resources={"metadata": {"path": str(private)}},
+        )
+        expired = threading.Event()
+
+        def watchdog():
+            expired.set()
+            process = getattr(km.provisioner, "process", None) if km.provisioner else None
+            if process is not None:
+                process.kill()
+
+        timer = threading.Timer(limits.wall_timeout, watchdog)
+        timer.daemon = True
+        start = time.perf_counter()
+        result = Execution(nb)
+        timer.start()
+        try:
+            # the kernel's own start-up chatter is not the student's output
+            client.execute(
+                env=kernel_env(private), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        except DeadKernelError:
+            result.failed_cell = client.current_cell
+            result.failure = (
+                f"the time limit for the whole notebook ({limits.wall_timeout} s) was reached"
+                if expired.is_set()
+                else "the kernel died (os._exit, a crash, or the memory limit "
+                f"of {limits.memory_mb} MB)"
+            )
+        except Exception as exc:  # noqa: BLE001 -- any client failure is this submission's error
+            result.failed_cell = client.current_cell
+            result.failure = f"execution failed: {type(exc).__name__}: {exc}"[:500]
+        finally:
+            timer.cancel()
+            result.seconds = time.perf_counter() - start
+            result.truncated_cells = tuple(sorted(client.truncated))
+            result.timed_out_cells = tuple(sorted(client.timed_out))
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        return result
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+__all__ = ["Execution", "run"]

@@ -1,0 +1,215 @@
+"""Stage 4: what the instructor and the students read.
+
+``grades.csv`` (one row per submission), ``results.json`` (every test cell of every
+student), ``feedback/<student>.html`` (the student's code, points, messages and hints --
+never the hidden tests or the expected values) and ``report.html`` (the class: score
+distribution and the pass rate of every test cell). HTML pages are self-contained.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from autograder import notebooks
+from autograder.grading.score import Result
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
+padding:0 1em;color:#1d2330;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:1.6em}
+.sub{color:#5b6475} .pill{display:inline-block;padding:.1em .6em;border-radius:1em;font-size:.9em}
+.graded{background:#e3f4e8;color:#17603a} .error{background:#fde7e7;color:#8c1d1d}
+.flagged{background:#fff4d6;color:#7a5400}
+.cell{border:1px solid #d9dde5;border-radius:8px;margin:1em 0;overflow:hidden}
+.cell header{display:flex;justify-content:space-between;padding:.5em .9em;background:#f5f7fa}
+.pass header{border-left:6px solid #2e9d5b} .fail header{border-left:6px solid #d23c3c}
+pre{margin:0;padding:.8em .9em;overflow-x:auto;font-size:.88em;background:#fbfbfd;
+white-space:pre-wrap} .msg{background:#fff6f6;border-top:1px solid #f1d0d0}
+.hint{background:#f3f8ff;border-top:1px solid #d0e1f5;padding:.6em .9em}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+td,th{border-bottom:1px solid #e3e6ec;padding:.35em .5em;text-align:left} th{background:#f5f7fa}
+td.num,th.num{text-align:right;white-space:nowrap} img{max-width:100%}
+"""
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def write_csv(path: Path, results: Sequence[Result], grade_ids: Sequence[str]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student_id", "score", "max_score", "status", "reason", *grade_ids])
+    for r in results:
+        points = {c.grade_id: c.points for c in r.cells}
+        writer.writerow(
+            [
+                r.student_id,
+                _fmt(r.score),
+                _fmt(r.max_score),
+                r.status,
+                r.reason,
+                *(_fmt(points.get(g, 0.0)) for g in grade_ids),
+            ]
+        )
+    _write_atomic(path, buf.getvalue())
+
+
+def write_json(path: Path, lab: str, results: Sequence[Result], sandboxed: bool) -> None:
+    data = {
+        "lab": lab,
+        "sandboxed": sandboxed,
+        "students": {r.student_id: r.to_dict() for r in results},
+    }
+    _write_atomic(path, json.dumps(data, indent=1))
+
+
+def feedback_html(lab: str, result: Result, submitted: NotebookNode | None) -> str:
+    """One student's page: every graded test with points and, when failed, the message and
+    the hint, after the student's own code for the exercise above it."""
+    code_before: dict[str, list[str]] = {}
+    if submitted is not None:
+        pending: list[str] = []
+        for cell in submitted.cells:
+            meta = notebooks.nbgrader_meta(cell)
+            if cell.cell_type == "code" and meta.get("solution"):
+                pending.append(cell.source)
+            elif meta.get("grade") and cell.cell_type == "code":
+                code_before[meta["grade_id"]] = pending
+                pending = []
+    status = f"<span class='pill {result.status}'>{result.status}</span>"
+    parts = [
+        f"<h1>{html.escape(lab)} — feedback for {html.escape(result.student_id)}</h1>",
+        f"<p class='sub'>Score <b>{_fmt(result.score)} / {_fmt(result.max_score)}</b> "
+        f"&nbsp;{status}</p>",
+    ]
+    if result.reason:
+        parts.append(f"<p>{html.escape(result.reason)}</p>")
+    if not result.sandboxed:
+        parts.append("<p class='sub'>Graded without a sandbox (--no-sandbox).</p>")
+    for cell in result.cells:
+        kind = "pass" if cell.passed else "fail"
+        verdict = "passed" if cell.passed else "failed"
+        parts.append(
+            f"<section class='cell {kind}'><header><b>{html.escape(cell.grade_id)}</b>"
+            f"<span>{verdict} · {_fmt(cell.points)} / {_fmt(cell.max_points)} points"
+            "</span></header>"
+        )
+        for code in code_before.get(cell.grade_id, []):
+            parts.append(f"<pre>{html.escape(code)}</pre>")
+        if not cell.passed and cell.message:
+            parts.append(f"<pre class='msg'>{html.escape(cell.message)}</pre>")
+        if not cell.passed and cell.hint:
+            parts.append(f"<div class='hint'><b>Hint:</b> {html.escape(cell.hint)}</div>")
+        parts.append("</section>")
+    return _page(f"{lab} feedback: {result.student_id}", "".join(parts))
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def report_html(
+    lab: str, results: Sequence[Result], grade_ids: Sequence[str], sandboxed: bool
+) -> str:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    graded = [r for r in results if r.status != "error"]
+    max_score = max((r.max_score for r in results), default=0.0)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
+    scores = [r.score for r in graded]
+    bins = max(int(max_score), 1)
+    axes[0].hist(
+        scores,
+        bins=bins,
+        range=(0, max(max_score, 1)),
+        color="tab:blue",
+        edgecolor="white",
+        label=f"{len(graded)} gradable submissions",
+    )
+    axes[0].set(
+        title="Score distribution", xlabel=f"score (out of {_fmt(max_score)})", ylabel="submissions"
+    )
+    axes[0].legend()
+    rates = [
+        100
+        * sum(1 for r in graded for c in r.cells if c.grade_id == g and c.passed)
+        / max(len(graded), 1)
+        for g in grade_ids
+    ]
+    axes[1].barh(list(grade_ids), rates, color="tab:green", label="passed (%)")
+    axes[1].invert_yaxis()
+    axes[1].set(
+        title="Pass rate of each test",
+        xlabel="students who passed (%)",
+        ylabel="test cell",
+        xlim=(0, 100),
+    )
+    axes[1].legend(loc="lower right")
+    image = _png(fig)
+    plt.close(fig)
+    counts = {s: sum(r.status == s for r in results) for s in ("graded", "flagged", "error")}
+    rows = "".join(
+        f"<tr><td>{html.escape(r.student_id)}</td><td class='num'>{_fmt(r.score)} / "
+        f"{_fmt(r.max_score)}</td><td><span class='pill {r.status}'>{r.status}</span></td>"
+        f"<td>{html.escape(r.reason)}</td></tr>"
+        for r in results
+    )
+    body = (
+        f"<h1>{html.escape(lab)} — class report</h1>"
+        f"<p class='sub'>{len(results)} submissions: {counts['graded']} graded, "
+        f"{counts['flagged']} flagged, {counts['error']} error"
+        f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
+        f"<img alt='score distribution and pass rate per test' src='{image}'>"
+        f"<h2>Submissions</h2><table><tr><th>student</th><th class='num'>score</th>"
+        f"<th>status</th><th>reason</th></tr>{rows}</table>"
+    )
+    return _page(f"{lab} class report", body)
+
+
+def write_all(
+    out: Path,
+    lab: str,
+    results: Sequence[Result],
+    grade_ids: Sequence[str],
+    sandboxed: bool,
+    submitted: dict[str, NotebookNode],
+) -> None:
+    write_csv(out / "grades.csv", results, grade_ids)
+    write_json(out / "results.json", lab, results, sandboxed)
+    for r in results:
+        _write_atomic(
+            out / "feedback" / f"{r.student_id}.html",
+            feedback_html(lab, r, submitted.get(r.student_id)),
+        )
+    _write_atomic(out / "report.html", report_html(lab, results, grade_ids, sandboxed))

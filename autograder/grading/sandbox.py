@@ -1,0 +1,179 @@
+"""Kernels that run inside a bubblewrap sandbox, with resource limits.
+
+The kernel sees a read-only view of the system, the Python environment and the
+course's ``labs/`` and ``data/``; it can write only its private working folder
+(and an empty private /tmp); it has no network (its own network namespace), no
+view of other processes, and dies with the grader. It talks to the grader over
+ZeroMQ IPC sockets in its private folder, which is how the two cross the
+namespace boundary. Memory is capped with RLIMIT_AS, file size with RLIMIT_FSIZE.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Int, List, Unicode
+
+from autograder import notebooks
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout: int = 30  # seconds per cell
+    wall_timeout: int = 300  # seconds per submission
+    memory_mb: int = 2048  # address space of the kernel
+    output_bytes: int = 2_000_000  # all outputs of one submission
+    file_mb: int = 100  # largest file the kernel may write
+
+
+@functools.cache
+def bwrap() -> str:
+    """The bubblewrap executable, checked to work here; raise ``SandboxUnavailable``."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed. Install it (Debian/Ubuntu: apt-get install "
+            "bubblewrap; Fedora: dnf install bubblewrap) or, if you accept running student "
+            "code with your own rights, pass --no-sandbox."
+        )
+    probe = subprocess.run(
+        [path, "--ro-bind", "/", "/", "--unshare-all", "true"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        raise SandboxUnavailable(
+            f"bubblewrap is installed but cannot create a sandbox here ({probe.stderr.strip()}). "
+            "Unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone"
+            "=1), or run the grader where they are allowed; --no-sandbox runs without one."
+        )
+    return path
+
+
+def readable_paths(course_root: Path) -> list[str]:
+    """What the kernel may read: the system, this Python, and the course's labs/ and data/."""
+    paths = [
+        "/usr",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/bin",
+        "/sbin",
+        "/etc",
+        sys.base_prefix,
+        sys.prefix,
+        str(notebooks.ROOT / "labs"),
+        str(notebooks.ROOT / "data"),
+        str(course_root / "labs"),
+        str(course_root / "data"),
+    ]
+    out: list[str] = []
+    for p in paths:  # bound under their own names: /lib64 may be a link to /usr/lib64
+        if os.path.exists(p) and p not in out:
+            out.append(p)
+        real = os.path.realpath(p)
+        if real != p and os.path.exists(real) and real not in out:
+            out.append(real)
+    return out
+
+
+def _limit_prefix(limits: Limits) -> list[str]:
+    code = (
+        "import os, resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({limits.memory_mb << 20}, "
+        f"{limits.memory_mb << 20}))\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limits.file_mb << 20}, "
+        f"{limits.file_mb << 20}))\n"
+        "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+        "os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
+    )
+    return [sys.executable, "-c", code]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command runs under bwrap (or, with ``sandbox=False``,
+    only under the resource limits). Asynchronous, as nbclient expects: with a blocking
+    manager nbclient's check that the kernel is alive never runs, and a dead kernel hangs it."""
+
+    private_dir = Unicode("", help="the kernel's writable working folder").tag(config=False)
+    readable = List(Unicode(), help="paths bound read-only").tag(config=False)
+    sandbox = Bool(True).tag(config=False)
+    memory_mb = Int(2048).tag(config=False)
+    file_mb = Int(100).tag(config=False)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        # SIGINT would reach bwrap, not the kernel, and end the sandbox: interrupt the kernel
+        # with a message on its control channel instead (ipykernel then signals itself)
+        self.kernel_spec.interrupt_mode = "message"
+        cmd = super().format_kernel_cmd(extra_arguments)
+        limits = Limits(memory_mb=self.memory_mb, file_mb=self.file_mb)
+        inner = _limit_prefix(limits) + cmd[1:]  # cmd[0] is this Python
+        if not self.sandbox:
+            return inner
+        private = self.private_dir
+        args = [bwrap(), "--die-with-parent", "--unshare-all", "--new-session"]
+        for path in self.readable:
+            args += ["--ro-bind", path, path]
+        args += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
+            "--bind",
+            private,
+            private,
+            "--remount-ro",
+            "/",
+            "--chdir",
+            private,
+            "--unsetenv",
+            "JPY_PARENT_PID",
+            "--",
+        ]
+        return args + inner
+
+
+@functools.cache
+def matplotlib_cache() -> Path:
+    """A font cache built once per grader process. Copied into each kernel's private folder,
+    it saves every kernel matplotlib's several-second font scan."""
+    cache = Path(tempfile.mkdtemp(prefix="autograde-mplcache-"))
+    subprocess.run(
+        [sys.executable, "-c", "import matplotlib.font_manager"],
+        env={**os.environ, "MPLCONFIGDIR": str(cache), "MPLBACKEND": "agg"},
+        check=True,
+        capture_output=True,
+    )
+    return cache
+
+
+def prepare_private(private_dir: Path) -> None:
+    shutil.copytree(matplotlib_cache(), private_dir / ".matplotlib", dirs_exist_ok=True)
+
+
+def kernel_env(private_dir: Path) -> dict[str, str]:
+    """A small, explicit environment: nothing of the grader's own (tokens, keys) leaks in."""
+    return {
+        "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": str(private_dir),
+        "MPLCONFIGDIR": str(private_dir / ".matplotlib"),
+        "MPLBACKEND": "agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NBGRADER_EXECUTION": "autograde",
+    }

@@ -1,0 +1,332 @@
+"""The grading pipeline end to end: every status, every attack, the gradebook, resuming."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import notebooks
+from autograder.grading import collect, democlass, execute, pipeline, sandbox
+from autograder.grading.sandbox import Limits
+
+LAB = "lab2_optimizers"
+FAST = Limits(cell_timeout=3, wall_timeout=60, memory_mb=1536)
+
+
+def _course(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    for part in ("source", "release"):
+        shutil.copytree(notebooks.ROOT / part / LAB, root / part / LAB)
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """The demo class of lab2 (12 submissions: honest, broken, attacks), graded once."""
+    tmp = tmp_path_factory.mktemp("grading")
+    course = _course(tmp / "course")
+    subs = tmp / "subs"
+    subs.mkdir()
+    for student, data in democlass.build(LAB, course).items():
+        (subs / f"{student}.ipynb").write_bytes(data)
+    source_before = notebooks.source_path(LAB, course).read_bytes()
+    out = tmp / "out"
+    results = pipeline.grade(LAB, subs, out, course, pipeline.Options(limits=FAST))
+    return {
+        "course": course,
+        "subs": subs,
+        "out": out,
+        "source_before": source_before,
+        "results": {r.student_id: r for r in results},
+    }
+
+
+EXPECTED = {  # student: (score, status, words the reason must contain)
+    "correct": (10, "graded", []),
+    "partly-momentum-state-not-stored": (8, "graded", []),
+    "partly-adam-iter-off-by-one": (6, "graded", []),
+    "stub": (0, "graded", []),
+    "broken-json": (0, "error", ["not a valid notebook"]),
+    "infinite-loop": (0, "graded", ["cell time limit"]),
+    "os-exit": (0, "error", ["kernel died", "tests not run", "test_my_optimizer_adam"]),
+    "memory-bomb": (10, "graded", []),
+    "output-flood": (10, "graded", ["output limit"]),
+    "edited-test": (10, "flagged", ["test_my_optimizer_momentum", "was edited"]),
+    "reads-source": (10, "flagged", ["source/"]),
+    "writes-gradebook": (10, "flagged", ["gradebook"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_submission_gets_its_score_status_and_reason(graded_class, student):
+    r = graded_class["results"][student]
+    score, status, words = EXPECTED[student]
+    assert (r.score, r.status) == (score, status), r.reason
+    for word in words:
+        assert word in r.reason
+    assert r.sandboxed
+
+
+@pytest.mark.slow
+def test_every_submission_has_exactly_one_row(graded_class):
+    rows = list(csv_rows(graded_class["out"] / "grades.csv"))
+    assert sorted(row["student_id"] for row in rows) == sorted(EXPECTED)
+    header = (graded_class["out"] / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header == [
+        "student_id",
+        "score",
+        "max_score",
+        "status",
+        "reason",
+        "test_my_optimizer_momentum",
+        "test_my_optimizer_adagrad",
+        "test_my_optimizer_rmsprop",
+        "test_my_optimizer_adam",
+    ]
+    results = json.loads((graded_class["out"] / "results.json").read_text())
+    adam = results["students"]["partly-adam-iter-off-by-one"]["cells"][-1]
+    assert adam["grade_id"] == "test_my_optimizer_adam" and not adam["passed"]
+    assert "largest" in adam["message"]
+
+
+def csv_rows(path):
+    import csv
+
+    with open(path) as fh:
+        yield from csv.DictReader(fh)
+
+
+@pytest.mark.slow
+def test_attacks_gained_nothing(graded_class):
+    course = graded_class["course"]
+    assert notebooks.source_path(LAB, course).read_bytes() == graded_class["source_before"]
+    con = sqlite3.connect(course / "gradebook.db")
+    max_auto = con.execute("select max(auto_score) from grade").fetchone()[0]
+    assert max_auto <= 4  # no cell above its points (the attack tried 100)
+    totals = dict(
+        con.execute(
+            "select s.student_id, sum(g.auto_score) from grade g "
+            "join submitted_notebook n on g.notebook_id = n.id "
+            "join submitted_assignment s on n.assignment_id = s.id group by s.student_id"
+        )
+    )
+    for student, r in graded_class["results"].items():
+        if r.status != "error" or student == "os-exit":
+            assert totals[student] == r.score, student
+    # not gradable at all: no grades recorded, so nothing is exported as an honest zero
+    assert "broken-json" not in totals or totals["broken-json"] in (None, 0)
+
+
+@pytest.mark.slow
+def test_reviewers_see_error_and_flagged_cells_in_the_gradebook(graded_class):
+    con = sqlite3.connect(graded_class["course"] / "gradebook.db")
+    flagged = con.execute(
+        "select count(*) from grade g join submitted_notebook n on g.notebook_id = n.id "
+        "join submitted_assignment s on n.assignment_id = s.id "
+        "where s.student_id = 'reads-source' and g.needs_manual_grade = 1"
+    ).fetchone()[0]
+    assert flagged == 4
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_hidden_tests_or_expected_values(graded_class):
+    source = notebooks.read(notebooks.source_path(LAB))
+    secret = set()
+    for cell in notebooks.graded_cells(source):
+        block = cell.source.split("### BEGIN HIDDEN TESTS")[1]
+        secret |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
+    assert secret
+    pages = list((graded_class["out"] / "feedback").glob("*.html"))
+    assert len(pages) == len(EXPECTED)
+    for page in pages:
+        text = html.unescape(page.read_text())
+        leaked = [s for s in secret if s in text]
+        assert leaked == [], page.name
+        assert "http://" not in text and "https://" not in text  # self-contained
+    correct = html.unescape((graded_class["out"] / "feedback" / "correct.html").read_text())
+    assert "opt.W_dt = W_dlt" in correct  # the student's own code is shown
+
+
+@pytest.mark.slow
+def test_grades_equal_plain_nbgraders(graded_class, graded):
+    plain = graded(LAB)  # the same honest notebooks graded by nbgrader autograde
+    pairs = {
+        "correct": "solution",
+        "stub": "stub",
+        "partly-momentum-state-not-stored": "mistake-momentum-state-not-stored",
+        "partly-adam-iter-off-by-one": "mistake-adam-iter-off-by-one",
+    }
+    for mine, theirs in pairs.items():
+        ours = {c.grade_id: c.points for c in graded_class["results"][mine].cells}
+        nbg = {c.grade_id: c.score for c in plain[theirs].cells}
+        assert ours == nbg, mine
+
+
+@pytest.mark.slow
+def test_a_rerun_grades_nothing_again(graded_class, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("an unchanged submission was executed again")
+
+    monkeypatch.setattr(execute, "run", must_not_run)
+    again = pipeline.grade(
+        LAB,
+        graded_class["subs"],
+        graded_class["out"],
+        graded_class["course"],
+        pipeline.Options(limits=FAST),
+    )
+    assert {r.student_id: (r.score, r.status) for r in again} == {
+        s: (r.score, r.status) for s, r in graded_class["results"].items()
+    }
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch):
+    course = _course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    built = democlass.build(LAB, course)
+    for student in ("correct", "stub", "partly-adam-iter-off-by-one"):
+        (subs / f"{student}.ipynb").write_bytes(built[student])
+    real_run, ran = execute.run, []
+
+    def flaky(nb, *args, **kwargs):
+        if len(ran) == 2:
+            raise KeyboardInterrupt
+        ran.append(1)
+        return real_run(nb, *args, **kwargs)
+
+    monkeypatch.setattr(execute, "run", flaky)
+    options = pipeline.Options(workers=1, limits=FAST, progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.grade(LAB, subs, tmp_path / "out", course, options)
+    assert len(list((tmp_path / "out" / ".state").glob("*.json"))) == 2
+    ran.clear()
+    monkeypatch.setattr(
+        execute, "run", lambda nb, *a, **k: (ran.append(1), real_run(nb, *a, **k))[1]
+    )
+    results = pipeline.grade(LAB, subs, tmp_path / "out", course, options)
+    assert len(ran) == 1  # only the one that was interrupted
+    assert sorted((r.student_id, r.score) for r in results) == [
+        ("correct", 10),
+        ("partly-adam-iter-off-by-one", 6),
+        ("stub", 0),
+    ]
+
+
+def test_grading_refuses_to_start_without_a_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    sandbox.bwrap.cache_clear()
+    try:
+        with pytest.raises(sandbox.SandboxUnavailable, match="--no-sandbox"):
+            pipeline.grade(LAB, tmp_path, tmp_path / "out", notebooks.ROOT, pipeline.Options())
+    finally:
+        sandbox.bwrap.cache_clear()
+
+
+def test_collect_reads_both_layouts_a_zip_and_reports_bad_names(tmp_path):
+    folder = tmp_path / "download" / "course-export"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "alice.ipynb").write_text("{}")
+    (folder / "bob" / f"{LAB}.ipynb").write_text("{}")
+    (folder / "carol").mkdir()
+    (folder / "carol" / "lab2.ipynb").write_text("{}")
+    (folder / "bad name!.ipynb").write_text("{}")
+    (folder / "notes.txt").write_text("ignored")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in folder.rglob("*"):
+            zf.write(p, p.relative_to(tmp_path / "download"))
+    for where in (folder, archive):
+        found = {f.student_id: f for f in collect.find(where, LAB)}
+        assert set(found) == {"alice", "bob", "carol", "bad name!"}
+        assert found["alice"].problem is None and found["bob"].problem is None
+        assert "has no lab2_optimizers.ipynb (it has lab2.ipynb)" in found["carol"].problem
+        assert "not a valid student id" in found["bad name!"].problem
+    with pytest.raises(ValueError, match="not a valid notebook"):
+        collect.read(collect.Found("x", None, b"{not json"))
+
+
+def test_restore_puts_back_deleted_and_edited_test_cells():
+    source = notebooks.read(notebooks.source_path(LAB))
+    release = notebooks.read(notebooks.release_path(LAB))
+    sub = notebooks.read(notebooks.release_path(LAB))
+    ids = [notebooks.nbgrader_meta(c).get("grade_id") for c in sub.cells]
+    del sub.cells[ids.index("test_my_optimizer_adam")]
+    sub.cells[ids.index("test_my_optimizer_momentum")].source = "pass"
+    restored = collect.restore(sub, source, release)
+    assert any("'test_my_optimizer_adam' was deleted" in t for t in restored.tampered)
+    assert any("'test_my_optimizer_momentum' was edited" in t for t in restored.tampered)
+    got = [notebooks.nbgrader_meta(c).get("grade_id") for c in restored.nb.cells]
+    want = [notebooks.nbgrader_meta(c).get("grade_id") for c in source.cells]
+    assert [g for g in got if g] == [g for g in want if g]
+    momentum = restored.nb.cells[got.index("test_my_optimizer_momentum")]
+    assert "BEGIN HIDDEN TESTS" in momentum.source  # the hidden tests run
+
+
+@pytest.mark.slow
+def test_check_grades_one_notebook_and_exits_zero_only_at_full_marks(tmp_path):
+    built = democlass.build(LAB)
+    for student, code in (("correct", 0), ("partly-adam-iter-off-by-one", 1)):
+        path = tmp_path / f"{LAB}.ipynb"
+        path.write_bytes(built[student])
+        proc = subprocess.run(
+            [sys.executable, "-m", "autograder", "check", str(path), "--timeout", "10"],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        if code:
+            assert "[FAIL] test_my_optimizer_adam: 0 / 4" in proc.stdout
+            assert re.search(r"largest at \[\d+, \d+\]", proc.stdout)
+            assert "Score: 6 / 10" in proc.stdout
+        else:
+            assert "Score: 10 / 10 (graded)" in proc.stdout
+
+
+@pytest.mark.slow
+def test_feedback_page_renders_in_a_browser(graded_class, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `make test` installs it (see the Makefile)")
+    page = graded_class["out"] / "feedback" / "partly-adam-iter-off-by-one.html"
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,3000",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert image.size == (1000, 3000)
+    assert colours is not None and len(colours) > 50  # text, code and badges were drawn
+    red = sum(n for n, (r, g, b) in colours if r > 190 and g < 90 and b < 90)
+    green = sum(n for n, (r, g, b) in colours if r < 80 and g > 140 and b < 110)
+    assert red > 200 and green > 600  # one failed (red) and three passed (green) markers
