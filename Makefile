@@ -81,8 +81,9 @@ format: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=release $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP)
+bench: $(STAMP) $(SYSDEPS)
 	$(PY) bench/notebooks.py
+	$(PY) bench/grading.py
 
 lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra=dev --strip-extras --no-emit-index-url \

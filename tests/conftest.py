@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell
 
-from autograder import course, notebooks
+from autograder import course, mistakes, notebooks
 
 LABS = notebooks.available_labs()
 
@@ -64,3 +65,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if {"source_run", "graded"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def solution_namespace(lab: str) -> dict:
+    """The lab's solution functions, run from the source notebook (never a copy)."""
+    ns = {"np": np}
+    for code in mistakes.solution_code(lab).values():
+        exec(code, ns)
+    return ns

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import solution_namespace
 
 from autograder import mistakes, notebooks
 from autograder.authoring import given
@@ -12,10 +13,7 @@ LAB1 = "lab1_minibatch"
 
 @pytest.fixture(scope="module")
 def solution():
-    ns = {"np": np}
-    for code in mistakes.solution_code(LAB1).values():
-        exec(code, ns)
-    return ns
+    return solution_namespace(LAB1)
 
 
 def test_create_mini_batches_reproduces_the_seed_labs_printed_batches(solution):

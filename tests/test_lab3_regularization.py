@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import solution_namespace
 
 from autograder import mistakes, notebooks
 from labs import cases
@@ -11,10 +12,7 @@ LAB3 = "lab3_regularization"
 
 @pytest.fixture(scope="module")
 def solution():
-    ns = {"np": np}
-    for code in mistakes.solution_code(LAB3).values():
-        exec(code, ns)
-    return ns
+    return solution_namespace(LAB3)
 
 
 def _output_of(nb, first_line: str) -> str:

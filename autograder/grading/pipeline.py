@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -56,25 +54,14 @@ def ensure_assignment(lab: str, course_root: Path, db_url: str) -> None:
         except MissingEntry:
             pass
     with tempfile.TemporaryDirectory() as tmp:
-        env = notebooks.tool_env(NBGRADER_DB_URL=db_url)
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "nbgrader",
-                "generate_assignment",
-                lab,
-                "--force",
-                f"--CourseDirectory.release_directory={tmp}",
-                "--log-level=WARN",
-            ],
+        notebooks.nbgrader(
+            "generate_assignment",
+            lab,
+            "--force",
+            f"--CourseDirectory.release_directory={tmp}",
             cwd=course_root,
-            env=env,
-            capture_output=True,
-            text=True,
+            db_url=db_url,
         )
-        if proc.returncode != 0:
-            raise RuntimeError(f"could not register {lab} in the gradebook:\n{proc.stderr[-2000:]}")
 
 
 def _lab_files(lab: str, course_root: Path):
