@@ -122,15 +122,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             return inner
         private = self.private_dir
         args = [bwrap(), "--die-with-parent", "--unshare-all", "--new-session"]
+        # the private /tmp first: mounted after the read-only binds it would hide any of them
+        # that live under /tmp (a checkout or venv there, as in CI's clean clone)
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for path in self.readable:
             args += ["--ro-bind", path, path]
         args += [
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--tmpfs",
-            "/tmp",
             "--bind",
             private,
             private,
