@@ -32,12 +32,14 @@ venv: $(STAMP)
 SYSDEPS := .venv/.sysdeps
 $(SYSDEPS):
 	@mkdir -p .venv
-	@if command -v bwrap >/dev/null && command -v chromium >/dev/null; then :; \
+	@if command -v bwrap >/dev/null && command -v chromium >/dev/null \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			bubblewrap chromium >/dev/null; \
-	else echo "Install bubblewrap and chromium with your package manager (e.g. sudo apt-get"; \
-		echo "install bubblewrap chromium); without bwrap, grading needs --no-sandbox."; fi
+			bubblewrap chromium postgresql >/dev/null; \
+	else echo "Install bubblewrap, chromium and postgresql with your package manager (e.g."; \
+		echo "sudo apt-get install bubblewrap chromium postgresql); without bwrap, grading"; \
+		echo "needs --no-sandbox; postgresql is only for the test of a PostgreSQL gradebook."; fi
 	@touch $(SYSDEPS)
 
 $(STAMP): requirements.lock pyproject.toml

@@ -28,11 +28,11 @@ def tool_env(**extra: str) -> dict[str, str]:
 
 def nbgrader(*args: str, cwd: Path, db_url: str | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in the course folder ``cwd``; raise with its log on failure."""
-    env = tool_env(NBGRADER_DB_URL=db_url) if db_url else tool_env()
+    db = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
+        [sys.executable, "-m", "nbgrader", *args, *db, "--log-level=WARN"],
         cwd=cwd,
-        env=env,
+        env=tool_env(),
         capture_output=True,
         text=True,
     )

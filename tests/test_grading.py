@@ -330,3 +330,90 @@ def test_feedback_page_renders_in_a_browser(graded_class, tmp_path):
     red = sum(n for n, (r, g, b) in colours if r > 190 and g < 90 and b < 90)
     green = sum(n for n, (r, g, b) in colours if r < 80 and g > 140 and b < 110)
     assert red > 200 and green > 600  # one failed (red) and three passed (green) markers
+
+
+def _initdb() -> Path:
+    found = shutil.which("initdb") or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)), None
+    )
+    if found is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs it (see the Makefile)")
+    return Path(found).resolve().parent
+
+
+@pytest.fixture
+def postgres_url():
+    """A throwaway PostgreSQL server on a Unix socket (no TCP port to collide with), run as
+    the ``postgres`` user when the tests run as root (the server refuses root)."""
+    import os
+    import tempfile
+
+    bindir = _initdb()
+    home = Path(tempfile.mkdtemp(prefix="autograde-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, sock = home / "data", home
+    run = lambda *cmd: subprocess.run(  # noqa: E731
+        [*as_user, *cmd], check=True, capture_output=True, text=True
+    )
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    opts = f"-k {sock} -c listen_addresses='' -c fsync=off"
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(home / "log"), "start")
+    try:
+        run(str(bindir / "createdb"), "-h", str(sock), "-U", "postgres", "gradebook")
+        yield f"postgresql://postgres@/gradebook?host={sock}"
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_grades_go_into_a_postgresql_gradebook(tmp_path, postgres_url):
+    from nbgrader.api import Gradebook
+
+    course = _course(tmp_path / "course")
+    with open(course / "nbgrader_config.py", "a") as fh:
+        fh.write(f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    built = democlass.build(LAB, course)
+    for student in ("correct", "partly-adam-iter-off-by-one", "broken-json"):
+        (subs / f"{student}.ipynb").write_bytes(built[student])
+    options = pipeline.Options(limits=FAST, progress=False)
+    results = pipeline.grade(LAB, subs, tmp_path / "out", course, options)
+    assert {r.student_id: (r.score, r.status) for r in results} == {
+        "correct": (10, "graded"),
+        "partly-adam-iter-off-by-one": (6, "graded"),
+        "broken-json": (0, "error"),
+    }
+    assert not (course / "gradebook.db").exists()  # nothing went to the SQLite default
+    with Gradebook(postgres_url) as gb:
+        assert [n.name for n in gb.find_assignment(LAB).notebooks] == [LAB]
+        scores = {s.student.id: s.score for s in gb.assignment_submissions(LAB)}
+    # the ungradable notebook is in grades.csv as an error, not in the gradebook as a zero
+    assert scores == {"correct": 10, "partly-adam-iter-off-by-one": 6}
+    export = tmp_path / "grades.csv"
+    notebooks.nbgrader("export", f"--to={export}", cwd=course)  # nbgrader's own export works
+    exported = {row["student_id"]: float(row["raw_score"]) for row in csv_rows(export)}
+    assert exported["correct"] == 10 and exported["partly-adam-iter-off-by-one"] == 6
+
+
+@pytest.mark.slow
+def test_without_a_sandbox_every_report_says_so_and_a_sandboxed_run_regrades(tmp_path):
+    course = _course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "correct.ipynb").write_bytes(democlass.build(LAB, course)["correct"])
+    out = tmp_path / "out"
+    bare = pipeline.Options(limits=FAST, sandbox=False, progress=False)
+    [r] = pipeline.grade(LAB, subs, out, course, bare)
+    assert (r.score, r.status, r.sandboxed) == (10, "graded", False)
+    assert json.loads((out / "results.json").read_text())["sandboxed"] is False
+    assert "graded WITHOUT a sandbox" in (out / "report.html").read_text()
+    assert "without a sandbox (--no-sandbox)" in (out / "feedback" / "correct.html").read_text()
+    [r] = pipeline.grade(LAB, subs, out, course, pipeline.Options(limits=FAST, progress=False))
+    assert (r.score, r.sandboxed) == (10, True)  # same content, but now graded sandboxed
+    assert json.loads((out / "results.json").read_text())["sandboxed"] is True
+    assert "WITHOUT" not in (out / "report.html").read_text()
