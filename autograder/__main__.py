@@ -54,27 +54,38 @@ def cmd_given(args) -> int:
 
 
 def cmd_expected(args) -> int:
-    from autograder.authoring import expected
+    from autograder.authoring import expected, hints
 
     status = 0
     for lab in _labs(args):
         src = notebooks.source_path(lab)
         if args.check:
             stale = expected.stale(src)
-            print(
-                f"{lab}: "
-                + (
-                    f"stale expected arrays in {', '.join(stale)}; run `make expected`"
-                    if stale
-                    else "expected arrays up to date"
+            stale_hints = hints.stale(lab)
+            for what, cells in (("expected arrays", stale), ("mistakes blocks", stale_hints)):
+                print(
+                    f"{lab}: "
+                    + (
+                        f"stale {what} in {', '.join(cells)}; run `make expected`"
+                        if cells
+                        else f"{what} up to date"
+                    )
                 )
-            )
-            status |= bool(stale)
+            status |= bool(stale or stale_hints)
         else:
             changed = expected.update(src)
             print(
                 f"{lab}: "
                 + (f"rewrote {', '.join(changed)}" if changed else "expected arrays up to date")
+            )
+            rewrote = hints.update(lab)
+            print(
+                f"{lab}: "
+                + (
+                    f"rewrote the mistakes blocks of {len(rewrote)} test cells"
+                    if rewrote
+                    else "mistakes blocks up to date"
+                )
             )
     return status
 

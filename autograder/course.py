@@ -25,6 +25,7 @@ class CellScore:
     grade_id: str
     score: float
     max_score: float
+    error: str = ""  # the cell's error output in the autograded notebook (its last line first)
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,35 @@ class Course:
         out = {}
         with Gradebook(self.db_url) as gb:
             for sub in gb.assignment_submissions(lab):
+                errors = self._errors(lab, sub.student_id)
                 cells = []
                 for nb in sub.notebooks:
                     for grade in nb.grades:
                         if grade.cell.cell_type == "code":
                             cells.append(
                                 CellScore(
-                                    grade.name, float(grade.score or 0.0), float(grade.max_score)
+                                    grade.name,
+                                    float(grade.score or 0.0),
+                                    float(grade.max_score),
+                                    errors.get(grade.name, ""),
                                 )
                             )
                 out[sub.student_id] = Score(
                     sub.student_id, float(sub.score), float(sub.max_score), tuple(cells)
                 )
+        return out
+
+    def _errors(self, lab: str, student: str) -> dict[str, str]:
+        """The error message of every failed cell of the student's autograded notebook."""
+        path = self.root / "autograded" / student / lab / f"{lab}.ipynb"
+        if not path.exists():
+            return {}
+        out = {}
+        for cell in notebooks.read(path).cells:
+            gid = notebooks.nbgrader_meta(cell).get("grade_id")
+            for o in cell.get("outputs", []) if gid else []:
+                if o.output_type == "error":
+                    out[gid] = f"{o.ename}: {o.evalue}"
         return out
 
 
@@ -103,7 +121,8 @@ def filled(lab: str, code: dict[str, str], root: Path = notebooks.ROOT) -> Noteb
 
 
 def reference_submissions(lab: str, root: Path = notebooks.ROOT) -> dict[str, NotebookNode]:
-    """The solution, the untouched release, and one submission per cataloged mistake."""
+    """The solution, the untouched release, one submission per cataloged mistake, and the
+    correct variants packed into ``variants-<k>`` submissions."""
     solution = mistakes.solution_code(lab, root)
     subs = {
         "solution": filled(lab, solution, root),
@@ -113,6 +132,8 @@ def reference_submissions(lab: str, root: Path = notebooks.ROOT) -> dict[str, No
         code = dict(solution)
         code[m.cell] = mistakes.apply(code[m.cell], m)
         subs[f"mistake-{m.name}".replace("_", "-")] = filled(lab, code, root)
+    for k, (_names, code) in enumerate(mistakes.variant_sets(lab, solution), start=1):
+        subs[f"variants-{k}"] = filled(lab, code, root)
     return subs
 
 

@@ -311,9 +311,25 @@ def prefix_case(
     fn: Callable[..., object], values: Sequence[float], label: str, **kwargs
 ) -> tuple[dict[str, np.ndarray], list[Check]]:
     """``fn(values[:k], **kwargs)`` for k = 1 .. len(values), as 0/1 -- how a training loop
-    calls an early-stopping rule after every epoch. ``values`` must not be modified."""
+    calls an early-stopping rule after every epoch. ``values`` must not be modified.
+    A call that raises is recorded as -1 and named in a failed check (the first one only),
+    so the other calls are still compared."""
     before = np.array(values, dtype=float, copy=True)
-    results = [float(bool(fn(values[:k], **kwargs))) for k in range(1, len(values) + 1)]
-    return {label: np.array(results)}, [
-        unchanged(f"{label}: input values not modified", before, values)
-    ]
+    results, raised = [], []
+    for k in range(1, len(values) + 1):
+        try:
+            results.append(float(bool(fn(values[:k], **kwargs))))
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- reported as a failed check below
+            results.append(-1.0)
+            if not raised:
+                raised.append(
+                    Check(
+                        f"{label}: the call with the first {k} losses",
+                        False,
+                        f"raised {type(exc).__name__}: {exc} (recorded as -1 in the results)",
+                    )
+                )
+    checks = [unchanged(f"{label}: input values not modified", before, values)]
+    return {label: np.array(results)}, checks + raised

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Check", "compare", "compare_all", "unchanged", "report"]
+__all__ = ["Check", "compare", "compare_all", "unchanged", "report", "diagnose", "judge"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,69 @@ def report(
     if hint:
         message += f"\nHint: {hint}"
     raise AssertionError(message)
+
+
+def diagnose(
+    got: Mapping[str, object],
+    expected: Mapping[str, object],
+    failed: Iterable[str],
+    mistakes: Iterable[Mapping],
+    *,
+    rtol: float,
+    atol: float,
+) -> str:
+    """The hint of the first known mistake that produces exactly these results, or "".
+
+    A mistake is described by the arrays on which its results differ from ``expected``
+    (``differs``; the other arrays equal the expected ones) and the labels of the other
+    checks it fails (``failed``). The comparison uses the test's own tolerances.
+    """
+    failed = sorted(failed)
+    for mistake in mistakes:
+        if sorted(mistake.get("failed", [])) != failed:
+            continue
+        differs = mistake.get("differs", {})
+        if all(
+            _same(got.get(name), differs.get(name, value), rtol=rtol, atol=atol)
+            for name, value in expected.items()
+        ):
+            return str(mistake["hint"])
+    return ""
+
+
+def _same(got, target, *, rtol: float, atol: float) -> bool:
+    """Whether ``got`` is ``target`` within the tolerances, where NaN equals NaN, infinity
+    equals itself and None (nothing produced) equals None: a mistake's results often hold
+    such values."""
+    if target is None or got is None:
+        return target is None and got is None
+    try:
+        g, t = np.asarray(got, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != t.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        close = (g == t) | (np.abs(g - t) <= atol + rtol * np.abs(t))
+    return bool(np.all(np.where(np.isnan(t), np.isnan(g), close)))
+
+
+def judge(
+    title: str,
+    got: Mapping[str, object],
+    expected: Mapping[str, object],
+    *,
+    rtol: float,
+    atol: float,
+    checks: Iterable[Check] = (),
+    mistakes: Iterable[Mapping] = (),
+) -> None:
+    """``report`` on ``got`` compared with ``expected`` and on the other ``checks``; when
+    the results are those of a known mistake, the failure message ends with its hint."""
+    checks = list(checks)
+    results = compare_all("", got, expected, rtol=rtol, atol=atol) + checks
+    hint = ""
+    if not all(c.passed for c in results):
+        failed = [c.label for c in checks if not c.passed]
+        hint = diagnose(got, expected, failed, mistakes, rtol=rtol, atol=atol)
+    report(title, results, hint=hint)

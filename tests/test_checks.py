@@ -58,3 +58,38 @@ def test_report_lists_only_failures_when_there_are_many(capsys):
         checks.report("T", many)
     out = capsys.readouterr().out
     assert "[PASS]" not in out and "[FAIL] c9" in out and "9 of 10 checks passed" in out
+
+
+MISTAKES = [
+    {"hint": "forgot the state", "differs": {"w": np.array([1.0, np.nan])}, "failed": []},
+    {"hint": "modified the input", "differs": {}, "failed": ["input intact"]},
+    {"hint": "no batches", "differs": {"w": None}, "failed": []},
+]
+
+
+def test_diagnose_names_the_mistake_whose_results_these_are():
+    expected = {"w": np.array([1.0, 2.0]), "b": np.array(3.0)}
+
+    def hint(got, failed=()):
+        return checks.diagnose(got, expected, failed, MISTAKES, rtol=1e-6, atol=1e-9)
+
+    assert hint({"w": [1.0 + 1e-9, np.nan], "b": 3.0}) == "forgot the state"  # NaN = NaN
+    assert hint({"w": [1.0, 2.0], "b": 3.0}, ["input intact"]) == "modified the input"
+    assert hint({"w": None, "b": 3.0}) == "no batches"
+    assert hint({"w": [1.0, 2.5], "b": 3.0}) == ""  # an unknown mistake gets no guess
+    assert hint({"w": [1.0, np.nan], "b": 4.0}) == ""  # a second mistake on top: no guess
+    assert hint({"w": [1.0, 2.0], "b": 3.0}, ["input intact", "other"]) == ""
+
+
+def test_judge_adds_the_hint_only_to_a_failure():
+    expected = {"w": np.array([1.0, 2.0])}
+    checks.judge("T", {"w": [1.0, 2.0]}, expected, rtol=0, atol=0, mistakes=MISTAKES)
+    with pytest.raises(AssertionError) as info:
+        checks.judge("T", {"w": [1.0, np.nan]}, expected, rtol=0, atol=0, mistakes=MISTAKES)
+    assert str(info.value).endswith("Hint: forgot the state")
+    assert "NaN at [1]" in str(info.value)
+    intact = [checks.Check("input intact", False, "was modified")]
+    with pytest.raises(AssertionError, match="Hint: modified the input"):
+        checks.judge(
+            "T", {"w": [1.0, 2.0]}, expected, rtol=0, atol=0, checks=intact, mistakes=MISTAKES
+        )

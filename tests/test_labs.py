@@ -8,7 +8,7 @@ import pytest
 from conftest import LABS
 
 from autograder import mistakes, notebooks
-from autograder.authoring import expected, given, release
+from autograder.authoring import expected, given, hints, release
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
 
@@ -62,16 +62,36 @@ def test_unmodified_release_fails_every_graded_test(lab, graded):
     assert {c.grade_id for c in s.cells} == _graded_ids(lab)
 
 
-def test_each_mistake_loses_points_exactly_on_its_tests(lab, graded):
+def test_each_mistake_loses_points_exactly_on_its_tests_and_gets_its_hint(lab, graded):
+    """The mutation gate: every cataloged mistake, applied to the solution and graded by
+    nbgrader, loses all points of its test cells, keeps those of every other cell, and its
+    failure message in each of its cells ends with its own hint."""
     scores = graded(lab)
-    wrong = {}
+    wrong, unhinted = {}, {}
     for m in mistakes.catalog(lab):
         s = scores[f"mistake-{m.name}".replace("_", "-")]
         failed = {c.grade_id for c in s.cells if c.score < c.max_score}
         zeroed = {c.grade_id for c in s.cells if c.score == 0}
         if failed != set(m.fails) or not set(m.fails) <= zeroed:
             wrong[m.name] = sorted(failed)
+        missing = [g for g in sorted(m.fails) if f"Hint: {m.hint}" not in s.cell(g).error]
+        if missing:
+            unhinted[m.name] = missing
     assert wrong == {}, "mistakes that did not lose points exactly on their test cells"
+    assert unhinted == {}, "mistakes whose failure message lacks their hint"
+
+
+def test_correct_variants_get_full_marks(lab, graded):
+    """The other half of the gate: other correct ways of writing the solutions (in place,
+    loops, other numpy calls, epsilon placed differently) lose nothing."""
+    scores = graded(lab)
+    sets = mistakes.variant_sets(lab, mistakes.solution_code(lab))
+    assert {v.cell for v in mistakes.variants(lab)} == set(mistakes.solution_code(lab))
+    for k, (names, _code) in enumerate(sets, start=1):
+        s = scores[f"variants-{k}"]
+        lost = {c.grade_id: c.error for c in s.cells if c.score < c.max_score}
+        assert lost == {}, f"correct variants {names} lost points"
+        assert s.score == s.max_score
 
 
 def test_catalog_entries_apply_and_cover_every_graded_function(lab):
@@ -87,6 +107,10 @@ def test_catalog_entries_apply_and_cover_every_graded_function(lab):
 @pytest.mark.slow
 def test_expected_arrays_are_fresh(lab):
     assert expected.stale(notebooks.source_path(lab)) == []
+
+
+def test_mistakes_blocks_are_fresh(lab):
+    assert hints.stale(lab) == []
 
 
 def test_given_cells_are_fresh(lab):

@@ -6,6 +6,11 @@ exactly once there, so an entry that no longer applies fails loudly instead of
 silently testing nothing. ``fails`` names the test cells the mistake must lose
 points on (and it must pass every other one); ``hint`` is what a teaching
 assistant would say.
+
+A lab module also lists ``VARIANTS``: other correct ways to write a solution (in place
+or on new arrays, loops or vectorized, ``x**2`` or ``x*x``, epsilon placed differently
+where the difference is far below the test's tolerance). Each is an edit of the
+solution like a mistake, and must score full marks: a test that rejects one is wrong.
 """
 
 from __future__ import annotations
@@ -29,12 +34,45 @@ class Mistake:
     description: str = field(default="")
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    cell: str
+    replace: dict[str, str]
+    description: str = field(default="")
+
+
 class CatalogError(RuntimeError):
     pass
 
 
 def catalog(lab: str) -> list[Mistake]:
     return list(importlib.import_module(f"autograder.mistakes.{lab}").MISTAKES)
+
+
+def variants(lab: str) -> list[Variant]:
+    return list(importlib.import_module(f"autograder.mistakes.{lab}").VARIANTS)
+
+
+def variant_sets(lab: str, code: dict[str, str]) -> list[tuple[list[str], dict[str, str]]]:
+    """The lab's variants packed into as few submissions as possible: each variant is
+    applied on top of the others of its submission while its text still occurs exactly
+    once. Returns ``(variant names, code by grade_id)`` per submission."""
+    sets: list[tuple[list[str], dict[str, str]]] = []
+    for v in variants(lab):
+        for names, filled in sets:
+            try:
+                changed = apply(filled[v.cell], v)
+            except CatalogError:
+                continue
+            filled[v.cell] = changed
+            names.append(v.name)
+            break
+        else:
+            filled = dict(code)
+            filled[v.cell] = apply(code[v.cell], v)
+            sets.append(([v.name], filled))
+    return sets
 
 
 def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
@@ -48,12 +86,12 @@ def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
     }
 
 
-def apply(code: str, mistake: Mistake) -> str:
+def apply(code: str, mistake: Mistake | Variant) -> str:
     for old, new in mistake.replace.items():
         count = code.count(old)
         if count != 1:
             raise CatalogError(
-                f"mistake {mistake.name!r}: {old!r} occurs {count} times in the solution of "
+                f"{type(mistake).__name__.lower()} {mistake.name!r}: {old!r} occurs {count} times in the solution of "
                 f"{mistake.cell!r}, expected exactly once; update the catalog entry"
             )
         code = code.replace(old, new)

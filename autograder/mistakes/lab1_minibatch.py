@@ -1,6 +1,6 @@
 """Common mistakes in lab1_minibatch's functions."""
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, Variant
 
 CMB = frozenset({"test_create_mini_batches", "test_create_mini_batches_edge_cases"})
 CMB_MAIN = frozenset({"test_create_mini_batches"})
@@ -86,6 +86,14 @@ MISTAKES = [
         "1 + decay_rate * epoch_num.",
     ),
     Mistake(
+        "update_lr_linear",
+        "update_lr",
+        {"/ (1 + decay_rate * epoch_num)\n": "* (1 - decay_rate * epoch_num)\n"},
+        frozenset({"test_update_lr"}),
+        "Your rate falls on a straight line (and would turn negative); inverse-time decay "
+        "divides instead: learning_rate0 / (1 + decay_rate * epoch_num).",
+    ),
+    Mistake(
         "schedule_no_floor",
         "schedule_lr_decay",
         {"np.floor(epoch_num / time_interval)": "(epoch_num / time_interval)"},
@@ -120,5 +128,82 @@ MISTAKES = [
         {"base**epoch_num * learning_rate0": "learning_rate0**epoch_num * base"},
         frozenset({"test_exponential_lr"}),
         "It is base that is raised to the power epoch_num, then multiplied by learning_rate0.",
+    ),
+    Mistake(
+        "exponential_off_by_one",
+        "exponential_lr",
+        {"base**epoch_num * learning_rate0": "base ** (epoch_num + 1) * learning_rate0"},
+        frozenset({"test_exponential_lr"}),
+        "At epoch 0 the rate must still be learning_rate0: raise base to epoch_num, "
+        "not epoch_num + 1.",
+    ),
+]
+
+VARIANTS = [
+    Variant(
+        "permutation_indexing",
+        "create_mini_batches",
+        {
+            "    data = np.hstack((X, y))  # keep every sample next to its label\n"
+            "    np.random.shuffle(data)  # shuffle the rows\n": "    data = np.hstack((X, y))[np.random.permutation(X.shape[0])]\n"
+        },
+        "np.random.permutation indexing: the same order as np.random.shuffle",
+    ),
+    Variant(
+        "slices_of_x_and_y",
+        "create_mini_batches",
+        {
+            "    for i in range(n_minibatches):\n"
+            "        mini_batch = data[i * batch_size : (i + 1) * batch_size, :]\n"
+            "        X_mini, y_mini = np.split(mini_batch, [-y.shape[1]], axis=1)\n"
+            "        mini_batches.append((X_mini, y_mini))\n"
+            "    if data.shape[0] % batch_size != 0:  # the remaining samples form a last, smaller batch\n"
+            "        mini_batch = data[n_minibatches * batch_size :, :]\n"
+            "        X_mini, y_mini = np.split(mini_batch, [-y.shape[1]], axis=1)\n"
+            "        mini_batches.append((X_mini, y_mini))\n": "    X_s, y_s = data[:, : X.shape[1]], data[:, X.shape[1] :]\n"
+            "    start = 0\n"
+            "    while start < len(data):\n"
+            "        stop = start + batch_size\n"
+            "        mini_batches.append((X_s[start:stop], y_s[start:stop]))\n"
+            "        start = stop\n"
+        },
+        "one while loop over X and y sliced separately, the last batch included",
+    ),
+    Variant(
+        "ewa_list_then_vector_correction",
+        "ewa",
+        {
+            "    v = 0.0\n"
+            "    for t, theta in enumerate(values, start=1):\n"
+            "        v = beta * v + (1 - beta) * theta\n"
+            "        averages[t - 1] = v / (1 - beta**t) if bias_correction else v\n": "    v, out = 0, []\n"
+            "    for theta in values:\n"
+            "        v = beta * v + (1 - beta) * theta\n"
+            "        out.append(v)\n"
+            "    averages = np.array(out, dtype=float)\n"
+            "    if bias_correction:\n"
+            "        averages = averages / (1 - np.power(beta, np.arange(1, len(out) + 1)))\n"
+        },
+        "a list, then the bias correction on the whole vector",
+    ),
+    Variant(
+        "update_lr_reordered",
+        "update_lr",
+        {
+            "= learning_rate0 / (1 + decay_rate * epoch_num)\n": "= learning_rate0 * (1.0 / (1.0 + epoch_num * decay_rate))\n"
+        },
+        "the same formula in another order",
+    ),
+    Variant(
+        "schedule_floor_division",
+        "schedule_lr_decay",
+        {"np.floor(epoch_num / time_interval)": "(epoch_num // time_interval)"},
+        "integer floor division instead of np.floor",
+    ),
+    Variant(
+        "exponential_np_power",
+        "exponential_lr",
+        {"base**epoch_num * learning_rate0": "learning_rate0 * np.power(base, epoch_num)"},
+        "np.power, the factors swapped",
     ),
 ]

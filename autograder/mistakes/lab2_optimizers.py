@@ -1,6 +1,6 @@
 """Common mistakes in ``my_optimizer`` (lab2_optimizers)."""
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, Variant
 
 MOMENTUM = frozenset({"test_my_optimizer_momentum"})
 ADAGRAD = frozenset({"test_my_optimizer_adagrad"})
@@ -77,5 +77,52 @@ MISTAKES = [
         ADAM,
         "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
         "use beta ** iter as it is.",
+    ),
+]
+
+VARIANTS = [
+    Variant(
+        "momentum_in_place",
+        "my_optimizer",
+        {
+            "        W_dlt = gamma * opt.W_dt + alpha * W_grad  # momentum of the previous delta\n"
+            "        B_dlt = gamma * opt.B_dt + alpha * B_grad  # same for the bias\n"
+            "        opt.W_dt = W_dlt  # keep the deltas for the next step\n"
+            "        opt.B_dt = B_dlt\n": "        opt.W_dt *= gamma\n"
+            "        opt.W_dt += alpha * W_grad\n"
+            "        opt.B_dt = opt.B_dt * gamma + B_grad * alpha\n"
+            "        W_dlt, B_dlt = opt.W_dt, opt.B_dt\n"
+        },
+        "the state updated in place and used as the step",
+    ),
+    Variant(
+        "adagrad_in_place_squares",
+        "my_optimizer",
+        {
+            "opt.W_vt = opt.W_vt + W_grad * W_grad": "opt.W_vt += W_grad**2",
+            "opt.B_vt = opt.B_vt + B_grad * B_grad": "opt.B_vt += np.square(B_grad)",
+        },
+        "+= with ** 2 and np.square instead of a new array of g * g",
+    ),
+    Variant(
+        "rmsprop_epsilon_outside",
+        "my_optimizer",
+        {
+            "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+            "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n"
+            "        B_dlt = eta / np.sqrt(opt.B_vt + epsilon) * B_grad\n": "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+            "        W_dlt = eta * W_grad / (np.sqrt(opt.W_vt) + epsilon)\n"
+            "        B_dlt = eta * B_grad / (np.sqrt(opt.B_vt) + epsilon)\n"
+        },
+        "epsilon added after the square root: a difference far below the tolerance",
+    ),
+    Variant(
+        "adam_power_half",
+        "my_optimizer",
+        {
+            "W_dlt = eta / (np.sqrt(W_vc) + epsilon) * W_mc": "W_dlt = eta * W_mc / (W_vc**0.5 + epsilon)",
+            "B_dlt = eta / (np.sqrt(B_vc) + epsilon) * B_mc": "B_dlt = np.divide(eta * B_mc, np.power(B_vc, 0.5) + epsilon)",
+        },
+        "** 0.5 and np.power instead of np.sqrt, the division reordered",
     ),
 ]

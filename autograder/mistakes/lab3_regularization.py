@@ -1,6 +1,6 @@
 """Common mistakes in lab3_regularization's functions."""
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, Variant
 
 
 def _t(name: str) -> frozenset[str]:
@@ -212,5 +212,78 @@ MISTAKES = [
         _t("early_stopping"),
         "With patience or fewer losses there is nothing before the window: return False "
         "(min of an empty list fails).",
+    ),
+]
+
+VARIANTS = [
+    Variant(
+        "random_randn",
+        "init_weights_random",
+        {"np.random.normal(0, 1, (n_in, n_out))": "np.random.randn(n_in, n_out)"},
+        "np.random.randn: the same draws as normal(0, 1)",
+    ),
+    Variant(
+        "xavier_scaled_randn",
+        "init_weights_xavier",
+        {
+            "np.random.normal(0, np.sqrt(2 / (n_in + n_out)), (n_in, n_out))": "np.random.randn(n_in, n_out) * np.sqrt(2.0 / (n_in + n_out))"
+        },
+        "standard normal draws scaled afterwards",
+    ),
+    Variant(
+        "he_power_half",
+        "init_weights_he",
+        {
+            "np.random.normal(0, np.sqrt(2 / n_in), (n_in, n_out))": "np.random.standard_normal((n_in, n_out)) * (2 / n_in) ** 0.5"
+        },
+        "standard_normal and ** 0.5",
+    ),
+    Variant(
+        "loss_generator_sum",
+        "regularized_loss",
+        {
+            "    for name, value in params.items():\n"
+            '        if name.startswith("w"):\n'
+            "            loss = loss + l1 * np.sum(np.abs(value)) + l2 / 2 * np.sum(value**2)\n": "    weights = [v for k, v in params.items() if k[0] == 'w']\n"
+            "    loss += sum(l1 * np.abs(w).sum() + 0.5 * l2 * (w * w).sum() for w in weights)\n"
+        },
+        "one sum over a generator, w * w instead of w**2",
+    ),
+    Variant(
+        "grad_where_sign",
+        "regularization_grad",
+        {
+            "l1 * np.sign(w) + l2 * w": "l2 * w + l1 * np.where(w > 0, 1.0, np.where(w < 0, -1.0, 0.0))"
+        },
+        "the sign written with np.where (0 at 0, as np.sign)",
+    ),
+    Variant(
+        "dropout_rand_in_place",
+        "dropout_forward",
+        {
+            "        mask = (np.random.uniform(0, 1, a.shape) > rate) / (1.0 - rate)\n": "        mask = (np.random.rand(*a.shape) > rate).astype(float)\n"
+            "        mask /= 1 - rate\n"
+        },
+        "np.random.rand and an in-place division",
+    ),
+    Variant(
+        "backward_np_multiply",
+        "dropout_backward",
+        {"grad_a = grad * mask": "grad_a = np.multiply(mask, grad)"},
+        "np.multiply, the factors swapped",
+    ),
+    Variant(
+        "early_stopping_loop",
+        "early_stopping",
+        {
+            "    if len(val_losses) <= patience:\n"
+            "        return False\n"
+            "    return min(val_losses[-patience:]) > min(val_losses[:-patience])\n": "    before = list(val_losses)[: max(0, len(val_losses) - patience)]\n"
+            "    if not before:\n"
+            "        return False\n"
+            "    best = min(before)\n"
+            "    return all(v > best for v in list(val_losses)[len(before) :])\n"
+        },
+        "a loop over the window with all()",
     ),
 ]
