@@ -417,3 +417,61 @@ def test_without_a_sandbox_every_report_says_so_and_a_sandboxed_run_regrades(tmp
     assert (r.score, r.sandboxed) == (10, True)  # same content, but now graded sandboxed
     assert json.loads((out / "results.json").read_text())["sandboxed"] is True
     assert "WITHOUT" not in (out / "report.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def cheating_class(tmp_path_factory):
+    """Every trick of democlass.CHEATS on lab2's untouched release, and one honest
+    submission (the integrity check must not flag it), graded once."""
+    tmp = tmp_path_factory.mktemp("cheats")
+    course = _course(tmp / "course")
+    subs = tmp / "subs"
+    subs.mkdir()
+    for student, data in democlass.cheats(LAB).items():
+        (subs / f"{student}.ipynb").write_bytes(data)
+    (subs / "correct.ipynb").write_bytes(democlass.build(LAB, course)["correct"])
+    results = pipeline.grade(LAB, subs, tmp / "out", course, pipeline.Options(limits=FAST))
+    return {r.student_id: r for r in results}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(democlass.CHEATS))
+def test_each_cheat_earns_nothing_or_is_flagged(cheating_class, student):
+    _code, score, status, words = democlass.CHEATS[student]
+    r = cheating_class[student]
+    assert (r.score, r.status) == (score, status), r.reason
+    assert score == 0 or status == "flagged"  # what cannot be prevented is reported
+    for word in words:
+        assert word in r.reason, r.reason
+
+
+@pytest.mark.slow
+def test_the_integrity_check_does_not_flag_an_honest_notebook(cheating_class):
+    r = cheating_class["correct"]
+    assert (r.score, r.status, r.reason) == (10, "graded", "")
+
+
+def test_integrity_verdict_flags_a_silenced_or_forged_after_check():
+    from nbformat.v4 import new_output
+
+    from autograder.grading import integrity
+
+    before, after = integrity.cells()
+    nonce = before.source.split("'nonce': '", 1)[1].split("'", 1)[0]
+
+    def printed(cell, when, fp, tag_nonce=nonce):
+        record = json.dumps({"nonce": tag_nonce, "when": when, "fp": fp})
+        cell.outputs = [new_output("stream", name="stdout", text=integrity.TAG + record + "\n")]
+
+    printed(before, "before", {"numpy.allclose": "1", "labs.checks.judge": "2"})
+    printed(after, "after", {"numpy.allclose": "1", "labs.checks.judge": "2"})
+    assert integrity.verdict(before, after, completed=True) == []
+    printed(after, "after", {"numpy.allclose": "1", "labs.checks.judge": "3"})
+    assert integrity.verdict(before, after, completed=True) == [
+        "replaced what the tests rely on: labs.checks.judge"
+    ]
+    printed(after, "after", {"numpy.allclose": "1", "labs.checks.judge": "2"}, "0" * 16)
+    assert "printed nothing" in integrity.verdict(before, after, completed=True)[0]
+    after.outputs = []
+    assert "printed nothing" in integrity.verdict(before, after, completed=True)[0]
+    assert integrity.verdict(before, after, completed=False) == []  # the kernel died first

@@ -23,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
+from autograder.grading import integrity
 from autograder.grading.sandbox import (
     Limits,
     SandboxedKernelManager,
@@ -40,6 +41,8 @@ class Execution:
     seconds: float = 0.0
     truncated_cells: tuple[int, ...] = ()  # cells whose output hit the output limit
     timed_out_cells: tuple[int, ...] = ()  # cells interrupted at the per-cell time limit
+    hidden_error_cells: tuple[int, ...] = ()  # errors the kernel reported but did not show
+    integrity: tuple[str, ...] = ()  # what the integrity check found replaced
 
 
 class _LimitedClient(NotebookClient):
@@ -52,6 +55,8 @@ class _LimitedClient(NotebookClient):
         self.current_cell: int | None = None
         self.truncated: set[int] = set()
         self.timed_out: set[int] = set()
+        self.hidden_errors: set[int] = set()
+        self.exempt: set[int] = set()  # the integrity cells: their output is always kept
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if self.current_cell is not None:
@@ -62,8 +67,30 @@ class _LimitedClient(NotebookClient):
         self.current_cell = cell_index
         return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
+    async def _check_raise_for_error(self, cell, cell_index, exec_reply):
+        # The kernel's reply says whether the cell raised. If the error is not among the
+        # cell's outputs, student code took over error reporting (a replaced showtraceback,
+        # set_custom_exc): write the error in, so nbgrader scores the cell as failed.
+        content = (exec_reply or {}).get("content", {})
+        if content.get("status") == "error" and not any(
+            o.get("output_type") == "error" for o in cell.get("outputs", [])
+        ):
+            self.hidden_errors.add(cell_index)
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="error",
+                    ename=str(content.get("ename", "Error")),
+                    evalue=str(content.get("evalue", ""))
+                    + " [this error was hidden by the notebook's code; the grader restored it]",
+                    traceback=[],
+                )
+            )
+        return await super()._check_raise_for_error(cell, cell_index, exec_reply)
+
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {}), default=str))
+        if cell_index in self.exempt:
+            return super().output(outs, msg, display_id, cell_index)
         if self.output_used + size > self.output_budget:
             if cell_index not in self.truncated:
                 self.truncated.add(cell_index)
@@ -88,7 +115,39 @@ def run(
     files: dict[str, bytes] | None = None,
 ) -> Execution:
     """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
-    notebook and ``files``; return what happened."""
+    notebook and ``files``; return what happened. The integrity cells run before and after
+    the notebook's own cells and are removed again; cell indices in the result are the
+    notebook's."""
+    before, after = integrity.cells()
+    nb.cells.insert(0, before)
+    nb.cells.append(after)
+    try:
+        result = _run(nb, limits, sandbox=sandbox, course_root=course_root, files=files)
+    finally:
+        nb.cells.remove(before)
+        nb.cells.remove(after)
+    n = len(nb.cells)
+
+    def own(indices):
+        return tuple(i - 1 for i in indices if 1 <= i <= n)
+
+    result.integrity = tuple(integrity.verdict(before, after, completed=result.failure is None))
+    result.truncated_cells = own(result.truncated_cells)
+    result.timed_out_cells = own(result.timed_out_cells)
+    result.hidden_error_cells = own(result.hidden_error_cells)
+    if result.failed_cell is not None:
+        result.failed_cell = own([result.failed_cell])[0] if own([result.failed_cell]) else None
+    return result
+
+
+def _run(
+    nb: NotebookNode,
+    limits: Limits,
+    *,
+    sandbox: bool,
+    course_root: Path,
+    files: dict[str, bytes] | None,
+) -> Execution:
     private = Path(tempfile.mkdtemp(prefix="autograde-"))
     try:
         for name, content in (files or {}).items():
@@ -115,6 +174,7 @@ def run(
             output_budget=limits.output_bytes,
             resources={"metadata": {"path": str(private)}},
         )
+        client.exempt = {0, len(nb.cells) - 1}
         expired = threading.Event()
 
         def watchdog():
@@ -149,6 +209,7 @@ def run(
             result.seconds = time.perf_counter() - start
             result.truncated_cells = tuple(sorted(client.truncated))
             result.timed_out_cells = tuple(sorted(client.timed_out))
+            result.hidden_error_cells = tuple(sorted(client.hidden_errors))
             if km.has_kernel:
                 run_sync(km.shutdown_kernel)(now=True)
         return result

@@ -41,6 +41,17 @@ SUSPICIOUS = [
         "replaces NumPy's comparison functions",
     ),
     (re.compile(r"\b(checks|cases)\.\w+\s*="), "replaces the test helpers"),
+    (
+        re.compile(
+            r"\bIn\s*\[|\bOut\s*\[|\b_i(h|i{1,2}|\d+)?\b|\b_oh\b|user_ns|history_manager|linecache|"
+            r"\binspect\b|_getframe|\bf_(back|locals|globals)\b|gc\.get_objects|get_ipython"
+        ),
+        "reads the notebook's own code or the tests' variables",
+    ),
+    (
+        re.compile(r"\beval\s*\(|\bexec\s*\(|\bcompile\s*\(|__import__|\bimportlib\b"),
+        "runs code built at run time",
+    ),
 ]
 
 
@@ -170,7 +181,13 @@ def judge(
         reasons.append(
             "output limit reached in cell(s) " + ", ".join(map(str, execution.truncated_cells))
         )
-    flags = tampered + suspicious(nb)
+    if execution.hidden_error_cells:
+        tampered = tampered + [
+            "errors were hidden from the notebook in cell(s) "
+            + ", ".join(map(str, execution.hidden_error_cells))
+            + " (the grader restored them)"
+        ]
+    flags = tampered + list(execution.integrity) + suspicious(nb)
     if flags:
         status = "flagged" if status == "graded" else status
         reasons += flags
