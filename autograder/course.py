@@ -34,6 +34,10 @@ class Score:
     score: float
     max_score: float
     cells: tuple[CellScore, ...]
+    errors: tuple[tuple[str, str], ...] = ()  # (grade_id, error) of every failed cell
+
+    def error(self, grade_id: str) -> str:
+        return dict(self.errors).get(grade_id, "")
 
     def cell(self, grade_id: str) -> CellScore:
         return next(c for c in self.cells if c.grade_id == grade_id)
@@ -92,7 +96,11 @@ class Course:
                                 )
                             )
                 out[sub.student_id] = Score(
-                    sub.student_id, float(sub.score), float(sub.max_score), tuple(cells)
+                    sub.student_id,
+                    float(sub.score),
+                    float(sub.max_score),
+                    tuple(cells),
+                    tuple(sorted(errors.items())),
                 )
         return out
 

@@ -13,7 +13,7 @@ import numpy as np
 from labs.checks import Check, compare, unchanged
 from labs.nn import myDenseLayer, myOptParam
 
-__all__ = ["STATE_NAMES", "optimizer_case", "seed_lab_checks"]
+__all__ = ["STATE_NAMES", "optimizer_case", "seed_lab_case", "seed_lab_checks"]
 
 #: The optimizer state arrays of ``myOptParam``, in the order they are reported.
 STATE_NAMES = ("W_dt", "B_dt", "W_mt", "B_mt", "W_vt", "B_vt")
@@ -65,16 +65,14 @@ def optimizer_case(
     return _snapshot(lyr, opt), intact
 
 
-def seed_lab_checks(
-    my_optimizer: Callable[..., object], expected: dict[str, Sequence[float]]
-) -> list[Check]:
+def seed_lab_case(
+    my_optimizer: Callable[..., object], solvers: Sequence[str]
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """The seed lab's own test: seed 101, a random 2x3 layer and state, learning rate 10,
-    iter 3, the solvers of ``expected`` applied in turn to the same layer and state.
+    iter 3, ``solvers`` applied in turn to the same layer and state.
 
-    After each solver, ``[wegt[0, 0], wegt[0, 1], wegt[0, 2], bias[0]]`` is compared
-    with ``expected[solver]``, as the lab printed it. An exception in one solver is
-    reported as its failure; the later solvers then start from a different state, so
-    their results say so.
+    Returns ``[wegt[0, 0], wegt[0, 1], wegt[0, 2], bias[0]]`` after each solver that ran
+    (what the lab printed), and what went wrong in each solver that raised.
     """
     np.random.seed(101)
     lyr = myDenseLayer(2, 3)
@@ -89,27 +87,41 @@ def seed_lab_checks(
     opt.B_vt = np.abs(np.random.randn(2))
     W_grad = np.random.randn(2, 3)
     B_grad = np.random.randn(2)
+    got: dict[str, np.ndarray] = {}
+    raised: dict[str, str] = {}
+    for solver in solvers:
+        try:
+            my_optimizer(lyr, opt, W_grad, B_grad, solver, 10, 3)
+        except NotImplementedError:
+            raised[solver] = (
+                f"not implemented yet: fill in the {solver!r} branch between START and "
+                "END CODE HERE"
+            )
+        except Exception as exc:  # noqa: BLE001 -- reported to the student, not swallowed
+            raised[solver] = f"raised {type(exc).__name__}: {exc}"
+        else:
+            got[solver] = np.concatenate(
+                (np.ravel(lyr.wegt[0]), np.ravel(lyr.bias)[0:1]), axis=0
+            ).astype(float)
+    return got, raised
+
+
+def seed_lab_checks(
+    my_optimizer: Callable[..., object], expected: dict[str, Sequence[float]]
+) -> list[Check]:
+    """``seed_lab_case`` compared with ``expected[solver]``, as the lab printed it, one
+    check per solver. An exception in one solver is reported as its failure; the later
+    solvers then start from a different state, so their labels say so."""
+    got, raised = seed_lab_case(my_optimizer, list(expected))
     results: list[Check] = []
     first_failure = None
     for solver, values in expected.items():
         label = solver if first_failure is None else f"{solver} (after {first_failure} failed)"
-        try:
-            my_optimizer(lyr, opt, W_grad, B_grad, solver, 10, 3)
-        except NotImplementedError:
-            results.append(
-                Check(
-                    label,
-                    False,
-                    f"not implemented yet: fill in the {solver!r} "
-                    "branch between START and END CODE HERE",
-                )
-            )
-        except Exception as exc:  # noqa: BLE001 -- reported to the student, not swallowed
-            results.append(Check(label, False, f"raised {type(exc).__name__}: {exc}"))
+        if solver in raised:
+            results.append(Check(label, False, raised[solver]))
         else:
-            got = np.concatenate((np.ravel(lyr.wegt[0]), np.ravel(lyr.bias)[0:1]), axis=0)
-            check = compare(label, got, values, rtol=1e-7, atol=1e-8)
-            detail = f"wegt[0], bias[0] = {np.array2string(got, precision=8)}"
+            check = compare(label, got[solver], values, rtol=1e-7, atol=1e-8)
+            detail = f"wegt[0], bias[0] = {np.array2string(got[solver], precision=8)}"
             results.append(Check(label, check.passed, check.detail or detail))
         if not results[-1].passed and first_failure is None:
             first_failure = solver

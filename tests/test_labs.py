@@ -81,6 +81,29 @@ def test_each_mistake_loses_points_exactly_on_its_tests_and_gets_its_hint(lab, g
     assert unhinted == {}, "mistakes whose failure message lacks their hint"
 
 
+def test_visible_tests_give_each_mistake_its_hint_while_students_work(lab, graded):
+    """Every visible test cell whose mistakes block knows a mistake shows that mistake's
+    hint when it fails on it (before submission, in the release students run)."""
+    nb = notebooks.read(notebooks.source_path(lab))
+    visible = {
+        notebooks.nbgrader_meta(c)["grade_id"]: {e["hint"] for e in hints.written(c.source)}
+        for c in nb.cells
+        if hints.has_block(c.source) and "BEGIN HIDDEN TESTS" not in c.source
+    }
+    assert visible, "no visible test cell has a mistakes block"
+    scores, wrong, covered = graded(lab), {}, set()
+    for m in mistakes.catalog(lab):
+        error = scores[f"mistake-{m.name}".replace("_", "-")]
+        for gid, known in visible.items():
+            if m.hint not in known:
+                continue
+            covered.add(m.cell)
+            if f"Hint: {m.hint}" not in error.error(gid):
+                wrong.setdefault(m.name, []).append(gid)
+    assert wrong == {}
+    assert covered == set(mistakes.solution_code(lab)), "a function without visible hints"
+
+
 def test_correct_variants_get_full_marks(lab, graded):
     """The other half of the gate: other correct ways of writing the solutions (in place,
     loops, other numpy calls, epsilon placed differently) lose nothing."""

@@ -1,7 +1,8 @@
 """What every cataloged mistake produces in the test cells, so the tests can name it.
 
-Each test cell with an expected block (``autograder.authoring.expected``) also gets
-a mistakes block, generated here: for every entry of ``autograder/mistakes/<lab>.py``
+Each test cell with an expected block (``autograder.authoring.expected``), or with a
+``# MISTAKES HERE`` line where its expected values are written by hand, gets a
+mistakes block, generated here: for every entry of ``autograder/mistakes/<lab>.py``
 the source notebook is run with that mistake applied to the solution, and the
 cell's results are recorded where they differ from the expected ones, with the
 labels of the other checks the mistake fails and the entry's hint.
@@ -47,13 +48,40 @@ class HintsError(RuntimeError):
 
 
 def _strip(source: str) -> str:
-    return _BLOCK.sub("", source)
+    return _BLOCK.sub("", source).replace(PLACEHOLDER, "")
+
+
+#: Where a test cell without an expected block (its expected values written by hand, as
+#: the seed lab printed them) wants its mistakes block; its ``_got`` is computed above it.
+PLACEHOLDER = "_mistakes = []  # MISTAKES HERE\n"
 
 
 def _tested_cells(nb):
     for cell in nb.cells:
-        if cell.cell_type == "code" and expected.BEGIN in cell.source:
+        if cell.cell_type == "code" and (
+            expected.BEGIN in cell.source
+            or PLACEHOLDER in cell.source
+            or _BLOCK.search(cell.source)
+        ):
             yield cell
+
+
+def _before_block(source: str) -> str:
+    """The part of a tested cell that computes ``_got``."""
+    if expected.BEGIN in source:
+        return source.split(expected.BEGIN)[0]
+    found = _BLOCK.search(source)
+    return source[: found.start()] if found else source.split(PLACEHOLDER)[0]
+
+
+def _with_block(source: str, block: str) -> str:
+    if expected.END in source:
+        head, tail = _strip(source).split(expected.END, 1)
+        return head + expected.END + "\n" + block + tail.removeprefix("\n")
+    found = _BLOCK.search(source)
+    if found:
+        return source[: found.start()] + block + source[found.end() :]
+    return source.replace(PLACEHOLDER, block, 1)
 
 
 def key(lab: str, root: Path = notebooks.ROOT) -> str:
@@ -72,7 +100,7 @@ def key(lab: str, root: Path = notebooks.ROOT) -> str:
 
 def _probe(cell) -> str:
     gid = notebooks.nbgrader_meta(cell)["grade_id"]
-    found = _CHECKS_ARG.search(cell.source.split(expected.END)[1])
+    found = _CHECKS_ARG.search(cell.source)
     checks = found["name"] if found else "[]"
     return (
         "\nimport json as _json, numpy as _np\n"
@@ -89,13 +117,14 @@ def _run(lab: str, code: dict[str, str], root: Path) -> dict[str, dict]:
     that raises records nothing (its mistake is then caught by the exception, not here)."""
     path = notebooks.source_path(lab, root)
     nb = notebooks.read(path)
+    tested = list(_tested_cells(nb))
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         meta = notebooks.nbgrader_meta(cell)
-        if expected.BEGIN in cell.source:
-            cells.append(new_code_cell(cell.source.split(expected.BEGIN)[0] + _probe(cell)))
+        if cell in tested:
+            cells.append(new_code_cell(_before_block(cell.source) + _probe(cell)))
         elif meta.get("solution"):
             cells.append(new_code_cell(code[meta["grade_id"]]))
         elif meta.get("locked") and not meta.get("grade"):
@@ -117,12 +146,8 @@ def _run(lab: str, code: dict[str, str], root: Path) -> dict[str, dict]:
 
 def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str, list[dict]]:
     """``{grade_id: [mistake entry, ...]}`` for every tested cell of the lab."""
-    nb = notebooks.read(notebooks.source_path(lab, root))
-    want = {
-        notebooks.nbgrader_meta(c)["grade_id"]: expected.written(c.source)
-        for c in _tested_cells(nb)
-    }
     solution = mistakes.solution_code(lab, root)
+    want = {gid: record["values"] for gid, record in _run(lab, solution, root).items()}
     catalog = mistakes.catalog(lab)
 
     def one(m):
@@ -131,6 +156,12 @@ def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str
         return m, _run(lab, code, root)
 
     out: dict[str, list[dict]] = {gid: [] for gid in want}
+    missing = {
+        notebooks.nbgrader_meta(c)["grade_id"]
+        for c in _tested_cells(notebooks.read(notebooks.source_path(lab, root)))
+    } - set(want)
+    if missing:
+        raise HintsError(f"{lab}: the solution computed no _got in {sorted(missing)}")
     with ThreadPoolExecutor(workers) as pool:
         for m, found in pool.map(one, catalog):
             for gid, record in found.items():
@@ -180,6 +211,20 @@ def render(entries: list[dict], block_key: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def has_block(source: str) -> bool:
+    return _BLOCK.search(source) is not None
+
+
+def written(source: str) -> list[dict]:
+    """The mistakes block of a cell, evaluated."""
+    found = _BLOCK.search(source)
+    if not found:
+        raise HintsError("no mistakes block in this cell")
+    namespace = {"np": np}
+    exec(found.group(0), namespace)  # noqa: S102 -- our own generated literal
+    return namespace["_mistakes"]
+
+
 def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
     """The tested cells whose mistakes block is missing or was made from other inputs."""
     want = key(lab, root)
@@ -202,9 +247,7 @@ def update(lab: str, root: Path = notebooks.ROOT) -> list[str]:
     nb = notebooks.read(path)
     for cell in _tested_cells(nb):
         gid = notebooks.nbgrader_meta(cell)["grade_id"]
-        head, tail = _strip(cell.source).split(expected.END, 1)
-        tail = tail.removeprefix("\n")
-        cell.source = head + expected.END + "\n" + render(computed[gid], block_key) + tail
+        cell.source = _with_block(cell.source, render(computed[gid], block_key))
     notebooks.write(nb, path)
     subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=True)
     if stale(lab, root):
