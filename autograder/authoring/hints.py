@@ -1,7 +1,8 @@
 """What every cataloged mistake produces in the test cells, so the tests can name it.
 
 Each test cell with an expected block (``autograder.authoring.expected``), or with a
-``# MISTAKES HERE`` line where its expected values are written by hand, gets a
+``_mistakes = []  # MISTAKES HERE`` line where its expected values are written by hand
+(the seed labs' examples), gets a
 mistakes block, generated here: for every entry of ``autograder/mistakes/<lab>.py``
 the source notebook is run with that mistake applied to the solution, and the
 cell's results are recorded where they differ from the expected ones, with the
@@ -47,13 +48,13 @@ class HintsError(RuntimeError):
     pass
 
 
-def _strip(source: str) -> str:
-    return _BLOCK.sub("", source).replace(PLACEHOLDER, "")
-
-
 #: Where a test cell without an expected block (its expected values written by hand, as
 #: the seed lab printed them) wants its mistakes block; its ``_got`` is computed above it.
 PLACEHOLDER = "_mistakes = []  # MISTAKES HERE\n"
+
+
+def _strip(source: str) -> str:
+    return _BLOCK.sub("", source).replace(PLACEHOLDER, "")
 
 
 def _tested_cells(nb):

@@ -135,8 +135,8 @@ def run(
     result.truncated_cells = own(result.truncated_cells)
     result.timed_out_cells = own(result.timed_out_cells)
     result.hidden_error_cells = own(result.hidden_error_cells)
-    if result.failed_cell is not None:
-        result.failed_cell = own([result.failed_cell])[0] if own([result.failed_cell]) else None
+    if result.failed_cell is not None:  # None if it died in an integrity cell
+        result.failed_cell = next(iter(own([result.failed_cell])), None)
     return result
 
 
