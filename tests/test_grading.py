@@ -457,7 +457,8 @@ def test_integrity_verdict_flags_a_silenced_or_forged_after_check():
     from autograder.grading import integrity
 
     before, after = integrity.cells()
-    nonce = before.source.split("'nonce': '", 1)[1].split("'", 1)[0]
+    nonce = before.metadata["autograde_integrity"]["nonce"]
+    assert nonce == after.metadata["autograde_integrity"]["nonce"] and nonce in before.source
 
     def printed(cell, when, fp, tag_nonce=nonce):
         record = json.dumps({"nonce": tag_nonce, "when": when, "fp": fp})

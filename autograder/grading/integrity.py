@@ -109,7 +109,7 @@ def _cell(nonce: str, when: str) -> NotebookNode:
         "del _autograde_fingerprint\n"
     )
     cell = new_code_cell(source)
-    cell.metadata["autograde_integrity"] = when
+    cell.metadata["autograde_integrity"] = {"when": when, "nonce": nonce}
     return cell
 
 
@@ -135,14 +135,10 @@ def _read(cell: NotebookNode, when: str, nonce: str) -> dict | None:
     return None
 
 
-def _nonce(cell: NotebookNode) -> str:
-    return cell.source.split("'nonce': '", 1)[1].split("'", 1)[0]
-
-
 def verdict(before: NotebookNode, after: NotebookNode, *, completed: bool) -> list[str]:
     """The reasons to flag, from the executed before and after cells. ``completed`` is
     false when the run ended early (a dead kernel), where no after fingerprint is due."""
-    nonce = _nonce(before)
+    nonce = before.metadata["autograde_integrity"]["nonce"]
     first = _read(before, "before", nonce)
     if first is None:
         return ["the integrity check could not run before the notebook"] if completed else []
