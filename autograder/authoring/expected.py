@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -31,31 +32,46 @@ class ExpectedError(RuntimeError):
     pass
 
 
-def _probe(grade_id: str) -> str:
+def probe(grade_id: str, checks: str = "[]") -> str:
+    """Code that prints, tagged, what a test cell computed: its ``_got`` arrays (with their
+    shapes, so an empty array keeps them) and the labels of the failed checks in ``checks``."""
     return (
-        "import json as _json, numpy as _np\n"
-        f"print({_TAG!r} + _json.dumps({{'grade_id': {grade_id!r}, 'values': "
-        "{_k: _np.asarray(_v, dtype=float).tolist() for _k, _v in _got.items()}}))"
+        "\nimport json as _json, numpy as _np\n"
+        f"print({_TAG!r} + _json.dumps({{'grade_id': {grade_id!r}, "
+        "'values': {_k: None if _v is None else "
+        "[_np.shape(_v), _np.asarray(_v, dtype=float).tolist()] for _k, _v in _got.items()}, "
+        f"'failed': [_c.label for _c in {checks} if not _c.passed]}}))\n"
     )
 
 
-def compute(source: Path) -> dict[str, dict[str, list]]:
-    """Run the solution and return ``{grade_id: {name: nested list}}`` for every expected block."""
+def run_probes(
+    source: Path,
+    probes: Mapping[str, str],
+    code: Mapping[str, str] | None = None,
+    *,
+    allow_errors: bool = False,
+) -> dict[str, dict]:
+    """Run the given and solution cells of ``source`` in a kernel, the solutions replaced by
+    ``code`` (by grade_id) where it has them, and in place of each test cell named in
+    ``probes`` that code (ending with ``probe``). Returns each probe's record by grade_id,
+    its values as arrays. With ``allow_errors`` a cell that raises records nothing."""
     nb = notebooks.read(source)
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         meta = notebooks.nbgrader_meta(cell)
-        if BEGIN in cell.source:
-            gid = meta["grade_id"]
-            cells.append(new_code_cell(cell.source.split(BEGIN)[0]))
-            cells.append(new_code_cell(_probe(gid)))
-        elif meta.get("solution") or (meta.get("locked") and not meta.get("grade")):
+        gid = meta.get("grade_id")
+        if gid in probes:
+            cells.append(new_code_cell(probes[gid]))
+        elif meta.get("solution"):
+            cells.append(new_code_cell((code or {}).get(gid, cell.source)))
+        elif meta.get("locked") and not meta.get("grade"):
             cells.append(new_code_cell(cell.source))
     run = new_notebook(cells=cells, metadata=nb.metadata)
+    env = {"NBGRADER_EXECUTION": "autograde"}
     try:
-        notebooks.execute(run, source.parent, env={"NBGRADER_EXECUTION": "autograde"})
+        notebooks.execute(run, source.parent, allow_errors=allow_errors, env=env)
     except Exception as exc:  # the solution itself fails: say which cell
         raise ExpectedError(f"running the solution of {source} failed:\n{exc}") from exc
     found = {}
@@ -63,8 +79,26 @@ def compute(source: Path) -> dict[str, dict[str, list]]:
         for line in notebooks.stream_text(cell).splitlines():
             if line.startswith(_TAG):
                 record = json.loads(line[len(_TAG) :])
-                found[record["grade_id"]] = record["values"]
+                record["values"] = {
+                    k: None if v is None else np.reshape(np.asarray(v[1], dtype=float), v[0])
+                    for k, v in record["values"].items()
+                }
+                found[record["grade_id"]] = record
     return found
+
+
+def compute(source: Path) -> dict[str, dict[str, list]]:
+    """Run the solution and return ``{grade_id: {name: nested list}}`` for every expected block."""
+    probes = {
+        notebooks.nbgrader_meta(c)["grade_id"]: c.source.split(BEGIN)[0]
+        + probe(notebooks.nbgrader_meta(c)["grade_id"])
+        for c in notebooks.read(source).cells
+        if c.cell_type == "code" and BEGIN in c.source
+    }
+    return {
+        gid: {name: value.tolist() for name, value in record["values"].items()}
+        for gid, record in run_probes(source, probes).items()
+    }
 
 
 def render(values: dict[str, list]) -> str:
@@ -75,14 +109,19 @@ def render(values: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
+def evaluate(block: str, name: str):
+    """The value of ``name`` after running a generated block (our own literal, NumPy only)."""
+    namespace = {"np": np}
+    exec(block, namespace)  # noqa: S102 -- our own generated literal
+    return namespace[name]
+
+
 def written(cell_source: str) -> dict[str, np.ndarray]:
     """Evaluate the expected block currently written in a cell."""
     match = _BLOCK.search(cell_source)
     if not match:
         raise ExpectedError("no expected block in this cell")
-    namespace = {"np": np}
-    exec(match.group(0), namespace)  # noqa: S102 -- our own generated literal
-    return namespace["_expected"]
+    return evaluate(match.group(0), "_expected")
 
 
 def stale(source: Path, computed: dict[str, dict[str, list]] | None = None) -> list[str]:

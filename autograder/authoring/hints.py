@@ -28,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected
@@ -41,7 +40,6 @@ _BLOCK = re.compile(
 )
 _FORMAT = "4"  # bump when render() changes, so every block is rewritten
 _CHECKS_ARG = re.compile(r"checks\.judge\((?:.|\n)*?checks=(?P<name>_\w+)")
-_TAG = "@@MISTAKE@@"
 
 
 class HintsError(RuntimeError):
@@ -99,50 +97,18 @@ def key(lab: str, root: Path = notebooks.ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def _probe(cell) -> str:
-    gid = notebooks.nbgrader_meta(cell)["grade_id"]
-    found = _CHECKS_ARG.search(cell.source)
-    checks = found["name"] if found else "[]"
-    return (
-        "\nimport json as _json, numpy as _np\n"
-        f"print({_TAG!r} + _json.dumps({{'grade_id': {gid!r}, "
-        "'values': {_k: None if _v is None else "
-        "[_np.shape(_v), _np.asarray(_v, dtype=float).tolist()] for _k, _v in _got.items()}, "
-        f"'failed': [_c.label for _c in {checks} if not _c.passed]}}))\n"
-    )
-
-
 def _run(lab: str, code: dict[str, str], root: Path) -> dict[str, dict]:
-    """Run the lab's given and solution cells (solutions replaced by ``code``) and every
-    tested cell up to its expected block; return what each tested cell computed. A cell
-    that raises records nothing (its mistake is then caught by the exception, not here)."""
+    """What each tested cell computes with the solutions replaced by ``code``. A cell that
+    raises records nothing (its mistake is then caught by the exception, not here)."""
     path = notebooks.source_path(lab, root)
-    nb = notebooks.read(path)
-    tested = list(_tested_cells(nb))
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = notebooks.nbgrader_meta(cell)
-        if cell in tested:
-            cells.append(new_code_cell(_before_block(cell.source) + _probe(cell)))
-        elif meta.get("solution"):
-            cells.append(new_code_cell(code[meta["grade_id"]]))
-        elif meta.get("locked") and not meta.get("grade"):
-            cells.append(new_code_cell(cell.source))
-    run = new_notebook(cells=cells, metadata=nb.metadata)
-    notebooks.execute(run, path.parent, allow_errors=True, env={"NBGRADER_EXECUTION": "autograde"})
-    found = {}
-    for cell in run.cells:
-        for line in notebooks.stream_text(cell).splitlines():
-            if line.startswith(_TAG):
-                record = json.loads(line[len(_TAG) :])
-                record["values"] = {  # an empty array keeps its shape, e.g. (0, 3)
-                    k: None if v is None else np.reshape(np.asarray(v[1], dtype=float), v[0])
-                    for k, v in record["values"].items()
-                }
-                found[record["grade_id"]] = record
-    return found
+    probes = {}
+    for cell in _tested_cells(notebooks.read(path)):
+        gid = notebooks.nbgrader_meta(cell)["grade_id"]
+        found = _CHECKS_ARG.search(cell.source)
+        probes[gid] = _before_block(cell.source) + expected.probe(
+            gid, found["name"] if found else "[]"
+        )
+    return expected.run_probes(path, probes, code, allow_errors=True)
 
 
 def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str, list[dict]]:
@@ -221,9 +187,7 @@ def written(source: str) -> list[dict]:
     found = _BLOCK.search(source)
     if not found:
         raise HintsError("no mistakes block in this cell")
-    namespace = {"np": np}
-    exec(found.group(0), namespace)  # noqa: S102 -- our own generated literal
-    return namespace["_mistakes"]
+    return expected.evaluate(found.group(0), "_mistakes")
 
 
 def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
