@@ -10,13 +10,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv data given expected release build demo test test-fast lint format lab bench lock clean
+.PHONY: help venv data helpers given expected release build demo test test-fast lint format lab bench lock clean
 
 help:
 	@echo "make demo     set up, build the release, autograde example submissions"
 	@echo "make test     set up and run the whole test suite"
 	@echo "make lab      open JupyterLab on release/ (students)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
+	@echo "make helpers  copy labs/ and data/ into each lab's assignment folder"
 	@echo "make given    copy earlier labs' solutions into the later labs' given cells"
 	@echo "make expected regenerate the hidden tests' expected arrays from the solutions"
 	@echo "make data     rewrite data/ from scikit-learn"
@@ -52,16 +53,19 @@ $(STAMP): requirements.lock pyproject.toml
 data: $(STAMP)
 	$(PY) -m autograder data
 
+helpers: $(STAMP)
+	$(PY) -m autograder helpers
+
 given: $(STAMP)
 	$(PY) -m autograder given
 
-expected: $(STAMP) given
+expected: $(STAMP) helpers given
 	$(PY) -m autograder expected
 
 release: $(STAMP) expected
 	$(PY) -m autograder release
 
-build: data given expected release
+build: data helpers given expected release
 
 demo: $(STAMP) $(SYSDEPS) release
 	$(PY) -m autograder demo

@@ -28,6 +28,14 @@ c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
+# Feedback shows the autograded notebook: strip the hidden tests (and their expected values)
+# from it, as generate_assignment does for the release; nbgrader's default keeps them.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
 # Submissions of students not yet in the gradebook are added when first graded.
 c.Autograde.create_student = True
 c.ExecutePreprocessor.kernel_name = "python3"

@@ -3,7 +3,7 @@
 Grading: ``grade LAB SUBMISSIONS`` grades a class (sandboxed, parallel, resumable) into
 the course's gradebook and writes grades.csv, results.json, feedback and a report;
 ``check NOTEBOOK`` grades one notebook against all tests of its lab.
-Authoring: ``data``, ``given``, ``expected``, ``release`` generate files from ``source/``;
+Authoring: ``data``, ``helpers``, ``given``, ``expected``, ``release`` generate files;
 each has ``--check`` to report staleness without writing.
 """
 
@@ -50,6 +50,22 @@ def cmd_given(args) -> int:
         verb = "stale given cells" if args.check else "rewrote"
         print(f"{lab}: " + (f"{verb} {', '.join(stale)}" if stale else "given cells up to date"))
         status |= bool(stale) and args.check
+    return status
+
+
+def cmd_helpers(args) -> int:
+    from autograder.authoring import helpers
+
+    status = 0
+    for lab in _labs(args):
+        changed = helpers.stale(lab) if args.check else helpers.update(lab)
+        verb = "stale copies" if args.check else "wrote"
+        where = f"source/{lab}/"
+        print(
+            f"{lab}: "
+            + (f"{verb} in {where}: {', '.join(changed)}" if changed else "helpers up to date")
+        )
+        status |= bool(changed) and args.check
     return status
 
 
@@ -118,6 +134,16 @@ def cmd_demo(args) -> int:
     return demo.main()
 
 
+def _course(given: Path | None, *starts: Path) -> Path:
+    """The course folder: ``--course`` if given (it must hold nbgrader_config.py), else the
+    one found from ``starts`` (see ``notebooks.find_course``)."""
+    if given is None:
+        return notebooks.find_course(*starts)
+    if not (given / "nbgrader_config.py").is_file():
+        raise SystemExit(f"autograder: --course {given}: there is no nbgrader_config.py there")
+    return given.resolve()
+
+
 def _limits(args):
     from autograder.grading.sandbox import Limits
 
@@ -152,6 +178,7 @@ def cmd_grade(args) -> int:
     from autograder.grading import pipeline
     from autograder.grading.sandbox import SandboxUnavailable
 
+    args.course = _course(args.course, Path.cwd())
     lab = notebooks.check_lab(args.lab, args.course)
     out = Path(args.out) if args.out else args.course / "graded" / lab
     options = pipeline.Options(
@@ -176,6 +203,7 @@ def cmd_check(args) -> int:
     from autograder.grading import pipeline
     from autograder.grading.sandbox import SandboxUnavailable
 
+    args.course = _course(args.course, Path(args.notebook).parent, Path.cwd())
     options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
     try:
         result = pipeline.check(Path(args.notebook), args.course, options)
@@ -206,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="report stale files, write nothing")
     p.set_defaults(func=cmd_data)
     for name, func, text in [
+        ("helpers", cmd_helpers, "copy labs/ and data/ into each assignment folder"),
         ("given", cmd_given, "copy earlier labs' solutions into the cells that give them"),
         (
             "expected",
@@ -232,14 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--course",
         type=Path,
-        default=notebooks.ROOT,
-        help="the nbgrader course folder (default: this repository)",
+        help="the nbgrader course folder (default: the folder holding nbgrader_config.py, "
+        "the current one or a parent of it)",
     )
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="grade one notebook against all tests of its lab")
     p.add_argument("notebook")
-    p.add_argument("--course", type=Path, default=notebooks.ROOT, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--course",
+        type=Path,
+        help="the course folder (default: the one holding the notebook or the current folder)",
+    )
     _add_limits(p)
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("demo", help="grade example submissions of every lab (make demo)")

@@ -29,12 +29,27 @@ class CellScore:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What a cell of the autograded notebook shows: its error (``ename: evalue``), the
+    error's traceback lines as a notebook renders them, and its printed text."""
+
+    error: str = ""
+    traceback: tuple[str, ...] = ()
+    stream: str = ""
+    n_errors: int = 0
+
+
+@dataclass(frozen=True)
 class Score:
     student: str
     score: float
     max_score: float
     cells: tuple[CellScore, ...]
     errors: tuple[tuple[str, str], ...] = ()  # (grade_id, error) of every failed cell
+    shown: tuple[tuple[str, Shown], ...] = ()  # (grade_id, Shown) of every cell with an id
+
+    def output(self, grade_id: str) -> Shown:
+        return dict(self.shown).get(grade_id, Shown())
 
     def error(self, grade_id: str) -> str:
         return dict(self.errors).get(grade_id, "")
@@ -82,7 +97,8 @@ class Course:
         out = {}
         with Gradebook(self.db_url) as gb:
             for sub in gb.assignment_submissions(lab):
-                errors = self._errors(lab, sub.student_id)
+                shown = self._shown(lab, sub.student_id)
+                errors = {gid: s.error for gid, s in shown.items() if s.error}
                 cells = []
                 for nb in sub.notebooks:
                     for grade in nb.grades:
@@ -101,20 +117,28 @@ class Course:
                     float(sub.max_score),
                     tuple(cells),
                     tuple(sorted(errors.items())),
+                    tuple(sorted(shown.items())),
                 )
         return out
 
-    def _errors(self, lab: str, student: str) -> dict[str, str]:
-        """The error message of every failed cell of the student's autograded notebook."""
+    def _shown(self, lab: str, student: str) -> dict[str, Shown]:
+        """What every cell with a grade_id shows in the student's autograded notebook."""
         path = self.root / "autograded" / student / lab / f"{lab}.ipynb"
         if not path.exists():
             return {}
         out = {}
         for cell in notebooks.read(path).cells:
             gid = notebooks.nbgrader_meta(cell).get("grade_id")
-            for o in cell.get("outputs", []) if gid else []:
-                if o.output_type == "error":
-                    out[gid] = f"{o.ename}: {o.evalue}"
+            if not gid or cell.cell_type != "code":
+                continue
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            first = errors[0] if errors else None
+            out[gid] = Shown(
+                f"{first.ename}: {first.evalue}" if first else "",
+                tuple(first.traceback) if first else (),
+                notebooks.stream_text(cell),
+                len(errors),
+            )
         return out
 
 

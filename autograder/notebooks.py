@@ -26,19 +26,37 @@ def tool_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, cwd: Path, db_url: str | None = None) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in the course folder ``cwd``; raise with its log on failure."""
+def nbgrader(
+    *args: str, cwd: Path, db_url: str | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in the course folder ``cwd`` (with ``env`` added to the
+    environment); raise with its log on failure."""
     db = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args, *db, "--log-level=WARN"],
         cwd=cwd,
-        env=tool_env(),
+        env=tool_env(**(env or {})),
         capture_output=True,
         text=True,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
     return proc
+
+
+def find_course(*starts: Path) -> Path:
+    """The nbgrader course folder: the first of ``starts`` (or a parent of it) that holds
+    ``nbgrader_config.py``, as nbgrader itself finds its configuration. Raises SystemExit
+    saying what to do when there is none: never the folder this tool happens to be in."""
+    for start in starts:
+        here = Path(start).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "nbgrader_config.py").is_file():
+                return folder
+    raise SystemExit(
+        f"autograder: no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
+        "run this from your course folder, or pass --course COURSE_FOLDER"
+    )
 
 
 def source_path(lab: str, root: Path = ROOT) -> Path:

@@ -10,10 +10,20 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from labs.checks import Check, compare, unchanged
+from labs.checks import Check, unchanged
 from labs.nn import myDenseLayer, myOptParam
 
-__all__ = ["STATE_NAMES", "optimizer_case", "seed_lab_case", "seed_lab_checks"]
+__all__ = [
+    "STATE_NAMES",
+    "optimizer_case",
+    "seed_lab_case",
+    "minibatch_data",
+    "minibatch_case",
+    "call_each",
+    "sequence_case",
+    "calls_case",
+    "prefix_case",
+]
 
 #: The optimizer state arrays of ``myOptParam``, in the order they are reported.
 STATE_NAMES = ("W_dt", "B_dt", "W_mt", "B_mt", "W_vt", "B_vt")
@@ -104,28 +114,6 @@ def seed_lab_case(
                 (np.ravel(lyr.wegt[0]), np.ravel(lyr.bias)[0:1]), axis=0
             ).astype(float)
     return got, raised
-
-
-def seed_lab_checks(
-    my_optimizer: Callable[..., object], expected: dict[str, Sequence[float]]
-) -> list[Check]:
-    """``seed_lab_case`` compared with ``expected[solver]``, as the lab printed it, one
-    check per solver. An exception in one solver is reported as its failure; the later
-    solvers then start from a different state, so their labels say so."""
-    got, raised = seed_lab_case(my_optimizer, list(expected))
-    results: list[Check] = []
-    first_failure = None
-    for solver, values in expected.items():
-        label = solver if first_failure is None else f"{solver} (after {first_failure} failed)"
-        if solver in raised:
-            results.append(Check(label, False, raised[solver]))
-        else:
-            check = compare(label, got[solver], values, rtol=1e-7, atol=1e-8)
-            detail = f"wegt[0], bias[0] = {np.array2string(got[solver], precision=8)}"
-            results.append(Check(label, check.passed, check.detail or detail))
-        if not results[-1].passed and first_failure is None:
-            first_failure = solver
-    return results
 
 
 def minibatch_data(

@@ -7,12 +7,27 @@ the difference, so a student knows where to look.
 
 from __future__ import annotations
 
+import inspect
+import json
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Check", "compare", "compare_all", "unchanged", "report", "diagnose", "judge"]
+__all__ = [
+    "Check",
+    "TestFailed",
+    "compare",
+    "compare_all",
+    "unchanged",
+    "report",
+    "diagnose",
+    "judge",
+    "visible_test",
+]
 
 
 @dataclass(frozen=True)
@@ -100,29 +115,44 @@ def unchanged(label: str, before, after) -> Check:
     )
 
 
+class TestFailed(AssertionError):
+    """A failed test. In a notebook it shows as its message alone: the hint first, then what
+    differs, with no traceback into the helpers (IPython calls ``_render_traceback_``).
+    It is still an error, so nbgrader scores the cell as failed."""
+
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
+def failure_message(title: str, checks: Iterable[Check], hint: str = "") -> str:
+    """What a failed test says: the hint (if a known mistake was recognised), the title with
+    the count of failed checks, every failed check, and how many others passed."""
+    checks = list(checks)
+    failed = [c for c in checks if not c.passed]
+    lines = [f"Hint: {hint}"] if hint else []
+    lines.append(f"{title}: {len(failed)} of {len(checks)} checks failed")
+    lines += [c.line() for c in failed]
+    if len(checks) > len(failed):
+        lines.append(f"The other {len(checks) - len(failed)} checks passed.")
+    return "\n".join(lines)
+
+
 def report(
     title: str, checks: Iterable[Check], hint: str = "", verbose: bool | None = None
 ) -> None:
-    """Print the checks and raise ``AssertionError`` listing the failures, if any failed.
+    """Print the checks when all passed; otherwise raise ``TestFailed`` with
+    ``failure_message`` (and print nothing, so the failure is shown once).
 
-    Every check gets a line when there are few (or ``verbose``); otherwise only the
-    failures do, after a count of the passed ones.
+    On success every check gets a line when there are few (or ``verbose``).
     """
     checks = list(checks)
-    failed = [c for c in checks if not c.passed]
+    if any(not c.passed for c in checks):
+        raise TestFailed(failure_message(title, checks, hint))
     verbose = len(checks) <= 8 if verbose is None else verbose
     print(title)
-    for c in checks if verbose else failed:
+    for c in checks if verbose else ():
         print(c.line())
-    if not failed:
-        print(f"All {len(checks)} checks passed.")
-        return
-    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed.")
-    summary = "\n".join(c.line() for c in failed)
-    message = f"{title}: {len(failed)} of {len(checks)} checks failed\n{summary}"
-    if hint:
-        message += f"\nHint: {hint}"
-    raise AssertionError(message)
+    print(f"All {len(checks)} checks passed.")
 
 
 def diagnose(
@@ -181,11 +211,126 @@ def judge(
     mistakes: Iterable[Mapping] = (),
 ) -> None:
     """``report`` on ``got`` compared with ``expected`` and on the other ``checks``; when
-    the results are those of a known mistake, the failure message ends with its hint."""
+    the results are those of a known mistake, the failure message starts with its hint.
+    A result that is missing because a failed check explains why (a call that raised) is
+    reported by that check alone."""
     checks = list(checks)
-    results = compare_all("", got, expected, rtol=rtol, atol=atol) + checks
+    explained = {c.label for c in checks if not c.passed}
+    results = [
+        compare(name, got.get(name), value, rtol=rtol, atol=atol)
+        for name, value in expected.items()
+        if not (got.get(name) is None and name in explained)
+    ] + checks
     hint = ""
     if not all(c.passed for c in results):
         failed = [c.label for c in checks if not c.passed]
         hint = diagnose(got, expected, failed, mistakes, rtol=rtol, atol=atol)
     report(title, results, hint=hint)
+
+
+# -- visible tests -------------------------------------------------------------------------
+# A lab's visible tests are functions of ``labs/visible/<lab>.py`` (in an assignment folder:
+# ``labs/visible_tests.py``) wrapped by ``visible_test``. The expected values and the known
+# mistakes of each are generated from the solution into the JSON file next to the module
+# (``labs/visible_tests.json``) by the course's ``make expected``.
+
+
+def decode(value):
+    """An array written by ``encode`` (None stays None)."""
+    if value is None:
+        return None
+    return np.reshape(np.asarray(value["values"], dtype=np.float64), value["shape"])
+
+
+def encode(value) -> dict | None:
+    """A result as plain JSON data: ``{"shape": [...], "values": [...]}`` (None stays None)."""
+    if value is None:
+        return None
+    array = np.asarray(value, dtype=np.float64)
+    return {"shape": list(array.shape), "values": array.tolist()}
+
+
+@cache
+def _visible_data(path: str) -> dict:
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"{file.name} is missing next to {file.with_suffix('.py').name}: it holds the "
+            "expected values of the visible tests. Download the assignment folder again."
+        )
+    return json.loads(file.read_text())["tests"]
+
+
+def _student_frames(tb) -> str:
+    """The traceback lines that are in the student's code, not in these helpers."""
+    here = str(Path(__file__).resolve().parent)
+    lines = []
+    for frame in traceback.extract_tb(tb):
+        if str(Path(frame.filename).resolve()).startswith(here):
+            continue
+        where = "your notebook" if "ipykernel" in frame.filename else frame.filename
+        lines.append(f"  in {frame.name} ({where}, line {frame.lineno}): {frame.line or ''}")
+    return "\n".join(lines)
+
+
+class VisibleTest:
+    """A visible test: ``compute(...)`` runs the student's function on a fixed example and
+    returns ``(results, checks)``; calling the test compares those results with the expected
+    ones, prints ``All n checks passed.`` or raises ``TestFailed`` (hint first)."""
+
+    def __init__(self, compute, *, title: str, rtol: float, atol: float, expected=None, todo=""):
+        self.compute = compute
+        self.name = compute.__name__
+        self.title, self.rtol, self.atol = title, rtol, atol
+        self.fixed_expected = expected
+        params = list(inspect.signature(compute).parameters)
+        self.todo = todo or (f"your {params[0]}" if params else "the exercise")
+        self.__doc__ = compute.__doc__
+        self.__wrapped__ = compute
+
+    def data(self) -> dict:
+        module = inspect.getmodule(self.compute)
+        return _visible_data(str(Path(module.__file__).with_suffix(".json")))[self.name]
+
+    def expected(self) -> dict:
+        if self.fixed_expected is not None:
+            return {k: np.asarray(v, dtype=np.float64) for k, v in self.fixed_expected.items()}
+        return {k: decode(v) for k, v in self.data()["expected"].items()}
+
+    def __call__(self, *args, **kwargs) -> None:
+        try:
+            got, found = self.compute(*args, **kwargs)
+        except NotImplementedError:
+            raise TestFailed(
+                f"{self.title}: not implemented yet. Replace `raise NotImplementedError()` in "
+                f"{self.todo} with your code, run that cell, then this one."
+            ) from None
+        except Exception as exc:  # the student's code raised: say where, not in the helpers
+            raise TestFailed(
+                f"{self.title}: your code raised {type(exc).__name__}: {exc}\n"
+                + _student_frames(exc.__traceback__)
+            ) from None
+        mistakes = [
+            {**m, "differs": {k: decode(v) for k, v in m["differs"].items()}}
+            for m in self.data()["mistakes"]
+        ]
+        judge(
+            self.title,
+            got,
+            self.expected(),
+            rtol=self.rtol,
+            atol=self.atol,
+            checks=found,
+            mistakes=mistakes,
+        )
+
+    def __repr__(self) -> str:
+        return f"<visible test {self.name}: {self.title}>"
+
+
+def visible_test(title: str, *, rtol: float, atol: float, expected=None, todo: str = ""):
+    """Make a function that returns ``(results, checks)`` a ``VisibleTest``. ``expected``
+    fixes the expected values (as a source printed them); otherwise they are generated."""
+    return lambda compute: VisibleTest(
+        compute, title=title, rtol=rtol, atol=atol, expected=expected, todo=todo
+    )

@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 
@@ -41,23 +43,36 @@ def test_unchanged():
     assert "modified in place" in checks.unchanged("g", b, a).detail
 
 
-def test_report_prints_and_raises_with_the_failures(capsys):
+def test_report_prints_on_success_and_raises_once_on_failure(capsys):
     ok = checks.Check("fine", True)
     bad = checks.Check("adam: wegt", False, "largest at [0]")
     checks.report("T", [ok])
-    assert "All 1 checks passed." in capsys.readouterr().out
-    with pytest.raises(AssertionError, match=r"(?s)1 of 2 checks failed.*adam: wegt.*Hint: look"):
+    assert capsys.readouterr().out == "T\n  [PASS] fine\nAll 1 checks passed.\n"
+    with pytest.raises(checks.TestFailed) as info:
         checks.report("T", [ok, bad], hint="look")
-    out = capsys.readouterr().out
-    assert "[PASS] fine" in out and "[FAIL] adam: wegt: largest at [0]" in out
+    assert str(info.value).splitlines() == [
+        "Hint: look",
+        "T: 1 of 2 checks failed",
+        "  [FAIL] adam: wegt: largest at [0]",
+        "The other 1 checks passed.",
+    ]
+    assert capsys.readouterr().out == ""  # the failure is shown once: as the error
+    assert isinstance(info.value, AssertionError)  # nbgrader and pytest see a failure
+
+
+def test_a_failure_renders_without_a_traceback_in_ipython():
+    error = checks.TestFailed("Hint: h\nT: 1 of 1 checks failed")
+    assert error._render_traceback_() == ["Hint: h", "T: 1 of 1 checks failed"]
 
 
 def test_report_lists_only_failures_when_there_are_many(capsys):
     many = [checks.Check(f"c{i}", True) for i in range(9)] + [checks.Check("c9", False, "x")]
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError) as info:
         checks.report("T", many)
-    out = capsys.readouterr().out
-    assert "[PASS]" not in out and "[FAIL] c9" in out and "9 of 10 checks passed" in out
+    assert "[PASS]" not in str(info.value) and "[FAIL] c9" in str(info.value)
+    assert "The other 9 checks passed" in str(info.value)
+    checks.report("T", many[:9])
+    assert "[PASS]" not in capsys.readouterr().out  # more than 8: the count alone
 
 
 MISTAKES = [
@@ -81,15 +96,94 @@ def test_diagnose_names_the_mistake_whose_results_these_are():
     assert hint({"w": [1.0, 2.0], "b": 3.0}, ["input intact", "other"]) == ""
 
 
-def test_judge_adds_the_hint_only_to_a_failure():
+def test_judge_adds_the_hint_only_to_a_failure_and_puts_it_first():
     expected = {"w": np.array([1.0, 2.0])}
     checks.judge("T", {"w": [1.0, 2.0]}, expected, rtol=0, atol=0, mistakes=MISTAKES)
     with pytest.raises(AssertionError) as info:
         checks.judge("T", {"w": [1.0, np.nan]}, expected, rtol=0, atol=0, mistakes=MISTAKES)
-    assert str(info.value).endswith("Hint: forgot the state")
+    assert str(info.value).startswith("Hint: forgot the state\nT: 1 of 1 checks failed")
     assert "NaN at [1]" in str(info.value)
     intact = [checks.Check("input intact", False, "was modified")]
-    with pytest.raises(AssertionError, match="Hint: modified the input"):
+    with pytest.raises(AssertionError, match="^Hint: modified the input"):
         checks.judge(
             "T", {"w": [1.0, 2.0]}, expected, rtol=0, atol=0, checks=intact, mistakes=MISTAKES
         )
+
+
+def test_judge_reports_a_result_missing_because_its_call_raised_once():
+    expected = {"sgd": np.array([1.0]), "adam": np.array([2.0])}
+    raised = [checks.Check("adam", False, "not implemented yet")]
+    with pytest.raises(AssertionError) as info:
+        checks.judge("T", {"sgd": [1.0]}, expected, rtol=0, atol=0, checks=raised)
+    assert str(info.value).count("adam") == 1 and "got None" not in str(info.value)
+
+
+VISIBLE_MODULE = """
+from labs.checks import visible_test
+
+@visible_test("double", rtol=0, atol=0)
+def double(f):
+    return {"twice 3": f(3.0)}, []
+
+@visible_test("fixed", rtol=0, atol=0, expected={"one": [1.0]})
+def fixed(f):
+    return {"one": [f()]}, []
+"""
+
+
+@pytest.fixture
+def visible_module(tmp_path, monkeypatch):
+    import importlib
+    import json
+
+    (tmp_path / "my_visible.py").write_text(VISIBLE_MODULE)
+    data = {
+        "tests": {
+            "double": {
+                "expected": {"twice 3": checks.encode(6.0)},
+                "mistakes": [
+                    {"hint": "you added", "differs": {"twice 3": checks.encode(5.0)}, "failed": []}
+                ],
+            },
+            "fixed": {"mistakes": []},
+        }
+    }
+    (tmp_path / "my_visible.json").write_text(json.dumps(data))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "my_visible", raising=False)  # this test's own copy
+    checks._visible_data.cache_clear()
+    yield importlib.import_module("my_visible")
+    checks._visible_data.cache_clear()
+
+
+def test_a_visible_test_judges_against_the_data_beside_its_module(visible_module, capsys):
+    visible_module.double(lambda x: 2 * x)
+    assert "All 1 checks passed." in capsys.readouterr().out
+    with pytest.raises(checks.TestFailed, match="^Hint: you added\ndouble: 1 of 1"):
+        visible_module.double(lambda x: x + 2)
+    visible_module.fixed(lambda: 1.0)  # fixed expected values, as a source printed them
+    with pytest.raises(checks.TestFailed, match="got 2, expected 1"):
+        visible_module.fixed(lambda: 2.0)
+
+
+def test_a_visible_test_says_what_to_do_when_the_student_code_raises(visible_module):
+    def stub(x):
+        raise NotImplementedError()
+
+    with pytest.raises(checks.TestFailed, match="not implemented yet. Replace"):
+        visible_module.double(stub)
+
+    def broken(x):
+        return [1, 2][x]
+
+    with pytest.raises(checks.TestFailed) as info:
+        visible_module.double(broken)
+    text = str(info.value)
+    assert "raised TypeError" in text and "in broken" in text and "return [1, 2][x]" in text
+    assert "labs/checks.py" not in text and "in __call__" not in text  # no helper frames
+
+
+def test_a_visible_test_without_its_data_file_says_what_to_do(visible_module, tmp_path):
+    (tmp_path / "my_visible.json").unlink()
+    with pytest.raises(FileNotFoundError, match="my_visible.json is missing.*again"):
+        visible_module.double(lambda x: 2 * x)

@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 from conftest import LABS
+from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
-from autograder.authoring import expected, given, hints, release
+from autograder.authoring import expected, given, helpers, hints, release
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
 
@@ -81,27 +82,61 @@ def test_each_mistake_loses_points_exactly_on_its_tests_and_gets_its_hint(lab, g
     assert unhinted == {}, "mistakes whose failure message lacks their hint"
 
 
-def test_visible_tests_give_each_mistake_its_hint_while_students_work(lab, graded):
-    """Every visible test cell whose mistakes block knows a mistake shows that mistake's
-    hint when it fails on it (before submission, in the release students run)."""
-    nb = notebooks.read(notebooks.source_path(lab))
-    visible = {
-        notebooks.nbgrader_meta(c)["grade_id"]: {e["hint"] for e in hints.written(c.source)}
-        for c in nb.cells
-        if hints.has_block(c.source) and "BEGIN HIDDEN TESTS" not in c.source
+def _visible_test_ids(lab):
+    return {
+        notebooks.nbgrader_meta(c)["grade_id"]
+        for c in notebooks.read(notebooks.source_path(lab)).cells
+        if expected.is_visible_test(c)
     }
-    assert visible, "no visible test cell has a mistakes block"
-    scores, wrong, covered = graded(lab), {}, set()
+
+
+def test_every_mistake_fails_a_visible_test_with_its_hint_before_submission(lab, graded):
+    """A mistake that costs points in a hidden test is caught while the student works: some
+    visible test fails on it and starts with its hint (unless the catalog says it shows only
+    on other shapes or settings). Every graded function has a visible test."""
+    scores, visible = graded(lab), _visible_test_ids(lab)
+    assert visible
+    missed, caught_functions = {}, set()
     for m in mistakes.catalog(lab):
-        error = scores[f"mistake-{m.name}".replace("_", "-")]
-        for gid, known in visible.items():
-            if m.hint not in known:
-                continue
-            covered.add(m.cell)
-            if f"Hint: {m.hint}" not in error.error(gid):
-                wrong.setdefault(m.name, []).append(gid)
+        if m.hidden_only:
+            continue
+        s = scores[f"mistake-{m.name}".replace("_", "-")]
+        hinted = [g for g in visible if s.output(g).traceback[:1] == (f"Hint: {m.hint}",)]
+        if hinted:
+            caught_functions.add(m.cell)
+        else:
+            missed[m.name] = {g: s.output(g).error[:120] for g in visible if s.output(g).error}
+    assert missed == {}, "mistakes no visible test names with their hint"
+    assert caught_functions == set(mistakes.solution_code(lab)), "a function without visible hints"
+    assert all(m.hidden_only == "" or len(m.hidden_only) > 20 for m in mistakes.catalog(lab))
+
+
+def test_a_failed_test_shows_its_hint_first_once_and_no_traceback(lab, graded):
+    """What a student reads on a failure: one error, its first line the hint of the mistake,
+    then what differs; nothing printed besides it, and no traceback into helper code."""
+    scores, visible = graded(lab), _visible_test_ids(lab)
+    wrong = {}
+    for m in mistakes.catalog(lab):
+        s = scores[f"mistake-{m.name}".replace("_", "-")]
+        for gid in sorted(m.fails | visible):
+            shown = s.output(gid)
+            if gid in visible and not shown.error:
+                continue  # this visible test does not exercise the mistake
+            lines = shown.traceback
+            problems = [
+                what
+                for what, bad in (
+                    ("not one error", shown.n_errors != 1),
+                    ("hint not first", lines[:1] != (f"Hint: {m.hint}",)),
+                    ("hint twice", sum(m.hint in ln for ln in lines) != 1),
+                    ("printed too", "[FAIL]" in shown.stream or "Hint:" in shown.stream),
+                    ("traceback", any("Traceback" in ln or "/labs/" in ln for ln in lines)),
+                )
+                if bad
+            ]
+            if problems:
+                wrong[f"{m.name} in {gid}"] = problems
     assert wrong == {}
-    assert covered == set(mistakes.solution_code(lab)), "a function without visible hints"
 
 
 def test_correct_variants_get_full_marks(lab, graded):
@@ -140,9 +175,52 @@ def test_given_cells_are_fresh(lab):
     assert given.stale(lab) == []
 
 
+def test_helper_copies_are_fresh(lab):
+    assert helpers.stale(lab) == [], "run `make helpers`"
+
+
 @pytest.mark.slow
 def test_release_equals_a_fresh_generate_assignment(lab):
     assert release.stale(lab) == []
+
+
+def test_notebooks_carry_the_metadata_their_kernel_reports_so_they_open_clean(lab):
+    """JupyterLab writes the kernel's kernelspec and language_info into a notebook when the
+    kernel starts; a notebook that lacks them opens marked as modified."""
+    want = release.kernel_metadata()
+    assert not release.metadata_stale(lab)
+    assert dict(notebooks.read(notebooks.release_path(lab)).metadata) == want
+
+
+def test_student_text_names_sources_the_way_students_know_them(lab):
+    nb = notebooks.read(notebooks.release_path(lab))
+    found = [
+        (i, m.group(0)) for i, c in enumerate(nb.cells) for m in INTERNAL_NAMES.finditer(c.source)
+    ]
+    assert found == []
+    intro = nb.cells[0].source
+    assert "Where this comes from" in intro or "the lecture" in intro
+
+
+def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
+    """In the release: given cells start with '# Given (read-only):', visible tests with
+    '# Test (read-only):' and are at most three lines, autograded cells say so too."""
+    nb = notebooks.read(notebooks.release_path(lab))
+    wrong = []
+    for i, cell in enumerate(nb.cells):
+        meta = notebooks.nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta.get("locked"):
+            continue
+        first = cell.source.splitlines()[0]
+        if meta.get("grade"):
+            ok = first.startswith("# Autograded test (read-only):")
+        elif expected.is_visible_test(cell):
+            ok = first.startswith("# Test (read-only):") and len(cell.source.splitlines()) <= 3
+        else:
+            ok = first.startswith("# Given (read-only):")
+        if not ok:
+            wrong.append((i, first))
+    assert wrong == []
 
 
 def test_release_has_no_solutions_hidden_tests_or_outputs(lab):

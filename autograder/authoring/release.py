@@ -2,10 +2,15 @@
 
 ``stale`` regenerates in a temporary copy of the course and lists what differs
 from the committed release, ignoring cell ids (volatile by nature).
+
+Before generating, the source notebook gets the notebook metadata a kernel of the course's
+environment reports (``kernel_metadata``): JupyterLab writes that into a notebook when its
+kernel starts, and a notebook that lacks it opens as modified.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import tempfile
@@ -14,8 +19,36 @@ from pathlib import Path
 from autograder import notebooks
 
 
+@functools.cache
+def kernel_metadata() -> dict:
+    """``kernelspec`` and ``language_info`` as a ``python3`` kernel of this environment
+    reports them (what JupyterLab puts into a notebook's metadata when the kernel starts)."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        info = kc.kernel_info(reply=True, timeout=60)["content"]["language_info"]
+        spec = km.kernel_spec
+        kernelspec = {"display_name": spec.display_name, "language": spec.language}
+        return {"kernelspec": {**kernelspec, "name": km.kernel_name}, "language_info": info}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def metadata_stale(lab: str, root: Path = notebooks.ROOT) -> bool:
+    nb = notebooks.read(notebooks.source_path(lab, root))
+    return dict(nb.metadata) != kernel_metadata()
+
+
 def generate(lab: str, root: Path = notebooks.ROOT, db_url: str | None = None) -> Path:
-    """Run ``nbgrader generate_assignment LAB --force`` in the course ``root``."""
+    """Give the source notebook the kernel's metadata, then run
+    ``nbgrader generate_assignment LAB --force`` in the course ``root``."""
+    if metadata_stale(lab, root):
+        path = notebooks.source_path(lab, root)
+        nb = notebooks.read(path)
+        nb.metadata = kernel_metadata()
+        notebooks.write(nb, path)
     notebooks.nbgrader("generate_assignment", lab, "--force", cwd=root, db_url=db_url)
     return root / "release" / lab
 

@@ -1,11 +1,13 @@
 """Stage 1: find the submissions, name them, read them, and restore what students may not change.
 
-SUBMISSIONS is a folder, or a zip of one (a typical LMS download), holding either
-``<student_id>.ipynb`` files or ``<student_id>/<lab>.ipynb`` folders. Every entry
-found becomes a ``Found`` -- with its problem if it cannot be graded -- so nothing
-is dropped silently. ``restore`` puts the source's version of every protected cell
-(given code, test cells with their hidden tests) back in place and reports what the
-student had changed or deleted.
+SUBMISSIONS is a folder, or a zip of one (a typical LMS download), holding
+``<student_id>.ipynb`` files, ``<student_id>/<lab>.ipynb`` folders, or nbgrader's own
+layout ``<student_id>/<lab>/<lab>.ipynb`` (the course's ``submitted/`` folder after
+``nbgrader collect``). Every entry found becomes a ``Found`` -- with its problem if it
+cannot be graded -- so nothing is dropped silently. ``restore`` puts the source's version
+of every protected cell (given code, test cells with their hidden tests) back in place and
+reports what the student had changed or deleted. ``assignment_files`` are the lab's
+helpers and data, always the course's own, never what a student's folder holds.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from autograder import notebooks
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MAX_NOTEBOOK_BYTES = 20 << 20
+#: What nbgrader's exchange puts beside a collected notebook, kept for feedback and
+#: late-submission penalties (``nbgrader release_feedback`` needs both).
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
+IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
 
 
 @dataclass
@@ -33,6 +39,13 @@ class Found:
     path: Path | None
     data: bytes = b""
     problem: str | None = None  # why it cannot be graded
+    extras: dict[str, bytes] = field(default_factory=dict)  # NBGRADER_FILES found beside it
+
+    @property
+    def timestamp(self) -> str | None:
+        """When nbgrader's exchange received it (``timestamp.txt``), if it says."""
+        raw = self.extras.get("timestamp.txt")
+        return raw.decode("utf-8", "replace").strip() if raw else None
 
     @property
     def sha256(self) -> str:
@@ -74,6 +87,8 @@ def find(submissions: Path, lab: str, scratch: Path | None = None) -> list[Found
             continue
         if entry.is_dir():
             student, path = entry.name, entry / f"{lab}.ipynb"
+            if not path.is_file() and (entry / lab / f"{lab}.ipynb").is_file():
+                path = entry / lab / f"{lab}.ipynb"  # nbgrader's submitted/ layout
             if not path.is_file():
                 others = sorted(p.name for p in entry.glob("*.ipynb"))
                 found.append(
@@ -101,6 +116,12 @@ def find(submissions: Path, lab: str, scratch: Path | None = None) -> list[Found
             item.problem = f"the notebook is {path.stat().st_size >> 20} MB; the limit is 20 MB"
         else:
             item.data = path.read_bytes()
+            if entry.is_dir():
+                item.extras = {
+                    name: (path.parent / name).read_bytes()
+                    for name in NBGRADER_FILES
+                    if (path.parent / name).is_file()
+                }
         found.append(item)
     seen: dict[str, Found] = {}
     for item in found:
@@ -187,3 +208,16 @@ def student_code(nb: NotebookNode) -> list[tuple[int, str]]:
     return [
         (i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not _protected(c)
     ]
+
+
+def assignment_files(lab: str, course_root: Path) -> dict[str, bytes]:
+    """The files beside the lab's source notebook (its ``labs/`` helpers and ``data/``), by
+    relative path: what ``nbgrader autograde`` copies over a submission from the source."""
+    folder = notebooks.source_path(lab, course_root).parent
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and path.suffix != ".ipynb"
+        and not IGNORED & set(path.relative_to(folder).parts)
+    }

@@ -111,18 +111,20 @@ def run(
     limits: Limits,
     *,
     sandbox: bool,
-    course_root: Path,
     files: dict[str, bytes] | None = None,
+    autograding: bool = True,
 ) -> Execution:
     """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
-    notebook and ``files``; return what happened. The integrity cells run before and after
+    notebook and ``files`` (relative path -> content: the lab's helpers and data, see
+    ``collect.assignment_files``); return what happened. ``autograding=False`` runs it as a
+    student's Run All would (full experiments). The integrity cells run before and after
     the notebook's own cells and are removed again; cell indices in the result are the
     notebook's."""
     before, after = integrity.cells()
     nb.cells.insert(0, before)
     nb.cells.append(after)
     try:
-        result = _run(nb, limits, sandbox=sandbox, course_root=course_root, files=files)
+        result = _run(nb, limits, sandbox=sandbox, files=files, autograding=autograding)
     finally:
         nb.cells.remove(before)
         nb.cells.remove(after)
@@ -145,13 +147,15 @@ def _run(
     limits: Limits,
     *,
     sandbox: bool,
-    course_root: Path,
     files: dict[str, bytes] | None,
+    autograding: bool,
 ) -> Execution:
     private = Path(tempfile.mkdtemp(prefix="autograde-"))
     try:
         for name, content in (files or {}).items():
-            (private / name).write_bytes(content)
+            target = private / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
         prepare_private(private)
         km = SandboxedKernelManager(
             transport="ipc",
@@ -159,7 +163,7 @@ def _run(
             kernel_name="python3",
             connection_file=str(private / "kernel.json"),
             private_dir=str(private),
-            readable=readable_paths(course_root),
+            readable=readable_paths(),
             sandbox=sandbox,
             memory_mb=limits.memory_mb,
             file_mb=limits.file_mb,
@@ -191,7 +195,9 @@ def _run(
         try:
             # the kernel's own start-up chatter is not the student's output
             client.execute(
-                env=kernel_env(private), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                env=kernel_env(private, autograding),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         except DeadKernelError:
             result.failed_cell = client.current_cell
@@ -204,6 +210,8 @@ def _run(
         except Exception as exc:  # noqa: BLE001 -- any client failure is this submission's error
             result.failed_cell = client.current_cell
             result.failure = f"execution failed: {type(exc).__name__}: {exc}"[:500]
+            if client.current_cell is None:  # no cell ran: the kernel itself did not start
+                result.failure = f"the kernel did not start: {type(exc).__name__}: {exc}"[:500]
         finally:
             timer.cancel()
             result.seconds = time.perf_counter() - start
@@ -211,7 +219,10 @@ def _run(
             result.timed_out_cells = tuple(sorted(client.timed_out))
             result.hidden_error_cells = tuple(sorted(client.hidden_errors))
             if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
+                try:
+                    run_sync(km.shutdown_kernel)(now=True)
+                except Exception:  # noqa: BLE001 -- already gone; the result says what happened
+                    pass
         return result
     finally:
         shutil.rmtree(private, ignore_errors=True)

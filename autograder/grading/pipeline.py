@@ -87,15 +87,29 @@ def _load_state(path: Path) -> score.Result | None:
         return None
 
 
-def _store_copies(course_root: Path, lab: str, student: str, data: bytes, executed) -> None:
-    """Keep nbgrader's layout so formgrader and manual grading see the submission."""
-    sub = course_root / "submitted" / student / lab
+def _store_copies(
+    course_root: Path, lab: str, item: collect.Found, executed, files: dict[str, bytes]
+) -> None:
+    """Keep nbgrader's layout so formgrader, manual grading and ``nbgrader generate_feedback``
+    / ``release_feedback`` see the submission: ``submitted/<student>/<lab>/`` with the notebook
+    and nbgrader's timestamp and secret, and ``autograded/<student>/<lab>/`` with the executed
+    notebook, those files and the lab's own helpers (as ``nbgrader autograde`` leaves it)."""
+    sub = course_root / "submitted" / item.student_id / lab
     sub.mkdir(parents=True, exist_ok=True)
-    (sub / f"{lab}.ipynb").write_bytes(data)
-    if executed is not None:
-        done = course_root / "autograded" / student / lab
-        done.mkdir(parents=True, exist_ok=True)
-        nbformat.write(executed, str(done / f"{lab}.ipynb"))
+    target = sub / f"{lab}.ipynb"
+    if not (target.is_file() and target.read_bytes() == item.data):
+        target.write_bytes(item.data)
+    for name, content in item.extras.items():
+        if not (sub / name).is_file():
+            (sub / name).write_bytes(content)
+    if executed is None:
+        return
+    done = course_root / "autograded" / item.student_id / lab
+    done.mkdir(parents=True, exist_ok=True)
+    for name, content in {**item.extras, **files}.items():
+        (done / name).parent.mkdir(parents=True, exist_ok=True)
+        (done / name).write_bytes(content)
+    nbformat.write(executed, str(done / f"{lab}.ipynb"))
 
 
 def grade(
@@ -109,6 +123,7 @@ def grade(
     if options.sandbox:
         sandbox.bwrap()  # raises SandboxUnavailable with what to do
     source, release, grade_ids, max_score = _lab_files(lab, course_root)
+    files = collect.assignment_files(lab, course_root)
     db_url = course_db_url(course_root)
     ensure_assignment(lab, course_root, db_url)
     state_dir = out / ".state"
@@ -138,7 +153,7 @@ def grade(
                 item.student_id, item.problem, item.sha256, max_score, grade_ids
             )
             if collect.STUDENT_ID.match(item.student_id):
-                _store_copies(course_root, lab, item.student_id, item.data, None)
+                _store_copies(course_root, lab, item, None, files)
             results[item.student_id] = result
             _save_state(state, result)
             continue
@@ -150,7 +165,7 @@ def grade(
                 restored.nb,
                 options.limits,
                 sandbox=options.sandbox,
-                course_root=course_root,
+                files=files,
             ): (item, restored)
             for item, restored in todo
         }
@@ -172,8 +187,8 @@ def grade(
                     item.sha256,
                     options.sandbox,
                 )
-                _store_copies(course_root, lab, item.student_id, item.data, execution.nb)
-                score.save(db_url, lab, result, execution.nb)
+                _store_copies(course_root, lab, item, execution.nb, files)
+                score.save(db_url, lab, result, execution.nb, timestamp=item.timestamp)
                 _save_state(state_dir / f"{item.student_id}.json", result)
                 results[item.student_id] = result
                 bar.update()
@@ -215,7 +230,10 @@ def check(
     source, release, _, _ = _lab_files(lab, course_root)
     restored = collect.restore(nb, source, release)
     execution = execute.run(
-        restored.nb, options.limits, sandbox=options.sandbox, course_root=course_root
+        restored.nb,
+        options.limits,
+        sandbox=options.sandbox,
+        files=collect.assignment_files(lab, course_root),
     )
     return score.judge(
         item.student_id, execution.nb, execution, restored.tampered, item.sha256, options.sandbox

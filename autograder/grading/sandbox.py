@@ -1,7 +1,8 @@
 """Kernels that run inside a bubblewrap sandbox, with resource limits.
 
-The kernel sees a read-only view of the system, the Python environment and the
-course's ``labs/`` and ``data/``; it can write only its private working folder
+The kernel sees a read-only view of the system and the Python environment; its private
+working folder holds the notebook and the lab's files (helpers, data). It can write only
+that folder
 (and an empty private /tmp); it has no network (its own network namespace), no
 view of other processes, and dies with the grader. It talks to the grader over
 ZeroMQ IPC sockets in its private folder, which is how the two cross the
@@ -22,7 +23,10 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode
 
-from autograder import notebooks
+#: This Python, by an absolute path without ``..`` (``../.venv/bin/python`` started from a
+#: subfolder would name a folder the sandbox does not have) and without resolving symlinks
+#: (a virtual environment's ``bin/python`` is a link, and only that path selects the venv).
+PYTHON = os.path.abspath(sys.executable)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -60,8 +64,11 @@ def bwrap() -> str:
     return path
 
 
-def readable_paths(course_root: Path) -> list[str]:
-    """What the kernel may read: the system, this Python, and the course's labs/ and data/."""
+def readable_paths() -> list[str]:
+    """What the kernel may read: the system and this Python environment. The lab's helpers
+    and data are not among them: they are copied into the kernel's private folder from the
+    course's ``source/<lab>/`` (``collect.assignment_files``), so a kernel uses the helpers
+    of the course it grades, never another copy."""
     paths = [
         "/usr",
         "/lib",
@@ -72,11 +79,8 @@ def readable_paths(course_root: Path) -> list[str]:
         "/etc",
         sys.base_prefix,
         sys.prefix,
-        str(notebooks.ROOT / "labs"),
-        str(notebooks.ROOT / "data"),
-        str(course_root / "labs"),
-        str(course_root / "data"),
     ]
+    paths = [os.path.abspath(p) for p in paths]
     out: list[str] = []
     for p in paths:  # bound under their own names: /lib64 may be a link to /usr/lib64
         if os.path.exists(p) and p not in out:
@@ -97,7 +101,7 @@ def _limit_prefix(limits: Limits) -> list[str]:
         "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
         "os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
     )
-    return [sys.executable, "-c", code]
+    return [PYTHON, "-c", code]
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -160,10 +164,12 @@ def prepare_private(private_dir: Path) -> None:
     shutil.copytree(matplotlib_cache(), private_dir / ".matplotlib", dirs_exist_ok=True)
 
 
-def kernel_env(private_dir: Path) -> dict[str, str]:
-    """A small, explicit environment: nothing of the grader's own (tokens, keys) leaks in."""
-    return {
-        "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+def kernel_env(private_dir: Path, autograding: bool = True) -> dict[str, str]:
+    """A small, explicit environment: nothing of the grader's own (tokens, keys) leaks in.
+    ``autograding`` sets ``NBGRADER_EXECUTION=autograde`` (what nbgrader sets when it grades:
+    the labs shorten their experiments); without it the notebook runs as a student's would."""
+    env = {
+        "PATH": os.path.dirname(PYTHON) + ":/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": str(private_dir),
         "MPLCONFIGDIR": str(private_dir / ".matplotlib"),
@@ -172,5 +178,7 @@ def kernel_env(private_dir: Path) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "NBGRADER_EXECUTION": "autograde",
     }
+    if autograding:
+        env["NBGRADER_EXECUTION"] = "autograde"
+    return env

@@ -230,8 +230,23 @@ def _fast_gradebook() -> None:
         api.get_alembic_version = _alembic_head
 
 
-def save(db_url: str, lab: str, result: Result, executed: NotebookNode | None) -> None:
-    """Record the submission's grades in the gradebook with nbgrader's SaveAutoGrades.
+def _when(timestamp: str | None) -> dict:
+    try:
+        return {"timestamp": nbutils.parse_utc(timestamp)} if timestamp else {}
+    except (ValueError, TypeError, OverflowError):
+        LOG.warning("ignoring an unreadable timestamp.txt: %r", timestamp[:40])
+        return {}
+
+
+def save(
+    db_url: str,
+    lab: str,
+    result: Result,
+    executed: NotebookNode | None,
+    timestamp: str | None = None,
+) -> None:
+    """Record the submission's grades in the gradebook with nbgrader's SaveAutoGrades, with
+    the time nbgrader's exchange received it (for late penalties), as ``autograde`` does.
     Cells of a submission that is not plainly graded are marked for manual review."""
     import warnings
 
@@ -244,7 +259,7 @@ def save(db_url: str, lab: str, result: Result, executed: NotebookNode | None) -
     _fast_gradebook()
     with Gradebook(db_url) as gb:
         gb.update_or_create_student(result.student_id)
-        gb.update_or_create_submission(lab, result.student_id)
+        gb.update_or_create_submission(lab, result.student_id, **_when(timestamp))
     if executed is None:
         return
     resources = {

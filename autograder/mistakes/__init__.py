@@ -5,7 +5,9 @@ exact text replacements in the solution cell ``cell``, each of which must occur
 exactly once there, so an entry that no longer applies fails loudly instead of
 silently testing nothing. ``fails`` names the test cells the mistake must lose
 points on (and it must pass every other one); ``hint`` is what a teaching
-assistant would say.
+assistant would say. Every mistake must also fail a visible test, with its hint, before
+the student submits -- unless ``hidden_only`` says why it cannot: a mistake that shows
+only on other shapes or settings than the visible examples use.
 
 A lab module also lists ``VARIANTS``: other correct ways to write a solution (in place
 or on new arrays, loops or vectorized, ``x**2`` or ``x*x``, epsilon placed differently
@@ -32,6 +34,7 @@ class Mistake:
     fails: frozenset[str]
     hint: str
     description: str = field(default="")
+    hidden_only: str = field(default="")  # why no visible test can catch it (generality)
 
 
 @dataclass(frozen=True)
