@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make demo     set up, build the release, autograde example submissions"
 	@echo "make test     set up and run the whole test suite"
-	@echo "make lab      open JupyterLab on release/ (students)"
+	@echo "make lab      JupyterLab on your copy of every lab, in my-labs/ (students)"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make helpers  copy labs/ and data/ into each lab's assignment folder"
 	@echo "make given    copy earlier labs' solutions into the later labs' given cells"
@@ -85,7 +85,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=release $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(PY) -m autograder lab
 
 bench: $(STAMP) $(SYSDEPS)
 	$(PY) bench/notebooks.py

@@ -128,6 +128,14 @@ def cmd_release(args) -> int:
     return status
 
 
+def cmd_lab(args) -> int:
+    from autograder import studentlab
+
+    root = _course(args.course, Path.cwd())
+    workspace = (args.dir or root / "my-labs").resolve()
+    return studentlab.main(workspace, args.jupyter_args, root)
+
+
 def cmd_demo(args) -> int:
     from autograder import demo
 
@@ -277,7 +285,20 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("demo", help="grade example submissions of every lab (make demo)")
     p.set_defaults(func=cmd_demo)
-    args = parser.parse_args(argv)
+    p = sub.add_parser(
+        "lab",
+        help="JupyterLab on a student's copy of every lab (make lab)",
+        description="Copy every release/<lab>/ into a workspace (never over existing work) "
+        "and start JupyterLab there without the instructor tools. Arguments after the "
+        "options are passed to jupyter lab, e.g. --no-browser --port=8890.",
+    )
+    p.add_argument("--dir", type=Path, help="the workspace (default: my-labs/ in the course)")
+    p.add_argument("--course", type=Path, help="the course folder (default: found from here)")
+    p.set_defaults(func=cmd_lab)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.jupyter_args = rest
     return args.func(args)
 
 

@@ -93,11 +93,20 @@ def nbgrader_meta(cell: NotebookNode) -> Mapping:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def graded_cells(nb: NotebookNode) -> Iterator[NotebookNode]:
-    """The autograded test cells (nbgrader ``grade`` and not ``solution``)."""
+def test_cells(nb: NotebookNode) -> Iterator[NotebookNode]:
+    """Every autograded test cell (nbgrader ``grade`` and not ``solution``): the hidden tests
+    and the visible ones, which are graded cells worth 0 points so that nbgrader's Validate
+    reports them."""
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            yield cell
+
+
+def graded_cells(nb: NotebookNode) -> Iterator[NotebookNode]:
+    """The test cells that carry points: the hidden tests."""
+    for cell in test_cells(nb):
+        if nbgrader_meta(cell).get("points", 0) > 0:
             yield cell
 
 

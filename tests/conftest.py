@@ -4,6 +4,7 @@ happen once per session per lab and are shared by the tests that read their resu
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +74,43 @@ def solution_namespace(lab: str) -> dict:
     for code in mistakes.solution_code(lab).values():
         exec(code, ns)
     return ns
+
+
+#: Chromium as the tests start it: no sandbox (they may run as root), no calls home (the
+#: machine's network is closed).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Where browser tests keep their screenshots, to be looked at.
+SHOTS = notebooks.ROOT / "build" / "screenshots"
+
+
+def chromium() -> str:
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("chromium is not installed: `make test` installs it (see the Makefile)")
+    return found
+
+
+def render_png(page_file, name: str, *, width: int = 1100) -> Path:
+    """A full-page screenshot of a local HTML file in headless Chromium, as
+    build/screenshots/<name>.png; returns its path."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"{name}.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_file.as_uri())
+        page.screenshot(path=shot, full_page=True)
+        browser.close()
+    return shot

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LABS
+from conftest import LABS, render_png
 from nbformat.v4 import new_code_cell
 
 from autograder import course, mistakes, notebooks
@@ -69,10 +69,10 @@ def _run_alone(lab: str, nb, tmp_path: Path):
 
 def _kind(cell) -> str:
     meta = notebooks.nbgrader_meta(cell)
-    if meta.get("grade"):
-        return "hidden test"
     if expected.is_visible_test(cell):
         return "visible test"
+    if meta.get("grade"):
+        return "hidden test"
     if meta.get("solution"):
         return "exercise"
     return "given" if meta.get("locked") else "experiment"
@@ -232,4 +232,5 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
         block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25}
     assert hidden and [ln for ln in hidden if ln in page] == []
-    assert "Adam bias correction uses the wrong step number" in page  # the failed test's hint
+    assert "Hint: Your Adam bias correction uses the wrong step number" in page  # its hint
+    render_png(pages[0], "feedback-fetched-by-the-student")  # to be looked at

@@ -60,6 +60,18 @@ def test_report_prints_on_success_and_raises_once_on_failure(capsys):
     assert isinstance(info.value, AssertionError)  # nbgrader and pytest see a failure
 
 
+def test_a_long_hint_is_wrapped_and_read_back_whole():
+    hint = "Your Adam bias correction uses the wrong step number: " * 4
+    message = checks.failure_message("T", [checks.Check("adam", False, "x")], hint=hint.strip())
+    lines = message.splitlines()
+    assert lines[0].startswith("Hint: ") and len(lines[1]) <= 96 and lines[1].startswith(" " * 6)
+    assert checks.split_failure("TestFailed: " + message) == (
+        "T: 1 of 1 checks failed\n  [FAIL] adam: x",
+        hint.strip(),
+    )
+    assert checks.split_failure("AssertionError: plain") == ("AssertionError: plain", "")
+
+
 def test_a_failure_renders_without_a_traceback_in_ipython():
     error = checks.TestFailed("Hint: h\nT: 1 of 1 checks failed")
     assert error._render_traceback_() == ["Hint: h", "T: 1 of 1 checks failed"]

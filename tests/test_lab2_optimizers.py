@@ -65,6 +65,18 @@ def test_points_per_solver():
         "test_my_optimizer_rmsprop": 2,
         "test_my_optimizer_adam": 4,
     }
+    visible = {
+        notebooks.nbgrader_meta(c)["grade_id"]: notebooks.nbgrader_meta(c)["points"]
+        for c in notebooks.test_cells(nb)
+        if notebooks.nbgrader_meta(c)["grade_id"] not in points
+    }
+    assert visible == {
+        "test_seed_lab": 0,
+        "test_momentum_visible": 0,
+        "test_adagrad_visible": 0,
+        "test_rmsprop_visible": 0,
+        "test_adam_visible": 0,
+    }
     stub = next(c for c in nb.cells if notebooks.nbgrader_meta(c).get("solution"))
     assert stub.source.count("raise NotImplementedError()") == 4
     assert "W_dlt = alpha * W_grad" in stub.source  # the sgd branch is given

@@ -10,14 +10,24 @@ from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected, given, helpers, hints, release
+from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
 
 
 def _graded_ids(lab):
+    """The test cells that carry points: the hidden tests."""
     return {
         notebooks.nbgrader_meta(c)["grade_id"]
         for c in notebooks.graded_cells(notebooks.read(notebooks.source_path(lab)))
+    }
+
+
+def _test_ids(lab):
+    """Every test cell nbgrader grades: the hidden tests and the 0-point visible ones."""
+    return {
+        notebooks.nbgrader_meta(c)["grade_id"]
+        for c in notebooks.test_cells(notebooks.read(notebooks.source_path(lab)))
     }
 
 
@@ -54,13 +64,18 @@ def test_every_figure_has_title_labels_and_legend(lab, source_run):
 def test_solution_scores_full_marks(lab, graded):
     s = graded(lab)["solution"]
     assert s.score == s.max_score > 0
-    assert {c.grade_id for c in s.cells} == _graded_ids(lab)
+    assert {c.grade_id for c in s.cells} == _test_ids(lab)
+    assert all(c.score == c.max_score for c in s.cells)
 
 
 def test_unmodified_release_fails_every_graded_test(lab, graded):
     s = graded(lab)["stub"]
     assert s.score == 0.0 and all(c.score == 0.0 for c in s.cells)
-    assert {c.grade_id for c in s.cells} == _graded_ids(lab)
+    assert {c.grade_id for c in s.cells} == _test_ids(lab)
+    # every test fails on the stub, the 0-point visible ones included (nbgrader's Validate
+    # reports those): each says it is not implemented yet
+    for gid in _test_ids(lab) - _graded_ids(lab):
+        assert "not implemented yet" in s.output(gid).error, gid
 
 
 def test_each_mistake_loses_points_exactly_on_its_tests_and_gets_its_hint(lab, graded):
@@ -75,11 +90,16 @@ def test_each_mistake_loses_points_exactly_on_its_tests_and_gets_its_hint(lab, g
         zeroed = {c.grade_id for c in s.cells if c.score == 0}
         if failed != set(m.fails) or not set(m.fails) <= zeroed:
             wrong[m.name] = sorted(failed)
-        missing = [g for g in sorted(m.fails) if f"Hint: {m.hint}" not in s.cell(g).error]
+        missing = [g for g in sorted(m.fails) if _hint(s.cell(g).error) != m.hint]
         if missing:
             unhinted[m.name] = missing
     assert wrong == {}, "mistakes that did not lose points exactly on their test cells"
     assert unhinted == {}, "mistakes whose failure message lacks their hint"
+
+
+def _hint(text: str) -> str:
+    """The hint a failure message starts with (wrapped over lines), or ""."""
+    return checks.split_failure(text)[1]
 
 
 def _visible_test_ids(lab):
@@ -101,7 +121,7 @@ def test_every_mistake_fails_a_visible_test_with_its_hint_before_submission(lab,
         if m.hidden_only:
             continue
         s = scores[f"mistake-{m.name}".replace("_", "-")]
-        hinted = [g for g in visible if s.output(g).traceback[:1] == (f"Hint: {m.hint}",)]
+        hinted = [g for g in visible if _hint("\n".join(s.output(g).traceback)) == m.hint]
         if hinted:
             caught_functions.add(m.cell)
         else:
@@ -127,8 +147,9 @@ def test_a_failed_test_shows_its_hint_first_once_and_no_traceback(lab, graded):
                 what
                 for what, bad in (
                     ("not one error", shown.n_errors != 1),
-                    ("hint not first", lines[:1] != (f"Hint: {m.hint}",)),
-                    ("hint twice", sum(m.hint in ln for ln in lines) != 1),
+                    ("hint not first", not lines or not lines[0].startswith("Hint: ")),
+                    ("not its hint", _hint("\n".join(lines)) != m.hint),
+                    ("hint twice", "\n".join(lines).count("Hint:") != 1),
                     ("printed too", "[FAIL]" in shown.stream or "Hint:" in shown.stream),
                     ("traceback", any("Traceback" in ln or "/labs/" in ln for ln in lines)),
                 )
@@ -212,10 +233,11 @@ def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
         if cell.cell_type != "code" or not meta.get("locked"):
             continue
         first = cell.source.splitlines()[0]
-        if meta.get("grade"):
-            ok = first.startswith("# Autograded test (read-only):")
-        elif expected.is_visible_test(cell):
+        if expected.is_visible_test(cell):
             ok = first.startswith("# Test (read-only):") and len(cell.source.splitlines()) <= 3
+            ok = ok and meta.get("grade") and meta.get("points") == 0  # Validate reports it
+        elif meta.get("grade"):
+            ok = first.startswith("# Autograded test (read-only):")
         else:
             ok = first.startswith("# Given (read-only):")
         if not ok:

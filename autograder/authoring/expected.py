@@ -89,11 +89,12 @@ def visible_probe(source: str) -> str:
 
 
 def is_visible_test(cell) -> bool:
+    """A locked cell of ``visible_tests.<name>(...)`` calls (a 0-point nbgrader test cell)."""
     meta = notebooks.nbgrader_meta(cell)
     return (
         cell.cell_type == "code"
-        and bool(meta.get("locked"))
-        and not meta.get("grade")
+        and bool(meta.get("locked") or meta.get("grade"))
+        and not meta.get("solution")
         and bool(visible_calls(cell.source))
     )
 
@@ -122,7 +123,7 @@ def run_probes(
         elif meta.get("solution"):
             cells.append(new_code_cell((code or {}).get(gid, cell.source)))
         elif meta.get("locked") and not meta.get("grade"):
-            cells.append(new_code_cell(cell.source))
+            cells.append(new_code_cell(cell.source))  # given code; tests are probed or left out
     run = new_notebook(cells=cells, metadata=nb.metadata)
     env = {"NBGRADER_EXECUTION": "autograde"}
     try:

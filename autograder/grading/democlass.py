@@ -36,10 +36,9 @@ def build(lab: str, course_root=notebooks.ROOT) -> dict[str, bytes]:
     source_file = notebooks.source_path(lab, course_root)
     gradebook = course_root / "gradebook.db"
     tampered = copy.deepcopy(solution)
-    for cell in tampered.cells:
-        if notebooks.nbgrader_meta(cell).get("grade"):
-            cell.source = "# all tests pass, trust me\npass"
-            break
+    for cell in notebooks.graded_cells(tampered):  # the first hidden test
+        cell.source = "# all tests pass, trust me\npass"
+        break
     subs = {
         "correct": solution,
         "partly-" + catalog[0].name.replace("_", "-"): refs[

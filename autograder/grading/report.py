@@ -115,10 +115,14 @@ def feedback_html(lab: str, result: Result, submitted: NotebookNode | None) -> s
     for cell in result.cells:
         kind = "pass" if cell.passed else "fail"
         verdict = "passed" if cell.passed else "failed"
+        points = (
+            f"{_fmt(cell.points)} / {_fmt(cell.max_points)} points"
+            if cell.max_points
+            else "visible test, no points"
+        )
         parts.append(
             f"<section class='cell {kind}'><header><b>{html.escape(cell.grade_id)}</b>"
-            f"<span>{verdict} · {_fmt(cell.points)} / {_fmt(cell.max_points)} points"
-            "</span></header>"
+            f"<span>{verdict} · {points}</span></header>"
         )
         for code in code_before.get(cell.grade_id, []):
             parts.append(f"<pre>{html.escape(code)}</pre>")

@@ -21,6 +21,7 @@ from nbgrader import utils as nbutils
 from autograder import notebooks
 from autograder.grading.collect import student_code
 from autograder.grading.execute import Execution
+from labs import checks
 
 LOG = logging.getLogger("autograder")
 
@@ -86,18 +87,12 @@ class Result:
 
 
 def _error_text(cell: NotebookNode) -> tuple[str, str]:
+    """The message and the hint of the cell's error (``labs.checks.split_failure``)."""
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             text = f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
-            hints = [
-                ln[len("Hint:") :].strip()
-                for ln in text.splitlines()
-                if ln.strip().startswith("Hint:")
-            ]
-            message = "\n".join(
-                ln for ln in text.splitlines() if not ln.strip().startswith("Hint:")
-            )
-            return message[:2000], "\n".join(hints)[:1000]
+            message, hint = checks.split_failure(text)
+            return message[:2000], hint[:1000]
     return "", ""
 
 
@@ -274,6 +269,7 @@ def save(
     if result.status != "graded":
         with Gradebook(db_url) as gb:
             for cell in result.cells:
-                grade = gb.find_grade(cell.grade_id, lab, lab, result.student_id)
-                grade.needs_manual_grade = True
+                if cell.max_points > 0:  # the 0-point visible tests need no review
+                    grade = gb.find_grade(cell.grade_id, lab, lab, result.student_id)
+                    grade.needs_manual_grade = True
             gb.db.commit()

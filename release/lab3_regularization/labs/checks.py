@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import textwrap
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ import numpy as np
 __all__ = [
     "Check",
     "TestFailed",
+    "failure_message",
+    "split_failure",
     "compare",
     "compare_all",
     "unchanged",
@@ -126,17 +129,41 @@ class TestFailed(AssertionError):
         return str(self).splitlines()
 
 
+HINT = "Hint: "
+_HINT_WIDTH, _HINT_INDENT = 96, " " * len(HINT)
+
+
 def failure_message(title: str, checks: Iterable[Check], hint: str = "") -> str:
-    """What a failed test says: the hint (if a known mistake was recognised), the title with
-    the count of failed checks, every failed check, and how many others passed."""
+    """What a failed test says: the hint (if a known mistake was recognised, wrapped to fit a
+    dialog), the title with the count of failed checks, every failed check, and how many
+    others passed."""
     checks = list(checks)
     failed = [c for c in checks if not c.passed]
-    lines = [f"Hint: {hint}"] if hint else []
+    lines = wrap_hint(hint) if hint else []
     lines.append(f"{title}: {len(failed)} of {len(checks)} checks failed")
     lines += [c.line() for c in failed]
     if len(checks) > len(failed):
         lines.append(f"The other {len(checks) - len(failed)} checks passed.")
     return "\n".join(lines)
+
+
+def wrap_hint(hint: str) -> list[str]:
+    return textwrap.wrap(HINT + hint, _HINT_WIDTH, subsequent_indent=_HINT_INDENT)
+
+
+def split_failure(text: str) -> tuple[str, str]:
+    """``(message, hint)`` of a failure message (``failure_message``), also when it is
+    prefixed by its exception's name (``TestFailed: Hint: ...``)."""
+    lines = text.splitlines()
+    if lines and not lines[0].startswith(HINT) and f": {HINT}" in lines[0]:
+        lines[0] = lines[0][lines[0].index(f": {HINT}") + 2 :]
+    if not lines or not lines[0].startswith(HINT):
+        return text, ""
+    end = 1
+    while end < len(lines) and lines[end].startswith(_HINT_INDENT):
+        end += 1
+    hint = " ".join(ln.strip() for ln in lines[:end])[len(HINT) :]
+    return "\n".join(lines[end:]), hint
 
 
 def report(
