@@ -10,6 +10,7 @@ each has ``--check`` to report staleness without writing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -194,10 +195,11 @@ def cmd_grade(args) -> int:
     )
     try:
         results = pipeline.grade(lab, Path(args.submissions), out, args.course, options)
-    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+    except (SandboxUnavailable, FileNotFoundError, ValueError, pipeline.CanaryFailed) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    print(pipeline.summary(results))
+    canary = json.loads((out / "results.json").read_text()).get("canary")
+    print(pipeline.summary(results) + (f"\n{canary}" if canary else ""))
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"
@@ -230,7 +232,7 @@ def cmd_check(args) -> int:
         f"\nScore: {result.score:g} / {result.max_score:g} ({result.status})"
         + (f" -- {result.reason}" if result.reason else "")
     )
-    return 0 if result.score == result.max_score and result.status != "error" else 1
+    return 0 if result.score == result.max_score and result.status == "graded" else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,9 @@ def test_optimizer_case_is_deterministic_and_returns_layer_and_state():
         sgd, "sgd", n_out=3, n_in=2, seed=1, steps=[(0.1, 1), (0.2, 2)]
     )
     b, _ = cases.optimizer_case(sgd, "sgd", n_out=3, n_in=2, seed=1, steps=[(0.1, 1), (0.2, 2)])
-    assert set(a) == {"wegt", "bias", *cases.STATE_NAMES}
+    steps = {f"sgd step {k}: {g}" for k in (1, 2) for g in ("W_grad", "B_grad")}
+    assert set(a) == {"wegt", "bias", *cases.STATE_NAMES} | steps  # the gradients after the call
+    assert {c.label for c in intact} == steps
     assert a["wegt"].shape == (3, 2) and a["B_vt"].shape == (3,)
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert len(intact) == 4 and all(c.passed for c in intact)
@@ -32,6 +34,15 @@ def test_optimizer_case_catches_gradients_modified_in_place():
     )
     failed = [c.label for c in intact if not c.passed]
     assert failed == ["case 1 adagrad step 1: W_grad"]
+    # the modified gradient is a result too: a grader outside the kernel compares it
+    got, _ = cases.optimizer_case(
+        clobber, "adagrad", n_out=2, n_in=2, seed=0, steps=[(0.1, 1)], label="case 1"
+    )
+    ref, _ = cases.optimizer_case(sgd, "adagrad", n_out=2, n_in=2, seed=0, steps=[(0.1, 1)])
+    assert "case 1 wegt" in got and "case 1 adagrad step 1: W_grad" in got
+    np.testing.assert_array_equal(
+        got["case 1 adagrad step 1: W_grad"], ref["adagrad step 1: W_grad"] ** 2
+    )
 
 
 def test_seed_lab_case_reports_exceptions_per_solver_and_goes_on():

@@ -199,3 +199,22 @@ def test_a_visible_test_without_its_data_file_says_what_to_do(visible_module, tm
     (tmp_path / "my_visible.json").unlink()
     with pytest.raises(FileNotFoundError, match="my_visible.json is missing.*again"):
         visible_module.double(lambda x: 2 * x)
+
+
+def test_a_result_and_its_check_count_once_and_the_result_decides():
+    expected = {"x": np.array([1.0]), "x not modified": np.array([2.0])}
+    ok = [checks.Check("x not modified", True)]
+    passed, text = checks.verdict(
+        "T", {"x": [1.0], "x not modified": [2.0]}, expected, rtol=0, atol=0, checks=ok
+    )
+    assert passed and text.endswith("All 2 checks passed.")
+    # a check that claims success cannot hide a result that differs (it may be forged)
+    passed, text = checks.verdict(
+        "T", {"x": [1.0], "x not modified": [3.0]}, expected, rtol=0, atol=0, checks=ok
+    )
+    assert not passed and "[FAIL] x not modified: 1 of 1 entries differ" in text
+    failed = [checks.Check("x not modified", False, "was modified in place")]
+    passed, text = checks.verdict(
+        "T", {"x": [1.0], "x not modified": [3.0]}, expected, rtol=0, atol=0, checks=failed
+    )
+    assert not passed and text.count("x not modified") == 1 and "modified in place" in text

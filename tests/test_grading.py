@@ -12,9 +12,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from autograder import notebooks
+from autograder import course, notebooks
 from autograder.grading import collect, democlass, execute, pipeline, sandbox
 from autograder.grading.sandbox import Limits
 
@@ -201,8 +202,10 @@ def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch)
         (subs / f"{student}.ipynb").write_bytes(built[student])
     real_run, ran = execute.run, []
 
+    canary = 2  # before the students: the course's solution and its untouched release
+
     def flaky(nb, *args, **kwargs):
-        if len(ran) == 2:
+        if len(ran) == canary + 2:
             raise KeyboardInterrupt
         ran.append(1)
         return real_run(nb, *args, **kwargs)
@@ -217,7 +220,7 @@ def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch)
         execute, "run", lambda nb, *a, **k: (ran.append(1), real_run(nb, *a, **k))[1]
     )
     results = pipeline.grade(LAB, subs, tmp_path / "out", course, options)
-    assert len(ran) == 1  # only the one that was interrupted
+    assert len(ran) == canary + 1  # of the students, only the one that was interrupted
     assert sorted((r.student_id, r.score) for r in results) == [
         ("correct", 10),
         ("partly-adam-iter-off-by-one", 6),
@@ -438,14 +441,52 @@ def cheating_class(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student", sorted(democlass.CHEATS))
-def test_each_cheat_earns_nothing_or_is_flagged(cheating_class, student):
-    _code, score, status, words = democlass.CHEATS[student]
-    r = cheating_class[student]
-    assert (r.score, r.status) == (score, status), r.reason
-    assert score == 0 or status == "flagged"  # what cannot be prevented is reported
-    for word in words:
-        assert word in r.reason, r.reason
+@pytest.mark.parametrize("kind", sorted({c.kind for c in democlass.CHEATS.values()}))
+def test_no_trick_earns_a_point_in_grade(cheating_class, kind):
+    """Replacing what the tests use, code running at the same time as the tests (a thread,
+    an alarm, a profile hook, atexit, weakref.finalize, __del__), reading the history or the
+    tests' source, forged results: the verdict is the grader's, so each earns nothing."""
+    for student, cheat in democlass.CHEATS.items():
+        if cheat.kind != kind:
+            continue
+        r = cheating_class[student]
+        assert (r.score, r.status) == (0, cheat.status), (student, r.reason)
+        for word in cheat.words:
+            assert word in r.reason, (student, r.reason)
+
+
+@pytest.mark.slow
+def test_no_trick_earns_a_point_in_check(tmp_path):
+    """The same tricks through `autograder check`, two at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def check(item):
+        student, data = item
+        path = tmp_path / student / f"{LAB}.ipynb"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        return student, pipeline.check(path, notebooks.ROOT, pipeline.Options(limits=FAST))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = dict(pool.map(check, democlass.cheats(LAB).items()))
+    earned = {s: (r.score, r.status) for s, r in results.items() if r.score != 0}
+    assert earned == {}
+    assert {s: r.status for s, r in results.items()} == {
+        s: c.status for s, c in democlass.CHEATS.items()
+    }
+
+
+@pytest.mark.slow
+def test_the_tricks_are_real_under_plain_nbgraders_in_kernel_judging(tmp_path):
+    """Plain `nbgrader autograde` judges inside the student's kernel, so these tricks fool
+    it (the README says so): that is what the pipeline's own judging is for."""
+    names = [s for s, c in democlass.CHEATS.items() if c.beats_kernel_judging]
+    assert len(names) >= 5
+    subs = {
+        s: nbformat.reads(d.decode(), as_version=4) for s, d in democlass.cheats(LAB, names).items()
+    }
+    scores = course.grade_in_parts(LAB, subs, tmp_path)
+    assert {s: scores[s].score for s in names} == dict.fromkeys(names, 10.0)
 
 
 @pytest.mark.slow
@@ -479,3 +520,122 @@ def test_integrity_verdict_flags_a_silenced_or_forged_after_check():
     after.outputs = []
     assert "printed nothing" in integrity.verdict(before, after, completed=True)[0]
     assert integrity.verdict(before, after, completed=False) == []  # the kernel died first
+
+
+def _copied_course(root: Path) -> Path:
+    """A copy of the course folder, as an instructor makes one (cp -r): nothing of it
+    points back at this repository."""
+    root.mkdir(parents=True)
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    for part in ("source", "release"):
+        shutil.copytree(notebooks.ROOT / part / LAB, root / part / LAB)
+    return root
+
+
+def _grade_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", LAB, *args, "--timeout", "10"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.slow
+def test_a_copy_of_the_course_is_graded_with_its_own_helpers_from_any_folder(tmp_path):
+    copy = _copied_course(tmp_path / "my-course-copy")
+    marker = "HELPERS OF THE COPY"
+    plots = copy / "source" / LAB / "labs" / "plots.py"  # imported first by the setup cell
+    plots.write_text(plots.read_text() + f"\nprint({marker!r})\n")  # the copy's own helpers
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    built = democlass.build(LAB, copy)
+    for student in ("correct", "partly-adam-iter-off-by-one"):
+        (subs / f"{student}.ipynb").write_bytes(built[student])
+    repo_gradebook = notebooks.ROOT / "gradebook.db"
+    before = repo_gradebook.stat().st_mtime if repo_gradebook.exists() else None
+
+    proc = _grade_cli(copy, str(subs))  # from the copy, without --course
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"correct\s+10 / 10\s+graded", proc.stdout), proc.stdout
+    assert re.search(r"partly-adam-iter-off-by-one\s+6 / 10\s+graded", proc.stdout)
+    assert "canary: the solution scored 10 / 10, the untouched release 0 / 10" in proc.stdout
+    assert (copy / "gradebook.db").exists() and (copy / "graded" / LAB / "grades.csv").exists()
+    executed = notebooks.read(copy / "autograded" / "correct" / LAB / f"{LAB}.ipynb")
+    assert marker in notebooks.stream_text(executed.cells[1])  # imported from the copy
+
+    proc = _grade_cli(tmp_path, str(subs), "--course", str(copy), "--force")  # elsewhere
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"correct\s+10 / 10\s+graded", proc.stdout), proc.stdout
+    after = repo_gradebook.stat().st_mtime if repo_gradebook.exists() else None
+    assert after == before  # this repository's own gradebook was not touched
+    assert "no nbgrader_config.py" in _grade_cli(tmp_path, str(subs)).stderr  # nothing found
+
+
+@pytest.mark.slow
+def test_the_canary_stops_a_broken_environment_before_any_grade(tmp_path):
+    from nbgrader.api import Gradebook
+
+    copy = _copied_course(tmp_path / "course")
+    shutil.rmtree(copy / "source" / LAB / "labs")  # the kernel cannot import the helpers
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "correct.ipynb").write_bytes(democlass.build(LAB)["correct"])
+    proc = _grade_cli(copy, str(subs))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "the canary failed" in proc.stderr and "nothing was written" in proc.stderr
+    assert "No module named 'labs'" in proc.stderr
+    assert "the kernel cannot import labs" in proc.stderr and "make helpers" in proc.stderr
+    assert not (copy / "graded" / LAB / "grades.csv").exists()
+    if (copy / "gradebook.db").exists():
+        with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gb:
+            assert gb.submissions() == []
+
+
+@pytest.mark.slow
+def test_a_failure_of_the_grading_machine_is_not_the_students_and_is_retried(tmp_path, monkeypatch):
+    course = _course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    built = democlass.build(LAB, course)
+    for student in ("correct", "stub"):
+        (subs / f"{student}.ipynb").write_bytes(built[student])
+    real_run = execute.run
+
+    def no_kernel_for_stub(nb, *args, **kwargs):
+        if any("raise NotImplementedError()" in c.source for c in nb.cells) and not any(
+            "W_dlt = gamma" in c.source for c in nb.cells
+        ):
+            return execute.Execution(
+                nb, failure="the kernel did not start: RuntimeError: boom", environment=True
+            )
+        return real_run(nb, *args, **kwargs)
+
+    monkeypatch.setattr(execute, "run", no_kernel_for_stub)
+    options = pipeline.Options(limits=FAST, progress=False)
+    with pytest.raises(pipeline.CanaryFailed, match="untouched release|kernel did not start"):
+        pipeline.grade(LAB, subs, tmp_path / "out", course, options)  # the canary's stub too
+
+    def no_kernel_for_one(nb, *args, **kwargs):
+        if any("stub-marker" in c.source for c in nb.cells):
+            return execute.Execution(
+                nb, failure="the kernel did not start: RuntimeError: boom", environment=True
+            )
+        return real_run(nb, *args, **kwargs)
+
+    marked = nbformat.reads(built["stub"].decode(), as_version=4)
+    marked.cells.append(nbformat.v4.new_code_cell("# stub-marker"))
+    (subs / "stub.ipynb").write_text(nbformat.writes(marked))
+    monkeypatch.setattr(execute, "run", no_kernel_for_one)
+    results = {
+        r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)
+    }
+    assert results["stub"].status == "environment"
+    assert (
+        "grading environment" in results["stub"].reason and "grade again" in results["stub"].reason
+    )
+    assert results["correct"].status == "graded"
+    assert not (tmp_path / "out" / ".state" / "stub.json").exists()  # the next run retries it
+    monkeypatch.setattr(execute, "run", real_run)
+    again = {r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)}
+    assert (again["stub"].status, again["stub"].score) == ("graded", 0)

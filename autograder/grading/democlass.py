@@ -9,6 +9,7 @@ edited test cell, and attacks that try to read ``source/`` and to write the grad
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 import nbformat
 from nbformat.v4 import new_code_cell
@@ -78,27 +79,78 @@ def build(lab: str, course_root=notebooks.ROOT) -> dict[str, bytes]:
 
 _NO_OP = "def my_optimizer(*args, **kwargs):\n    return None\n"
 
-#: Tricks that try to pass lab2_optimizers' hidden tests without a working my_optimizer,
-#: each added to the untouched release as a cell after my_optimizer's: what each must earn
-#: and the words its flag reason must contain (none when it earns nothing and is harmless).
-CHEATS: dict[str, tuple[str, float, str, list[str]]] = {
-    "rebinds-numpy": (
+# Run by the concurrent tricks: everything such code could do to the tests' data and
+# results. Under judging in the kernel (plain nbgrader) it makes them pass: it copies the
+# results into the expected values, marks every check passed, and installs a profile hook
+# that does the same to every judge() call. In the pipeline the expected values are never
+# in the kernel and no verdict is taken there, so it changes nothing that counts.
+_PATCH = """
+import sys as _sys
+
+
+def _agree(frame, event, arg):
+    if event == "call" and frame.f_code.co_name in ("judge", "verdict"):
+        got, want = frame.f_locals.get("got"), frame.f_locals.get("expected")
+        if isinstance(got, dict) and isinstance(want, dict):
+            want.clear()
+            want.update(got)
+    return None
+
+
+def _patch_tests():
+    ns = get_ipython().user_ns
+    if isinstance(ns.get("_expected"), dict) and isinstance(ns.get("_got"), dict):
+        ns["_expected"].clear()
+        ns["_expected"].update(ns["_got"])
+    for name in ("_checks", "_intact"):
+        for check in ns.get(name) or []:
+            object.__setattr__(check, "passed", True)
+    _sys.setprofile(_agree)
+"""
+
+
+@dataclass(frozen=True)
+class Cheat:
+    """A trick against lab2_optimizers' hidden tests, added to the untouched release as a
+    cell after my_optimizer's. In the pipeline every trick earns nothing; ``status`` is the
+    status it must get and ``words`` what its reason must say. ``beats_kernel_judging``:
+    it earns full marks under plain ``nbgrader autograde``, which judges in the kernel."""
+
+    kind: str  # replaces | concurrent | reads | forges | hides-errors | harmless
+    code: str
+    status: str
+    words: tuple[str, ...] = ()
+    beats_kernel_judging: bool = False
+
+
+CHEATS: dict[str, Cheat] = {
+    # -- replacing what the tests use -------------------------------------------------------
+    "rebinds-numpy": Cheat(
+        "replaces",
         "import numpy as np\n\n"
         "np.allclose = lambda *a, **k: True\n"
         "np.testing.assert_allclose = lambda *a, **k: None\n"
         "setattr(np, 'array_' + 'equal', lambda *a, **k: True)\n",
-        0,
         "flagged",
-        ["numpy.allclose", "numpy.array_equal", "numpy.testing.assert_allclose"],
+        ("numpy.allclose", "numpy.array_equal", "numpy.testing.assert_allclose"),
     ),
-    "rebinds-test-helpers": (
+    "rebinds-test-helpers": Cheat(
+        "replaces",
         _NO_OP + "helpers = __import__('labs.checks').checks\n"
         "setattr(helpers, 'jud' + 'ge', lambda *a, **k: print('All checks passed.'))\n",
-        10,
         "flagged",
-        ["labs.checks.judge"],
+        ("labs.checks.judge",),
+        beats_kernel_judging=True,
     ),
-    "always-equal": (
+    "replaces-the-cases": Cheat(
+        "replaces",
+        _NO_OP + "import labs.cases\n\n"
+        "setattr(labs.cases, 'optimizer_' + 'case', lambda *a, **k: ({}, []))\n",
+        "flagged",
+        ("labs.cases.optimizer_case",),
+    ),
+    "always-equal": Cheat(
+        "replaces",
         "class Anything(float):\n"
         "    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        raise TypeError('no')\n\n\n"
@@ -106,29 +158,10 @@ CHEATS: dict[str, tuple[str, float, str, list[str]]] = {
         "    lyr.wegt, lyr.bias = Anything(), Anything()\n"
         "    for name in ('W_dt', 'B_dt', 'W_mt', 'B_mt', 'W_vt', 'B_vt'):\n"
         "        setattr(opt, name, Anything())\n",
-        0,
         "graded",
-        [],
     ),
-    "hides-errors-showtraceback": (
-        "setattr(get_ipython(), 'show' + 'traceback', lambda *a, **k: None)\n",
-        0,
-        "flagged",
-        ["errors were hidden", "IPython shell instance override of showtraceback"],
-    ),
-    "hides-errors-custom-exc": (
-        "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)\n",
-        0,
-        "flagged",
-        ["errors were hidden", "IPython custom exceptions"],
-    ),
-    "replaces-excepthook": (
-        "import sys\n\nsys.excepthook = lambda *a: None\n",
-        0,
-        "flagged",
-        ["changes how errors are reported"],
-    ),
-    "swallows-errors-ast": (
+    "swallows-errors-ast": Cheat(
+        "replaces",
         _NO_OP + "import ast\n\n\n"
         "class Swallow(ast.NodeTransformer):\n"
         "    def visit_Module(self, node):\n"
@@ -138,11 +171,81 @@ CHEATS: dict[str, tuple[str, float, str, list[str]]] = {
         "        module = ast.Module(body=[wrapped], type_ignores=[])\n"
         "        return ast.fix_missing_locations(module)\n\n\n"
         "get_ipython().ast_transformers.append(Swallow())\n",
-        10,
         "flagged",
-        ["IPython ast_transformers"],
+        ("IPython ast_transformers",),
+        beats_kernel_judging=True,
     ),
-    "reads-expected-from-history": (
+    # -- hiding errors --------------------------------------------------------------------
+    "hides-errors-showtraceback": Cheat(
+        "hides-errors",
+        "setattr(get_ipython(), 'show' + 'traceback', lambda *a, **k: None)\n",
+        "flagged",
+        ("IPython shell instance override of showtraceback",),
+    ),
+    "hides-errors-custom-exc": Cheat(
+        "hides-errors",
+        "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)\n",
+        "flagged",
+        ("IPython custom exceptions",),
+    ),
+    "replaces-excepthook": Cheat(
+        "hides-errors",
+        "import sys\n\nsys.excepthook = lambda *a: None\n",
+        "flagged",
+        ("changes how errors are reported",),
+    ),
+    # -- code that runs at the same time as the tests --------------------------------------
+    "thread-patches-the-tests": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "import threading\nimport time\n\n\n"
+        "def _loop():\n"
+        "    while True:\n"
+        "        try:\n            _patch_tests()\n        except Exception:\n            pass\n"
+        "        time.sleep(0.0005)\n\n\n"
+        "threading.Thread(target=_loop, daemon=True).start()\n",
+        "flagged",
+    ),
+    "alarm-patches-the-tests": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "import signal\n\n"
+        "signal.signal(signal.SIGALRM, lambda *a: _patch_tests())\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0.001, 0.002)\n",
+        "flagged",
+    ),
+    "profile-hook-patches-the-judge": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "_patch_tests()\n",
+        "flagged",
+        beats_kernel_judging=True,
+    ),
+    "finalizer-patches-the-tests": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "import weakref\n\n\n"
+        "class _Token:\n    pass\n\n\n"
+        "_token = _Token()\nweakref.finalize(_token, _patch_tests)\ndel _token\n",
+        "flagged",
+        beats_kernel_judging=True,
+    ),
+    "del-patches-the-tests": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "\n\nclass _Sleeper:\n"
+        "    def __del__(self):\n        _patch_tests()\n\n\n"
+        "_sleeper = _Sleeper()\ndel _sleeper\n",
+        "flagged",
+        beats_kernel_judging=True,
+    ),
+    "atexit-forges-a-pass": Cheat(
+        "concurrent",
+        _NO_OP + _PATCH + "import atexit\n\n\n"
+        "@atexit.register\n"
+        "def _at_exit():\n"
+        "    _patch_tests()\n"
+        "    print('All 32 checks passed.')\n",
+        "flagged",
+    ),
+    # -- reading the notebook's history or the tests' source --------------------------------
+    "reads-expected-from-history": Cheat(
+        "reads",
         "def my_optimizer(lyr, opt, *args, **kwargs):\n"
         "    import re\n\n    import numpy as np\n\n"
         "    source = get_ipython().user_ns['In'][-1]\n"
@@ -153,11 +256,22 @@ CHEATS: dict[str, tuple[str, float, str, list[str]]] = {
         "            lyr.wegt, lyr.bias = expected[case + ' wegt'], expected[case + ' bias']\n"
         "            for name in ('W_dt', 'B_dt', 'W_mt', 'B_mt', 'W_vt', 'B_vt'):\n"
         "                setattr(opt, name, expected[case + ' ' + name])\n",
-        10,
         "flagged",
-        ["reads the notebook's own code or the tests' variables", "runs code built at run time"],
+        ("reads the notebook's own code or the tests' variables", "runs code built at run time"),
+        beats_kernel_judging=True,
     ),
-    "searches-disk-for-tests": (
+    "reads-the-tests-source": Cheat(
+        "reads",
+        "import inspect\nimport sys\n\n\n"
+        "def my_optimizer(lyr, opt, *args, **kwargs):\n"
+        "    code = ''.join(inspect.getsource(f.f_code) for f in [sys._getframe(1)])\n"
+        "    code += ''.join(get_ipython().user_ns['In'])\n"
+        "    assert '_expected = {' in code, 'no expected values in the tests I can see'\n",
+        "flagged",
+        ("reads the notebook's own code or the tests' variables",),
+    ),
+    "searches-disk-for-tests": Cheat(
+        "reads",
         "import os\n\nfound = []\n"
         "for top in (os.getcwd(), '/tmp', os.path.expanduser('~'), '/work', '/root'):\n"
         "    for folder, _, names in os.walk(top):\n"
@@ -165,20 +279,64 @@ CHEATS: dict[str, tuple[str, float, str, list[str]]] = {
         "hidden = [p for p in found if 'BEGIN HIDDEN TESTS' in open(p, errors='replace').read()]\n"
         "print('notebooks with hidden tests:', hidden)\n"
         "assert hidden, 'no hidden tests found on disk'\n",
-        0,
         "graded",
-        [],
+    ),
+    # -- writing fake results in the channel's own format ----------------------------------
+    "forges-results": Cheat(
+        "forges",
+        _NO_OP + "import base64\nimport io\n\nimport IPython.display\nimport numpy as np\n\n"
+        "_real_display = IPython.display.display\n"
+        "MIME = 'application/vnd.optim-labs.results+json'\n\n\n"
+        "def _zeroed(packed):\n"
+        "    array = np.load(io.BytesIO(base64.b64decode(packed['npy'])))\n"
+        "    buffer = io.BytesIO()\n"
+        "    np.save(buffer, np.zeros_like(array))\n"
+        "    return {'npy': base64.b64encode(buffer.getvalue()).decode()}\n\n\n"
+        "def _forged(*objs, **kwargs):\n"
+        "    for obj in objs:\n"
+        "        if isinstance(obj, dict) and MIME in obj:  # rewrite the one true report\n"
+        "            payload = obj[MIME]\n"
+        "            payload['values'] = {\n"
+        "                k: v and _zeroed(v) for k, v in payload['values'].items()\n"
+        "            }\n"
+        "            for check in payload['checks']:\n"
+        "                check['passed'] = True\n"
+        "    return _real_display(*objs, **kwargs)\n\n\n"
+        "IPython.display.display = _forged\n",
+        "graded",
+    ),
+    "reports-twice": Cheat(
+        "forges",
+        "import re\n\nfrom IPython.display import display\n\n\n"
+        "def my_optimizer(lyr, opt, *args, **kwargs):\n"
+        "    source = get_ipython().user_ns['In'][-1]\n"
+        "    found = re.search(r\"_autograde_report\\('(\\w+)', '(\\w+)'\", source)\n"
+        "    if found:  # a second report with this test's nonce, claiming all is well\n"
+        "        fake = {'nonce': found[1], 'grade_id': found[2], 'values': {}, 'checks': []}\n"
+        "        display({'application/vnd.optim-labs.results+json': fake}, raw=True)\n",
+        "flagged",
+        ("reads the notebook's own code or the tests' variables",),
+    ),
+    "forges-results-early": Cheat(
+        "forges",
+        _NO_OP + "from IPython.display import display\n\n"
+        "for test in ('momentum', 'adagrad', 'rmsprop', 'adam'):\n"
+        "    fake = {'nonce': '0' * 16, 'grade_id': 'test_my_optimizer_' + test, "
+        "'values': {}, 'checks': []}\n"
+        "    display({'application/vnd.optim-labs.results+json': fake}, raw=True)\n",
+        "graded",
     ),
 }
 
 
-def cheats(lab: str = "lab2_optimizers") -> dict[str, bytes]:
+def cheats(lab: str = "lab2_optimizers", names=None) -> dict[str, bytes]:
     """``{student_id: notebook bytes}``: the untouched release of lab2_optimizers with each
-    trick of ``CHEATS`` added after the my_optimizer cell."""
+    trick of ``CHEATS`` (or those ``names``) added after the my_optimizer cell."""
     if lab != "lab2_optimizers":
         raise ValueError("the cheats are written against lab2_optimizers' my_optimizer")
     stub = notebooks.read(notebooks.release_path(lab))
     return {
-        sid: nbformat.writes(_with_cell(stub, code, "my_optimizer")).encode()
-        for sid, (code, *_rest) in CHEATS.items()
+        sid: nbformat.writes(_with_cell(stub, cheat.code, "my_optimizer")).encode()
+        for sid, cheat in CHEATS.items()
+        if names is None or sid in names
     }

@@ -31,6 +31,7 @@ from autograder.grading.sandbox import (
     prepare_private,
     readable_paths,
 )
+from autograder.grading.verdicts import MAX_RESULTS_BYTES, RESULTS
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Execution:
     timed_out_cells: tuple[int, ...] = ()  # cells interrupted at the per-cell time limit
     hidden_error_cells: tuple[int, ...] = ()  # errors the kernel reported but did not show
     integrity: tuple[str, ...] = ()  # what the integrity check found replaced
+    environment: bool = False  # the run failed before any of the notebook ran: ours, not theirs
 
 
 class _LimitedClient(NotebookClient):
@@ -90,6 +92,10 @@ class _LimitedClient(NotebookClient):
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {}), default=str))
         if cell_index in self.exempt:
+            return super().output(outs, msg, display_id, cell_index)
+        if RESULTS in msg.get("content", {}).get("data", {}) and size <= MAX_RESULTS_BYTES:
+            # a test's results are the grader's to read: the student's output flood must not
+            # crowd them out (their own size is bounded, and a second report voids both)
             return super().output(outs, msg, display_id, cell_index)
         if self.output_used + size > self.output_budget:
             if cell_index not in self.truncated:
@@ -212,6 +218,7 @@ def _run(
             result.failure = f"execution failed: {type(exc).__name__}: {exc}"[:500]
             if client.current_cell is None:  # no cell ran: the kernel itself did not start
                 result.failure = f"the kernel did not start: {type(exc).__name__}: {exc}"[:500]
+                result.environment = True
         finally:
             timer.cancel()
             result.seconds = time.perf_counter() - start

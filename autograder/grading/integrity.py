@@ -26,6 +26,9 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
 TAG = "@@INTEGRITY@@"
+#: The before cell runs ahead of any student code, so when it cannot run the grading
+#: environment is at fault (for example the kernel cannot import the lab's helpers).
+NOT_RUN_BEFORE = "the integrity check could not run before the notebook"
 
 #: What the hidden tests rely on, by module: names whose objects must stay the same.
 WATCHED = {
@@ -141,7 +144,7 @@ def verdict(before: NotebookNode, after: NotebookNode, *, completed: bool) -> li
     nonce = before.metadata["autograde_integrity"]["nonce"]
     first = _read(before, "before", nonce)
     if first is None:
-        return ["the integrity check could not run before the notebook"] if completed else []
+        return [NOT_RUN_BEFORE] if completed else []
     last = _read(after, "after", nonce)
     if last is None:
         if not completed:
@@ -157,4 +160,4 @@ def verdict(before: NotebookNode, after: NotebookNode, *, completed: bool) -> li
     return [f"replaced what the tests rely on: {shown}"]
 
 
-__all__ = ["cells", "verdict", "TAG"]
+__all__ = ["cells", "verdict", "TAG", "NOT_RUN_BEFORE"]

@@ -8,6 +8,7 @@ run loses at most the submissions in flight, and grades none twice.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -18,8 +19,8 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from autograder import notebooks
-from autograder.grading import collect, execute, report, sandbox, score
+from autograder import course, mistakes, notebooks
+from autograder.grading import collect, execute, report, sandbox, score, verdicts
 from autograder.grading.sandbox import Limits
 
 
@@ -112,6 +113,104 @@ def _store_copies(
     nbformat.write(executed, str(done / f"{lab}.ipynb"))
 
 
+class CanaryFailed(RuntimeError):
+    """The course's own solution or its untouched release graded wrongly: the grading
+    environment or the course is broken, not the students' work."""
+
+
+def _start(pool, restored_nb, tests, options: Options, files: dict[str, bytes]):
+    """Make the hidden tests report only, and run the notebook in the pool: ``(future,
+    prepared)``. Judging happens here, in the grader's process, once the run is back."""
+    prepared = verdicts.prepare(restored_nb, tests)
+    future = pool.submit(
+        execute.run, restored_nb, options.limits, sandbox=options.sandbox, files=files
+    )
+    return future, prepared
+
+
+def _finish(student_id, execution, prepared, tampered, sha256, options: Options) -> score.Result:
+    verdicts.decide(execution.nb, prepared)
+    return score.judge(student_id, execution.nb, execution, tampered, sha256, options.sandbox)
+
+
+def _diagnosis(text: str, lab: str) -> str:
+    """What to do about a failed canary, from what its runs said."""
+    if "No module named 'labs'" in text or "cannot import name" in text:
+        return (
+            f"the kernel cannot import labs: the course's source/{lab}/labs/ is missing or "
+            "incomplete. Run `make helpers` (python -m autograder helpers) in the course folder."
+        )
+    if "DataError" in text or "MANIFEST.json" in text:
+        return f"the lab's data files are missing or changed: run `make helpers` for source/{lab}/."
+    if "did not start" in text:
+        return (
+            "no kernel could start: check that this Python environment has ipykernel, and that "
+            "bubblewrap works here (or grade with --no-sandbox)."
+        )
+    return "read the messages above; fix the course or the environment, then grade again."
+
+
+def canary(
+    lab: str,
+    course_root: Path,
+    options: Options,
+    pool,
+    tests,
+    files: dict[str, bytes],
+    source,
+    release,
+) -> str:
+    """Grade the course's own solution and its untouched release with the same sandbox,
+    limits and judging as the students. Raises ``CanaryFailed`` saying why and what to do
+    unless the solution gets full marks and the release none; returns a one-line summary."""
+    solution = course.filled(lab, mistakes.solution_code(lab, course_root), course_root)
+    runs = {}
+    for name, nb in (("solution", solution), ("release", copy.deepcopy(release))):
+        restored = collect.restore(nb, source, release)
+        runs[name] = (*_start(pool, restored.nb, tests, options, files), restored.tampered)
+    got, first_error = {}, {}
+    for name, (future, prepared, tampered) in runs.items():
+        execution = future.result()
+        got[name] = _finish(f"canary-{name}", execution, prepared, tampered, "", options)
+        first_error[name] = next(
+            (
+                f"cell {i}: {notebooks.error_of(c)}"
+                for i, c in enumerate(execution.nb.cells)
+                if c.cell_type == "code" and notebooks.error_of(c)
+            ),
+            execution.failure or "",
+        )
+    sol, stub = got["solution"], got["release"]
+    problems = []
+    if sol.status != "graded" or sol.score != sol.max_score:
+        problems.append(
+            f"The course's own solution scored {sol.score:g} / {sol.max_score:g} ({sol.status})."
+            + (
+                f"\n  Its first error, in {first_error['solution']}"
+                if first_error["solution"]
+                else ""
+            )
+            + (f"\n  Its grading said: {sol.reason}" if sol.reason else "")
+        )
+    if stub.status == "environment":
+        problems.append(f"The untouched release could not be graded: {stub.reason}")
+    elif stub.score > 0:
+        problems.append(
+            f"The untouched release scored {stub.score:g} / {stub.max_score:g}: hidden tests "
+            "pass without a solution."
+        )
+    if problems:
+        text = "\n".join(problems)
+        raise CanaryFailed(
+            f"{lab}: the canary failed, so no student was graded and nothing was written to "
+            f"the gradebook.\n{text}\nWhat to do: {_diagnosis(text, lab)}"
+        )
+    return (
+        f"canary: the solution scored {sol.score:g} / {sol.max_score:g}, the untouched "
+        f"release {stub.score:g} / {stub.max_score:g}"
+    )
+
+
 def grade(
     lab: str,
     submissions: Path,
@@ -119,13 +218,16 @@ def grade(
     course_root: Path = notebooks.ROOT,
     options: Options | None = None,
 ) -> list[score.Result]:
+    """Grade every submission of ``lab`` found in ``submissions`` into the course's
+    gradebook and ``out``. Before the first student, a canary (``canary``) checks the
+    environment; an environment fault stops grading before anything is written."""
     options = options or Options()
     if options.sandbox:
         sandbox.bwrap()  # raises SandboxUnavailable with what to do
     source, release, grade_ids, max_score = _lab_files(lab, course_root)
     files = collect.assignment_files(lab, course_root)
+    tests = verdicts.hidden_tests(source)
     db_url = course_db_url(course_root)
-    ensure_assignment(lab, course_root, db_url)
     state_dir = out / ".state"
     found = collect.find(submissions, lab)
     results: dict[str, score.Result] = {}
@@ -158,17 +260,15 @@ def grade(
             _save_state(state, result)
             continue
         todo.append((item, collect.restore(nb, source, release)))
+    checked = ""
     with ThreadPoolExecutor(max(1, options.workers)) as pool:
-        futures = {
-            pool.submit(
-                execute.run,
-                restored.nb,
-                options.limits,
-                sandbox=options.sandbox,
-                files=files,
-            ): (item, restored)
-            for item, restored in todo
-        }
+        if todo:
+            checked = canary(lab, course_root, options, pool, tests, files, source, release)
+            ensure_assignment(lab, course_root, db_url)
+        futures = {}
+        for item, restored in todo:
+            future, prepared = _start(pool, restored.nb, tests, options, files)
+            futures[future] = (item, restored, prepared)
         bar = tqdm(
             total=len(futures),
             desc=f"grading {lab}",
@@ -177,21 +277,18 @@ def grade(
         )
         try:
             for future in as_completed(futures):
-                item, restored = futures[future]
+                item, restored, prepared = futures[future]
                 execution = future.result()
-                result = score.judge(
-                    item.student_id,
-                    execution.nb,
-                    execution,
-                    restored.tampered,
-                    item.sha256,
-                    options.sandbox,
+                result = _finish(
+                    item.student_id, execution, prepared, restored.tampered, item.sha256, options
                 )
+                results[item.student_id] = result
+                bar.update()
+                if result.status == "environment":
+                    continue  # not the student's fault: nothing recorded, the next run retries
                 _store_copies(course_root, lab, item, execution.nb, files)
                 score.save(db_url, lab, result, execution.nb, timestamp=item.timestamp)
                 _save_state(state_dir / f"{item.student_id}.json", result)
-                results[item.student_id] = result
-                bar.update()
         except KeyboardInterrupt:
             for f in futures:
                 f.cancel()
@@ -199,7 +296,7 @@ def grade(
         finally:
             bar.close()
     ordered = [results[item.student_id] for item in found if item.student_id in results]
-    report.write_all(out, lab, ordered, grade_ids, options.sandbox, readable)
+    report.write_all(out, lab, ordered, grade_ids, options.sandbox, readable, canary=checked)
     return ordered
 
 
@@ -229,31 +326,25 @@ def check(
     lab = guess_lab(nb, Path(path), course_root)
     source, release, _, _ = _lab_files(lab, course_root)
     restored = collect.restore(nb, source, release)
-    execution = execute.run(
-        restored.nb,
-        options.limits,
-        sandbox=options.sandbox,
-        files=collect.assignment_files(lab, course_root),
-    )
-    return score.judge(
-        item.student_id, execution.nb, execution, restored.tampered, item.sha256, options.sandbox
-    )
+    files = collect.assignment_files(lab, course_root)
+    with ThreadPoolExecutor(1) as pool:
+        future, prepared = _start(pool, restored.nb, verdicts.hidden_tests(source), options, files)
+        execution = future.result()
+    return _finish(item.student_id, execution, prepared, restored.tampered, item.sha256, options)
 
 
 def summary(results: list[score.Result]) -> str:
     width = max([len(r.student_id) for r in results] + [10])
-    lines = [f"{'student':<{width}}  {'score':>11}  {'status':<8} reason"]
+    lines = [f"{'student':<{width}}  {'score':>11}  {'status':<11} reason"]
     for r in results:
         reason = r.reason if len(r.reason) <= 70 else r.reason[:67] + "..."
         lines.append(
-            f"{r.student_id:<{width}}  {r.score:>5g} / {r.max_score:<3g}  {r.status:<8} {reason}"
+            f"{r.student_id:<{width}}  {r.score:>5g} / {r.max_score:<3g}  {r.status:<11} {reason}"
         )
-    counts = {s: sum(r.status == s for r in results) for s in ("graded", "flagged", "error")}
-    lines.append(
-        f"{len(results)} submissions: {counts['graded']} graded, {counts['flagged']} "
-        f"flagged, {counts['error']} error"
-    )
+    counts = {s: sum(r.status == s for r in results) for s in score.STATUSES}
+    counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
+    lines.append(f"{len(results)} submissions: {counted}")
     return "\n".join(lines)
 
 
-__all__ = ["Options", "grade", "check", "summary", "course_db_url"]
+__all__ = ["Options", "CanaryFailed", "canary", "grade", "check", "summary", "course_db_url"]

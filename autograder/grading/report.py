@@ -20,7 +20,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from autograder import notebooks
-from autograder.grading.score import Result
+from autograder.grading.score import STATUSES, Result
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
@@ -28,7 +28,7 @@ padding:0 1em;color:#1d2330;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:1.6em}
 .sub{color:#5b6475} .pill{display:inline-block;padding:.1em .6em;border-radius:1em;font-size:.9em}
 .graded{background:#e3f4e8;color:#17603a} .error{background:#fde7e7;color:#8c1d1d}
-.flagged{background:#fff4d6;color:#7a5400}
+.flagged{background:#fff4d6;color:#7a5400} .environment{background:#e8ecf5;color:#30416b}
 .cell{border:1px solid #d9dde5;border-radius:8px;margin:1em 0;overflow:hidden}
 .cell header{display:flex;justify-content:space-between;padding:.5em .9em;background:#f5f7fa}
 .pass header{border-left:6px solid #2e9d5b} .fail header{border-left:6px solid #d23c3c}
@@ -80,10 +80,13 @@ def write_csv(path: Path, results: Sequence[Result], grade_ids: Sequence[str]) -
     _write_atomic(path, buf.getvalue())
 
 
-def write_json(path: Path, lab: str, results: Sequence[Result], sandboxed: bool) -> None:
+def write_json(
+    path: Path, lab: str, results: Sequence[Result], sandboxed: bool, canary: str = ""
+) -> None:
     data = {
         "lab": lab,
         "sandboxed": sandboxed,
+        "canary": canary,
         "students": {r.student_id: r.to_dict() for r in results},
     }
     _write_atomic(path, json.dumps(data, indent=1))
@@ -141,14 +144,18 @@ def _png(fig) -> str:
 
 
 def report_html(
-    lab: str, results: Sequence[Result], grade_ids: Sequence[str], sandboxed: bool
+    lab: str,
+    results: Sequence[Result],
+    grade_ids: Sequence[str],
+    sandboxed: bool,
+    canary: str = "",
 ) -> str:
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    graded = [r for r in results if r.status != "error"]
+    graded = [r for r in results if r.status in ("graded", "flagged")]
     max_score = max((r.max_score for r in results), default=0.0)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
     scores = [r.score for r in graded]
@@ -182,19 +189,20 @@ def report_html(
     axes[1].legend(loc="lower right")
     image = _png(fig)
     plt.close(fig)
-    counts = {s: sum(r.status == s for r in results) for s in ("graded", "flagged", "error")}
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     rows = "".join(
         f"<tr><td>{html.escape(r.student_id)}</td><td class='num'>{_fmt(r.score)} / "
         f"{_fmt(r.max_score)}</td><td><span class='pill {r.status}'>{r.status}</span></td>"
         f"<td>{html.escape(r.reason)}</td></tr>"
         for r in results
     )
+    counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     body = (
         f"<h1>{html.escape(lab)} — class report</h1>"
-        f"<p class='sub'>{len(results)} submissions: {counts['graded']} graded, "
-        f"{counts['flagged']} flagged, {counts['error']} error"
+        f"<p class='sub'>{len(results)} submissions: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
-        f"<img alt='score distribution and pass rate per test' src='{image}'>"
+        + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
+        + f"<img alt='score distribution and pass rate per test' src='{image}'>"
         f"<h2>Submissions</h2><table><tr><th>student</th><th class='num'>score</th>"
         f"<th>status</th><th>reason</th></tr>{rows}</table>"
     )
@@ -208,12 +216,13 @@ def write_all(
     grade_ids: Sequence[str],
     sandboxed: bool,
     submitted: dict[str, NotebookNode],
+    canary: str = "",
 ) -> None:
     write_csv(out / "grades.csv", results, grade_ids)
-    write_json(out / "results.json", lab, results, sandboxed)
+    write_json(out / "results.json", lab, results, sandboxed, canary)
     for r in results:
         _write_atomic(
             out / "feedback" / f"{r.student_id}.html",
             feedback_html(lab, r, submitted.get(r.student_id)),
         )
-    _write_atomic(out / "report.html", report_html(lab, results, grade_ids, sandboxed))
+    _write_atomic(out / "report.html", report_html(lab, results, grade_ids, sandboxed, canary))

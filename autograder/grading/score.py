@@ -19,6 +19,7 @@ from nbformat import NotebookNode
 from nbgrader import utils as nbutils
 
 from autograder import notebooks
+from autograder.grading import integrity
 from autograder.grading.collect import student_code
 from autograder.grading.execute import Execution
 from labs import checks
@@ -56,6 +57,12 @@ SUSPICIOUS = [
 ]
 
 
+#: What a submission's grading ended in: graded; flagged for a human look (tampering);
+#: error (the submission cannot be graded, or its code killed the run); environment (the
+#: grading machine failed before the submission's code ran: nothing recorded, grade again).
+STATUSES = ("graded", "flagged", "error", "environment")
+
+
 @dataclass
 class CellResult:
     grade_id: str
@@ -69,7 +76,7 @@ class CellResult:
 @dataclass
 class Result:
     student_id: str
-    status: str  # graded | error | flagged
+    status: str  # graded | flagged (tampering) | error (the submission) | environment (ours)
     reason: str
     score: float
     max_score: float
@@ -164,7 +171,16 @@ def judge(
     score = sum(c.points for c in cells)
     max_score = sum(c.max_points for c in cells)
     reasons, status = [], "graded"
-    if execution.failure:
+    environment = [f for f in execution.integrity if f == integrity.NOT_RUN_BEFORE]
+    if execution.environment or environment:
+        # nothing of the student's had run yet: the grading machine failed, not the submission
+        status = "environment"
+        reasons.append(
+            "grading environment: "
+            + (execution.failure or environment[0])
+            + "; not the submission's fault, nothing was recorded: grade again"
+        )
+    elif execution.failure:
         status = "error"
         where = f" in cell {execution.failed_cell}" if execution.failed_cell is not None else ""
         reasons.append(f"{execution.failure}{where}; tests not run: {', '.join(missed) or 'none'}")
@@ -182,7 +198,7 @@ def judge(
             + ", ".join(map(str, execution.hidden_error_cells))
             + " (the grader restored them)"
         ]
-    flags = tampered + list(execution.integrity) + suspicious(nb)
+    flags = tampered + [f for f in execution.integrity if f not in environment] + suspicious(nb)
     if flags:
         status = "flagged" if status == "graded" else status
         reasons += flags

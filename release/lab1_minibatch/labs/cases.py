@@ -4,6 +4,11 @@
 
 The scenarios hold no solution: they only call the function under test and
 return what it produced, for ``labs.checks`` to compare with expected arrays.
+
+Everything a test decides on is a result array, so that a grader that does not trust the
+kernel (the pipeline judges outside it) can decide from the results alone. That an input
+was not modified is a check with a helpful message *and* a result: the input after the
+call, recorded under the check's label (its expected value is the untouched input).
 """
 
 from __future__ import annotations
@@ -31,11 +36,31 @@ __all__ = [
 STATE_NAMES = ("W_dt", "B_dt", "W_mt", "B_mt", "W_vt", "B_vt")
 
 
-def _snapshot(lyr: myDenseLayer, opt: myOptParam) -> dict[str, np.ndarray]:
+def _snapshot(lyr: myDenseLayer, opt: myOptParam, label: str) -> dict[str, np.ndarray]:
     out = {"wegt": np.array(lyr.wegt, dtype=float), "bias": np.array(lyr.bias, dtype=float)}
     for name in STATE_NAMES:
         out[name] = np.array(getattr(opt, name), dtype=float)
-    return out
+    return {f"{label} {name}".strip(): value for name, value in out.items()}
+
+
+def _evidence(value) -> np.ndarray | None:
+    """An input as one float array: arrays as they are, dicts and lists of arrays flattened
+    and joined (dicts in key order)."""
+    try:
+        if isinstance(value, dict):
+            return np.concatenate([np.ravel(np.asarray(value[k], float)) for k in sorted(value)])
+        if isinstance(value, list):
+            return np.concatenate([np.ravel(np.asarray(v, float)) for v in value])
+        return np.array(value, dtype=float)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def _kept(got: dict, found: list[Check], label: str, before, after) -> None:
+    """Check that an input was not modified, and record the input after the call as the
+    result ``label`` (what a grader outside the kernel compares)."""
+    found.append(unchanged(label, before, after))
+    got[label] = _evidence(after)
 
 
 def optimizer_case(
@@ -54,9 +79,9 @@ def optimizer_case(
     The layer's weights and the gradients are drawn from ``default_rng(seed)``;
     with ``random_state`` the optimizer state starts random too (so a branch
     that ignores its stored state is caught), otherwise at zero. Every step
-    uses new gradients. Returns the final layer and state arrays by name, and
-    one check per gradient that it was not modified by the call (labelled with
-    ``label``, e.g. the case number).
+    uses new gradients. Returns the final layer and state arrays by name (prefixed with
+    ``label``, e.g. the case number), and one check per gradient that it was not modified
+    by the call, with that gradient after the call as a result under the same label.
     """
     rng = np.random.default_rng(seed)
     lyr, opt = myDenseLayer(n_out, n_in), myOptParam(n_out, n_in)
@@ -66,15 +91,16 @@ def optimizer_case(
         opt.W_dt, opt.B_dt = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
         opt.W_mt, opt.B_mt = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
         opt.W_vt, opt.B_vt = np.abs(rng.normal(size=(n_out, n_in))), np.abs(rng.normal(size=n_out))
+    inputs: dict[str, np.ndarray] = {}
     intact: list[Check] = []
     for k, (learning_rate, iteration) in enumerate(steps, start=1):
         W_grad, B_grad = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
         W_copy, B_copy = W_grad.copy(), B_grad.copy()
         my_optimizer(lyr, opt, W_grad, B_grad, solver, learning_rate, iteration)
         where = f"{label} {solver} step {k}".strip()
-        intact.append(unchanged(f"{where}: W_grad", W_copy, W_grad))
-        intact.append(unchanged(f"{where}: B_grad", B_copy, B_grad))
-    return _snapshot(lyr, opt), intact
+        _kept(inputs, intact, f"{where}: W_grad", W_copy, W_grad)
+        _kept(inputs, intact, f"{where}: B_grad", B_copy, B_grad)
+    return {**_snapshot(lyr, opt, label), **inputs}, intact
 
 
 def seed_lab_case(
@@ -144,20 +170,20 @@ def minibatch_case(
     """Call ``create_mini_batches(X, y, batch_size)`` after ``np.random.seed(seed)``.
 
     Returns the results to compare with the expected ones -- the batch sizes and
-    all X and y rows in batch order -- and structural checks with their own
-    messages: a list of (X_mini, y_mini) pairs, both two-dimensional, every
-    sample exactly once, every X row still next to its own y row, and X and y
-    not modified.
+    all X and y rows in batch order (prefixed with ``label``) -- and structural checks
+    with their own messages: a list of (X_mini, y_mini) pairs, both two-dimensional, every
+    sample exactly once, every X row still next to its own y row, and X and y not
+    modified (X and y after the call are results too).
     """
     prefix = f"{label}: " if label else ""
+    name = {k: f"{label} {k}".strip() for k in ("batch sizes", "X rows", "y rows")}
     X_copy, y_copy = X.copy(), y.copy()
     np.random.seed(seed)
     batches = create_mini_batches(X, y, batch_size)
-    out: dict[str, np.ndarray | None] = {"batch sizes": None, "X rows": None, "y rows": None}
-    found: list[Check] = [
-        unchanged(f"{prefix}input X not modified", X_copy, X),
-        unchanged(f"{prefix}input y not modified", y_copy, y),
-    ]
+    out: dict[str, np.ndarray | None] = dict.fromkeys(name.values())
+    found: list[Check] = []
+    _kept(out, found, f"{prefix}input X not modified", X_copy, X)
+    _kept(out, found, f"{prefix}input y not modified", y_copy, y)
     try:
         pairs = [(np.asarray(bx, dtype=float), np.asarray(by, dtype=float)) for bx, by in batches]
     except (TypeError, ValueError):
@@ -185,11 +211,9 @@ def minibatch_case(
     found.append(Check(f"{prefix}structure", True))
     Xs = np.concatenate([bx for bx, _ in pairs])
     ys = np.concatenate([by for _, by in pairs])
-    out = {
-        "batch sizes": np.array([len(bx) for bx, _ in pairs], dtype=float),
-        "X rows": Xs,
-        "y rows": ys,
-    }
+    out[name["batch sizes"]] = np.array([len(bx) for bx, _ in pairs], dtype=float)
+    out[name["X rows"]] = Xs
+    out[name["y rows"]] = ys
     original = {tuple(row): i for i, row in enumerate(X_copy.astype(float).tolist())}
     index = [original.get(tuple(row)) for row in Xs.tolist()]
     counts = np.bincount([i for i in index if i is not None], minlength=len(X))
@@ -230,8 +254,9 @@ def sequence_case(
     """``fn(values, **kwargs)`` for a function that maps a sequence to one of equal length;
     returns the result under ``label`` and a check that ``values`` was not modified."""
     before = np.array(values, dtype=float, copy=True)
-    result = fn(values, **kwargs)
-    return {label: result}, [unchanged(f"{label}: input values not modified", before, values)]
+    got, found = {label: fn(values, **kwargs)}, []
+    _kept(got, found, f"{label}: input values not modified", before, values)
+    return got, found
 
 
 def _copy_args(kwargs: dict) -> dict:
@@ -246,32 +271,26 @@ def _copy_args(kwargs: dict) -> dict:
     return out
 
 
-def _unchanged_args(label: str, before: dict, kwargs: dict) -> list[Check]:
-    found = []
+def _unchanged_args(got: dict, label: str, before: dict, kwargs: dict) -> list[Check]:
+    found: list[Check] = []
     for name, saved in before.items():
         now = kwargs[name]
-        if isinstance(saved, dict):
-            same = set(saved) == set(now) and all(np.array_equal(saved[k], now[k]) for k in saved)
-            found.append(
-                Check(
-                    f"{label}: {name} not modified",
-                    same,
-                    "" if same else "was modified in place; leave the inputs as given",
-                )
-            )
-        elif isinstance(saved, list):
-            same = len(saved) == len(now) and all(
-                np.array_equal(a, b) for a, b in zip(saved, now, strict=False)
+        where = f"{label}: {name} not modified"
+        if isinstance(saved, dict | list):
+            same = (
+                set(saved) == set(now) and all(np.array_equal(saved[k], now[k]) for k in saved)
+                if isinstance(saved, dict)
+                else len(saved) == len(now)
+                and all(np.array_equal(a, b) for a, b in zip(saved, now, strict=False))
             )
             found.append(
                 Check(
-                    f"{label}: {name} not modified",
-                    same,
-                    "" if same else "was modified in place; leave the inputs as given",
+                    where, same, "" if same else "was modified in place; leave the inputs as given"
                 )
             )
+            got[where] = _evidence(now)
         else:
-            found.append(unchanged(f"{label}: {name} not modified", saved, now))
+            _kept(got, found, where, saved, now)
     return found
 
 
@@ -305,7 +324,7 @@ def calls_case(
                     f"expected a tuple ({', '.join(outputs)}), got {type(result).__name__}",
                 )
             )
-        found += _unchanged_args(label, before, kwargs)
+        found += _unchanged_args(got, label, before, kwargs)
     return got, found
 
 
@@ -333,5 +352,6 @@ def prefix_case(
                         f"raised {type(exc).__name__}: {exc} (recorded as -1 in the results)",
                     )
                 )
-    checks = [unchanged(f"{label}: input values not modified", before, values)]
-    return {label: np.array(results)}, checks + raised
+    got, checks = {label: np.array(results)}, []
+    _kept(got, checks, f"{label}: input values not modified", before, values)
+    return got, checks + raised

@@ -31,6 +31,7 @@ __all__ = [
     "report",
     "diagnose",
     "judge",
+    "verdict",
     "visible_test",
 ]
 
@@ -166,22 +167,24 @@ def split_failure(text: str) -> tuple[str, str]:
     return "\n".join(lines[end:]), hint
 
 
+def success_message(title: str, checks: Iterable[Check], verbose: bool | None = None) -> str:
+    """What a passed test prints: the title, every check when there are few (or
+    ``verbose``), and the count."""
+    checks = list(checks)
+    verbose = len(checks) <= 8 if verbose is None else verbose
+    lines = [title, *(c.line() for c in (checks if verbose else ()))]
+    return "\n".join([*lines, f"All {len(checks)} checks passed."])
+
+
 def report(
     title: str, checks: Iterable[Check], hint: str = "", verbose: bool | None = None
 ) -> None:
-    """Print the checks when all passed; otherwise raise ``TestFailed`` with
-    ``failure_message`` (and print nothing, so the failure is shown once).
-
-    On success every check gets a line when there are few (or ``verbose``).
-    """
+    """Print ``success_message`` when all checks passed; otherwise raise ``TestFailed``
+    with ``failure_message`` (and print nothing, so the failure is shown once)."""
     checks = list(checks)
     if any(not c.passed for c in checks):
         raise TestFailed(failure_message(title, checks, hint))
-    verbose = len(checks) <= 8 if verbose is None else verbose
-    print(title)
-    for c in checks if verbose else ():
-        print(c.line())
-    print(f"All {len(checks)} checks passed.")
+    print(success_message(title, checks, verbose))
 
 
 def diagnose(
@@ -229,6 +232,37 @@ def _same(got, target, *, rtol: float, atol: float) -> bool:
     return bool(np.all(np.where(np.isnan(t), np.isnan(g), close)))
 
 
+def verdict(
+    title: str,
+    got: Mapping[str, object],
+    expected: Mapping[str, object],
+    *,
+    rtol: float,
+    atol: float,
+    checks: Iterable[Check] = (),
+    mistakes: Iterable[Mapping] = (),
+) -> tuple[bool, str]:
+    """Whether ``got`` equals ``expected`` within the tolerances and every other check
+    passed, and what to say: ``success_message`` or ``failure_message`` (with the hint of a
+    known mistake whose results these are). A result with a failed check of its own label
+    (a call that raised, an input modified in place) is reported by that check alone; when
+    that check passed, the comparison decides (a check only counts to fail a test)."""
+    checks = list(checks)
+    explained = {c.label for c in checks if not c.passed}
+    results = [
+        compare(name, got.get(name), value, rtol=rtol, atol=atol)
+        for name, value in expected.items()
+        if name not in explained
+    ]
+    # a passed check of a compared result's own label is that comparison, counted once
+    results += [c for c in checks if not c.passed or c.label not in expected]
+    if all(c.passed for c in results):
+        return True, success_message(title, results)
+    failed = [c.label for c in checks if not c.passed]
+    hint = diagnose(got, expected, failed, mistakes, rtol=rtol, atol=atol)
+    return False, failure_message(title, results, hint)
+
+
 def judge(
     title: str,
     got: Mapping[str, object],
@@ -239,22 +273,13 @@ def judge(
     checks: Iterable[Check] = (),
     mistakes: Iterable[Mapping] = (),
 ) -> None:
-    """``report`` on ``got`` compared with ``expected`` and on the other ``checks``; when
-    the results are those of a known mistake, the failure message starts with its hint.
-    A result that is missing because a failed check explains why (a call that raised) is
-    reported by that check alone."""
-    checks = list(checks)
-    explained = {c.label for c in checks if not c.passed}
-    results = [
-        compare(name, got.get(name), value, rtol=rtol, atol=atol)
-        for name, value in expected.items()
-        if not (got.get(name) is None and name in explained)
-    ] + checks
-    hint = ""
-    if not all(c.passed for c in results):
-        failed = [c.label for c in checks if not c.passed]
-        hint = diagnose(got, expected, failed, mistakes, rtol=rtol, atol=atol)
-    report(title, results, hint=hint)
+    """The ``verdict``, printed when the test passed, raised as ``TestFailed`` when not."""
+    passed, text = verdict(
+        title, got, expected, rtol=rtol, atol=atol, checks=checks, mistakes=mistakes
+    )
+    if not passed:
+        raise TestFailed(text)
+    print(text)
 
 
 # -- visible tests -------------------------------------------------------------------------
