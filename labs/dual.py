@@ -9,6 +9,12 @@ step size 1.
 The regularization, dropout, early stopping and initialization rules are the
 students' functions, passed in as arguments: the model calls a rule only when
 its feature is switched on, so the base model runs before any exercise is done.
+
+The lecture's later part trains the same model with mini-batches (``batch_size``) and
+with its own momentum, RMSprop and Adam classes. Those are ``LectureMomentum``,
+``LectureRMSprop`` and ``LectureAdam`` here, written as the lecture wrote them, quirks
+included (see each); ``MyOptimizer`` runs the textbook rules of Lab 2's ``my_optimizer``
+on the same model instead. Pass one as ``optimizer=``.
 """
 
 from __future__ import annotations
@@ -17,7 +23,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["DualLayer", "log_loss"]
+from labs.nn import myDenseLayer, myOptParam
+
+__all__ = [
+    "DualLayer",
+    "log_loss",
+    "LectureMomentum",
+    "LectureRMSprop",
+    "LectureAdam",
+    "MyOptimizer",
+]
 
 
 def log_loss(y: np.ndarray, a: np.ndarray) -> float:
@@ -44,13 +59,18 @@ class DualLayer:
         patience: int | None = None,
         bias_learning_rate: float | None = None,
         seed: int | None = None,
+        batch_size: int | None = None,
+        optimizer=None,
     ):
         """``init(n_in, n_out)`` draws a weight matrix (default: ones, the lecture's base
         model). ``l1``/``l2`` switch on ``regularization_grad`` and ``regularized_loss``;
         ``dropout`` > 0 switches on ``dropout_forward``/``dropout_backward`` on the hidden
         layer; ``patience`` switches on ``early_stopping``. ``bias_learning_rate`` defaults
         to ``learning_rate`` (the lecture's learning-rate class stepped the biases by 1).
-        ``seed`` seeds ``np.random`` at the start of ``fit`` (dropout masks, random init).
+        ``seed`` seeds ``np.random`` at the start of ``fit`` (dropout masks, random init,
+        the mini-batch order). ``batch_size`` trains on shuffled mini-batches, as the
+        lecture's ``Minibatch`` class did, instead of the whole set at once. ``optimizer``
+        (e.g. ``LectureAdam()``) replaces the plain gradient step.
         """
         self.units = units
         self.lr = learning_rate
@@ -60,6 +80,8 @@ class DualLayer:
         self.dropout = dropout
         self.patience = patience
         self.seed = seed
+        self.batch_size = batch_size
+        self.optimizer = optimizer
         self._rules = {
             "regularization_grad": regularization_grad,
             "regularized_loss": regularized_loss,
@@ -137,22 +159,41 @@ class DualLayer:
             reg = self._rules["regularization_grad"]
             w1_grad = w1_grad + reg(self.w1, l1=self.l1, l2=self.l2)
             w2_grad = w2_grad + reg(self.w2, l1=self.l1, l2=self.l2)
+        if self.optimizer is not None:
+            self.optimizer.step(self, w1_grad, b1_grad, w2_grad, b2_grad)
+            return a
         self.w1 = self.w1 - self.lr * w1_grad
         self.b1 = self.b1 - self.bias_lr * b1_grad
         self.w2 = self.w2 - self.lr * w2_grad
         self.b2 = self.b2 - self.bias_lr * b2_grad
         return a
 
+    def gen_batch(self, x: np.ndarray, y: np.ndarray):
+        """The lecture's mini-batches: the samples in a new random order (``np.random``),
+        cut into batches of ``batch_size`` and a last, smaller one with the rest."""
+        indexes = np.random.permutation(np.arange(len(x)))
+        x, y = x[indexes], y[indexes]
+        for start in range(0, len(x), self.batch_size):
+            yield x[start : start + self.batch_size], y[start : start + self.batch_size]
+
+    def epoch(self, x: np.ndarray, y: np.ndarray) -> float:
+        """One pass over the training set (whole, or in mini-batches); its mean log loss,
+        from the outputs each step computed before its update (as the lecture did)."""
+        if self.batch_size is None:
+            return log_loss(y, self.training(x, y, len(x)))
+        total = 0.0
+        for x_batch, y_batch in self.gen_batch(x, y):
+            total += log_loss(y_batch, self.training(x_batch, y_batch, len(x_batch))) * len(x_batch)
+        return total / len(x)
+
     def fit(self, x, y, epochs: int = 100, x_val=None, y_val=None) -> DualLayer:
         if self.seed is not None:
             np.random.seed(self.seed)
         y = np.asarray(y).reshape(-1, 1)
-        m = len(x)
         self.init_weights(x.shape[1])
         self.w1_history.append(float(self.w1[0, 0]))
         for i in range(epochs):
-            a = self.training(x, y, m)
-            loss = log_loss(y, a)
+            loss = self.epoch(x, y)
             if self.l1 or self.l2:
                 loss = float(self._rules["regularized_loss"](loss, self.params(), self.l1, self.l2))
             self.losses.append(loss)
@@ -176,3 +217,104 @@ class DualLayer:
 
     def score(self, x: np.ndarray, y: np.ndarray) -> float:
         return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1, 1)))
+
+
+# -- optimizers on DualLayer ----------------------------------------------------------------
+# Each steps the model's weights from their gradients: ``step(model, w1_grad, b1_grad,
+# w2_grad, b2_grad)``. The lecture's three are copied from its slides, quirks and all: like
+# its learning-rate class, they step the biases by the whole gradient.
+
+
+class LectureMomentum:
+    """The lecture's momentum: ``v = -lr * g + momentum * v``, then
+    ``w -= lr * g - momentum * v``. The gradient enters twice: each step is
+    ``w -= (1 + momentum) * lr * g - momentum**2 * v_before``, a momentum of momentum**2
+    on gradient steps of 1.9 * lr, not the textbook ``v = momentum * v - lr * g; w += v``."""
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9):
+        self.lr, self.momentum = learning_rate, momentum
+        self.v1 = self.v2 = None
+
+    def step(self, model, w1_grad, b1_grad, w2_grad, b2_grad) -> None:
+        if self.v1 is None:
+            self.v1, self.v2 = np.zeros_like(model.w1), np.zeros_like(model.w2)
+        self.v1 = -self.lr * w1_grad + self.momentum * self.v1
+        self.v2 = -self.lr * w2_grad + self.momentum * self.v2
+        model.w1 = model.w1 - (self.lr * w1_grad - self.momentum * self.v1)
+        model.b1 = model.b1 - b1_grad
+        model.w2 = model.w2 - (self.lr * w2_grad - self.momentum * self.v2)
+        model.b2 = model.b2 - b2_grad
+
+
+class LectureRMSprop:
+    """The lecture's RMSprop, as the textbook writes it: ``h = decay * h + (1 - decay) *
+    g**2``, ``w -= lr * g / sqrt(h + epsilon)`` (biases: the plain gradient step)."""
+
+    def __init__(self, learning_rate: float = 0.1, decay_rate: float = 0.99):
+        self.lr, self.decay_rate, self.epsilon = learning_rate, decay_rate, 1e-6
+        self.h1 = self.h2 = None
+
+    def step(self, model, w1_grad, b1_grad, w2_grad, b2_grad) -> None:
+        if self.h1 is None:
+            self.h1, self.h2 = np.zeros_like(model.w1), np.zeros_like(model.w2)
+        self.h1 = self.decay_rate * self.h1 + (1 - self.decay_rate) * w1_grad * w1_grad
+        self.h2 = self.decay_rate * self.h2 + (1 - self.decay_rate) * w2_grad * w2_grad
+        model.w1 = model.w1 - self.lr * w1_grad / np.sqrt(self.h1 + self.epsilon)
+        model.b1 = model.b1 - b1_grad
+        model.w2 = model.w2 - self.lr * w2_grad / np.sqrt(self.h2 + self.epsilon)
+        model.b2 = model.b2 - b2_grad
+
+
+class LectureAdam:
+    """The lecture's Adam. Its "bias correction" divides the new term by the constant
+    ``1 - beta``, so the moments become plain sums, ``m = beta1 * m + g`` and
+    ``v = beta2 * v + g**2``, never corrected by ``1 - beta**t``; the step
+    ``lr * m / (sqrt(v) + epsilon)`` is then about ``sqrt(1 - beta2) / (1 - beta1)``, 0.3,
+    times the textbook Adam's once the sums have filled up."""
+
+    def __init__(self, learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999):
+        self.lr, self.beta1, self.beta2, self.epsilon = learning_rate, beta1, beta2, 1e-6
+        self.m1 = self.m2 = self.v1 = self.v2 = None
+
+    def step(self, model, w1_grad, b1_grad, w2_grad, b2_grad) -> None:
+        b1, b2 = self.beta1, self.beta2
+        if self.m1 is None:
+            self.m1, self.m2 = np.zeros_like(model.w1), np.zeros_like(model.w2)
+            self.v1, self.v2 = np.zeros_like(model.w1), np.zeros_like(model.w2)
+        self.m1 = b1 * self.m1 + ((1 - b1) * w1_grad) / (1 - b1)
+        self.v1 = b2 * self.v1 + ((1 - b2) * w1_grad * w1_grad) / (1 - b2)
+        self.m2 = b1 * self.m2 + ((1 - b1) * w2_grad) / (1 - b1)
+        self.v2 = b2 * self.v2 + ((1 - b2) * w2_grad * w2_grad) / (1 - b2)
+        model.w1 = model.w1 - self.lr * self.m1 / (np.sqrt(self.v1) + self.epsilon)
+        model.b1 = model.b1 - b1_grad
+        model.w2 = model.w2 - self.lr * self.m2 / (np.sqrt(self.v2) + self.epsilon)
+        model.b2 = model.b2 - b2_grad
+
+
+class MyOptimizer:
+    """The textbook rules: Lab 2's ``my_optimizer(lyr, opt, W_grad, B_grad, solver,
+    learning_rate, iter)`` applied to both layers, weights and biases alike, with the step
+    number counted from 1 for Adam's bias correction."""
+
+    def __init__(self, my_optimizer, solver: str, learning_rate: float):
+        self.my_optimizer, self.solver, self.lr = my_optimizer, solver, learning_rate
+        self.layers: list[tuple[myDenseLayer, myOptParam]] | None = None
+        self.t = 0
+
+    def step(self, model, w1_grad, b1_grad, w2_grad, b2_grad) -> None:
+        # my_optimizer's layers hold (n_out, n_in) weights and (n_out,) biases: DualLayer's
+        # (n_in, n_out) matrices transposed (the rules work element by element)
+        if self.layers is None:
+            self.layers = [
+                (myDenseLayer(*w.T.shape), myOptParam(*w.T.shape)) for w in (model.w1, model.w2)
+            ]
+        self.t += 1
+        (lyr1, opt1), (lyr2, opt2) = self.layers
+        lyr1.wegt, lyr1.bias = model.w1.T, np.asarray(model.b1, dtype=float)
+        lyr2.wegt, lyr2.bias = model.w2.T, np.atleast_1d(np.asarray(model.b2, dtype=float))
+        self.my_optimizer(lyr1, opt1, w1_grad.T, b1_grad, self.solver, self.lr, self.t)
+        self.my_optimizer(
+            lyr2, opt2, w2_grad.T, np.atleast_1d(b2_grad), self.solver, self.lr, self.t
+        )
+        model.w1, model.b1 = lyr1.wegt.T, lyr1.bias
+        model.w2, model.b2 = lyr2.wegt.T, float(np.asarray(lyr2.bias).reshape(-1)[0])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from labs import dual
+from labs.nn import sgd_update
 
 
 def _data(n=40, f=5, seed=0):
@@ -104,3 +105,39 @@ def test_bias_learning_rate_defaults_to_the_learning_rate():
     c = dual.DualLayer(learning_rate=0.1, bias_learning_rate=1.0).fit(X, y, epochs=5)
     np.testing.assert_array_equal(a.b1, b.b1)
     assert not np.array_equal(a.b1, c.b1)
+
+
+def test_my_optimizer_steps_the_same_model_as_the_plain_rule():
+    """The textbook adapter hands DualLayer's weights (transposed) and biases to a
+    my_optimizer-shaped rule and back: plain steps of 1 equal the base model exactly."""
+    x, y = _data(f=3)
+    base = dual.DualLayer(units=4).fit(x, y, epochs=30)
+    adapted = dual.DualLayer(units=4, optimizer=dual.MyOptimizer(sgd_update, "sgd", 1.0))
+    adapted.fit(x, y, epochs=30)
+    assert adapted.losses == base.losses
+    np.testing.assert_array_equal(adapted.w1, base.w1)
+    assert adapted.b2 == base.b2
+
+
+def test_the_lectures_adam_keeps_plain_sums():
+    x, y = _data(f=3)
+    rule = dual.LectureAdam()
+    model = dual.DualLayer(units=4, optimizer=rule)
+    model.init_weights(x.shape[1])
+    grads = []
+    for _ in range(2):
+        yy = y.reshape(-1, 1)
+        z = model.forpass(x, training=True)
+        grads.append(model.backprop(x, -(yy - model.activation(z)))[0])
+        model.training(x, yy, len(x))
+    np.testing.assert_allclose(rule.m1, 0.9 * grads[0] + grads[1])  # no 1 - beta1 factor
+    np.testing.assert_allclose(rule.v1, 0.999 * grads[0] ** 2 + grads[1] ** 2)
+
+
+def test_one_mini_batch_of_everything_is_the_full_batch():
+    x, y = _data(f=3)
+    full = dual.DualLayer(units=4).fit(x, y, epochs=20)
+    one = dual.DualLayer(units=4, batch_size=len(x), seed=0).fit(x, y, epochs=20)
+    np.testing.assert_allclose(one.losses, full.losses, rtol=1e-12)  # samples reordered only
+    small = dual.DualLayer(units=4, batch_size=7, seed=0).fit(x, y, epochs=20)
+    assert len(small.losses) == 20 and small.losses[-1] < full.losses[-1]  # 6 steps per epoch

@@ -110,3 +110,51 @@ def test_stale_expected_arrays_are_detected(tmp_path):
     cell.source = cell.source.replace(repr(float(values["case 2 W_vt"][0][0])), "0.5", 1)
     notebooks.write(nb, copy)
     assert expected.stale(copy) == ["test_my_optimizer_adam"]
+
+
+def _output_of(nb, first_line: str) -> list[str]:
+    cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(first_line)]
+    assert len(cells) == 1, first_line
+    return notebooks.stream_text(cells[0]).splitlines()
+
+
+#: What the Deep Learning Specialization's assignment prints (the moons, 5000 epochs).
+SPECIALIZATION = {
+    "gd": [0.702405, 0.668101, 0.635288, 0.600491, 0.573367, 0.7166666666666667],
+    "momentum": [0.702413, 0.668167, 0.635388, 0.600591, 0.573444, 0.7166666666666667],
+    "adam": [0.702166, 0.167845, 0.141316, 0.138788, 0.136066, 0.9433333333333334],
+}
+
+
+def _printed(lines: list[str]) -> list[float]:
+    costs = [float(ln.rsplit(":", 1)[1]) for ln in lines if ln.startswith("Cost after epoch")]
+    return costs + [float(ln.split()[-1]) for ln in lines if ln.startswith("Accuracy:")]
+
+
+def test_the_notebook_prints_the_specializations_moons_numbers_with_my_optimizer(source_run):
+    nb, _ = source_run(LAB2)
+    assert _printed(_output_of(nb, "X_moons, Y_moons = moons.load()")) == SPECIALIZATION["gd"]
+    momentum = _output_of(nb, "MOMENTUM_LR = 0.0007 * (1 - 0.9)")
+    assert _printed(momentum) == SPECIALIZATION["momentum"]
+    adam = _printed(_output_of(nb, 'print("Adam, learning rate 0.0007'))
+    # the lab's Adam (beta2 = 0.99) ends within 0.002 of the specialization's final cost and
+    # reaches its accuracy, as the text says
+    assert abs(adam[4] - SPECIALIZATION["adam"][4]) < 0.002 and adam[5] == SPECIALIZATION["adam"][5]
+    text = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for values in SPECIALIZATION.values():
+        assert ", ".join(f"{v:.6f}" for v in values[:5]) in text.replace("**", "")
+
+
+def test_the_specializations_adam_gives_what_the_notebook_quotes():
+    """The text quotes the specialization's expected Adam output: a correct Adam with its
+    beta2 = 0.999 (the solution with that one constant changed) prints exactly that."""
+    from labs import moons
+
+    code = mistakes.solution_code(LAB2)["my_optimizer"]
+    assert code.count("beta1, beta2 = 0.9, 0.99") == 1
+    ns = {"np": np}
+    exec(code.replace("beta1, beta2 = 0.9, 0.99", "beta1, beta2 = 0.9, 0.999"), ns)
+    X, Y = moons.load()
+    parameters, costs = moons.model(X, Y, ns["my_optimizer"], "adam", 0.0007, print_cost=False)
+    got = [round(c, 6) for c in costs[::10]] + [moons.accuracy(X, Y, parameters)]
+    assert got == SPECIALIZATION["adam"]

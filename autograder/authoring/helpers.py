@@ -98,9 +98,11 @@ def modules(lab: str, root: Path = notebooks.ROOT) -> dict[str, Path]:
 
 def datasets(lab: str, root: Path = notebooks.ROOT) -> list[str]:
     """The datasets of ``data/MANIFEST.json`` the notebook loads (``load_<name>`` or
-    ``<name>_split``)."""
+    ``<name>_split``), itself or through the helpers it imports (other than the loaders)."""
     manifest = json.loads((root / "data" / "MANIFEST.json").read_text())
-    code = _notebook_code(lab, root)
+    code = _notebook_code(lab, root) + "".join(
+        path.read_text() for name, path in modules(lab, root).items() if name != "data"
+    )
     return [
         name for name in manifest["datasets"] if re.search(rf"\b(load_{name}|{name}_split)\b", code)
     ]

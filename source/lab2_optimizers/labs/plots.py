@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
 
-__all__ = ["trajectories", "curves", "digit_gallery"]
+__all__ = ["trajectories", "curves", "digit_gallery", "decision_boundaries"]
 
 
 def trajectories(
@@ -123,4 +123,42 @@ def digit_gallery(
         ncols=2,
         fontsize=9,
     )
+    return fig
+
+
+def decision_boundaries(
+    predictors: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    title: str,
+    margin: float = 0.5,
+):
+    """One panel per model: the plane coloured by the class it predicts (``predictors[name]``
+    maps points, shape (n, 2), to 0/1), and the samples ``X`` (n, 2) coloured by ``y``."""
+    n = len(predictors)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.4), squeeze=False, layout="constrained")
+    x_min, y_min = X.min(axis=0) - margin
+    x_max, y_max = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, 300), np.linspace(y_min, y_max, 300))
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    colours = ("tab:red", "tab:blue")
+    for ax, (name, predict) in zip(axes.flat, predictors.items(), strict=True):
+        zz = np.asarray(predict(grid)).reshape(xx.shape)
+        ax.contourf(xx, yy, zz, levels=[-0.5, 0.5, 1.5], colors=colours, alpha=0.18)
+        for label, colour in enumerate(colours):
+            points = X[np.asarray(y) == label]
+            ax.scatter(points[:, 0], points[:, 1], s=14, color=colour, edgecolor="k", lw=0.3)
+        ax.set(title=name, xlabel="x1", ylabel="x2", xlim=(x_min, x_max), ylim=(y_min, y_max))
+    handles = [
+        Patch(color=colour, alpha=0.35, label=f"predicted {label}")
+        for label, colour in enumerate(colours)
+    ] + [
+        plt.Line2D(
+            [], [], ls="none", marker="o", color=colour, mec="k", mew=0.3, label=f"class {label}"
+        )
+        for label, colour in enumerate(colours)
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9)
+    fig.suptitle(title)
     return fig
