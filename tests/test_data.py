@@ -16,6 +16,8 @@ def test_files_match_their_manifest():
     for entry in manifest["datasets"].values():
         raw = (data.DATA_DIR / entry["file"]).read_bytes()
         assert hashlib.sha256(raw).hexdigest() == entry["sha256"]
+        raw = (data.DATA_DIR / entry["binary"]["file"]).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == entry["binary"]["sha256"]
 
 
 def test_data_folder_is_what_make_data_writes():
@@ -54,10 +56,27 @@ def _copy_data(tmp_path):
 
 def test_a_changed_file_is_reported_with_the_fix(tmp_path):
     d = _copy_data(tmp_path)
+    with open(d / "moons.npy", "ab") as fh:  # the binary cache, read first
+        fh.write(b"\0")
+    with pytest.raises(data.DataError, match=r"moons.npy does not match its checksum.*make data"):
+        data._load("moons", d)
+    (d / "moons.npy").unlink()  # without the cache, the CSV is read and checked
     with open(d / "moons.csv", "a") as fh:
         fh.write("0.5,0.5,1\n")
-    with pytest.raises(data.DataError, match=r"does not match its checksum.*make data"):
+    with pytest.raises(data.DataError, match=r"moons.csv does not match its checksum"):
         data._load("moons", d)
+
+
+@pytest.mark.parametrize("name", ["digits", "breast_cancer", "moons"])
+def test_the_binary_cache_holds_exactly_the_csvs_table(tmp_path, name):
+    d = _copy_data(tmp_path)
+    cached = data._load(name, d)
+    (d / f"{name}.npy").unlink()
+    parsed = data._load(name, d)
+    np.testing.assert_array_equal(cached.X, parsed.X)
+    np.testing.assert_array_equal(cached.y, parsed.y)
+    assert cached.X.dtype == parsed.X.dtype == np.float64
+    assert cached.feature_names == parsed.feature_names
 
 
 def test_a_missing_manifest_is_reported(tmp_path):

@@ -2,12 +2,16 @@
 
 Every file is plain CSV (header row, label in the last column, floats written
 with Python's shortest round-trip repr) so it diffs well and loads anywhere.
-``MANIFEST.json`` and ``README.md`` beside them are generated here too.
+Beside each CSV goes its binary cache, ``<name>.npy``: the same table as NumPy parses it
+from the CSV, in the smallest dtype that holds it exactly, so a lab loads it in
+milliseconds instead of parsing text (about a second for the digits). ``MANIFEST.json``
+(checksums of both, the feature names) and ``README.md`` are generated here too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -62,15 +66,33 @@ def build_datasets() -> dict[str, dict]:
     }
     out = {}
     for name, (X, y, names, targets, source) in specs.items():
+        text = _csv(np.asarray(X), np.asarray(y), names)
         out[name] = {
             "file": f"{name}.csv",
-            "bytes": _csv(np.asarray(X), np.asarray(y), names),
+            "bytes": text,
+            "binary": f"{name}.npy",
+            "binary_bytes": _npy(text),
+            "features": names,
             "shape": list(np.asarray(X).shape),
             "n_classes": len(targets),
             "target_names": targets,
             "source": source,
         }
     return out
+
+
+def _npy(csv: bytes) -> bytes:
+    """The CSV's table as ``labs.data`` parses it, saved as .npy in the smallest dtype that
+    holds every value exactly (the digits' pixels fit uint8; other data stays float64)."""
+    lines = csv.decode().splitlines()[1:]
+    table = np.loadtxt(lines, delimiter=",", dtype=np.float64, ndmin=2)
+    for dtype in (np.uint8, np.int16):
+        if np.array_equal(table.astype(dtype).astype(np.float64), table):
+            table = table.astype(dtype)
+            break
+    buffer = io.BytesIO()
+    np.save(buffer, table, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def manifest_and_readme(built: dict[str, dict]) -> tuple[str, str]:
@@ -84,6 +106,11 @@ def manifest_and_readme(built: dict[str, dict]) -> tuple[str, str]:
             "target_names": d["target_names"],
             "source": d["source"],
             "sha256": hashlib.sha256(d["bytes"]).hexdigest(),
+            "binary": {
+                "file": d["binary"],
+                "sha256": hashlib.sha256(d["binary_bytes"]).hexdigest(),
+            },
+            "features": d["features"],
         }
         for name, d in built.items()
     }
@@ -94,8 +121,10 @@ def manifest_and_readme(built: dict[str, dict]) -> tuple[str, str]:
         f"<!-- {HEADER} -->",
         "",
         "Small datasets the labs read through `labs.data`. Each is a CSV file: a header row, one",
-        "sample per row, the integer label in the last column (`target`). `labs.data` checks",
-        "every file against the SHA-256 in `MANIFEST.json` before using it.",
+        "sample per row, the integer label in the last column (`target`). Beside it, `<name>.npy`",
+        "holds the same table as a binary cache, which `labs.data` loads (in milliseconds, where",
+        "the CSV takes up to a second to parse) after checking it against the SHA-256 in",
+        "`MANIFEST.json`; without the cache it reads and checks the CSV.",
         "",
         "| file | samples x features | classes | source | sha256 |",
         "|---|---|---|---|---|",
@@ -114,6 +143,7 @@ def planned_files() -> dict[str, bytes]:
     built = build_datasets()
     manifest, readme = manifest_and_readme(built)
     files = {d["file"]: d["bytes"] for d in built.values()}
+    files.update({d["binary"]: d["binary_bytes"] for d in built.values()})
     files["MANIFEST.json"] = manifest.encode()
     files["README.md"] = readme.encode()
     return files

@@ -118,7 +118,8 @@ def planned(lab: str, root: Path = notebooks.ROOT) -> dict[str, bytes]:
     used = datasets(lab, root)
     for name in used:
         entry = manifest["datasets"][name]
-        files[f"data/{entry['file']}"] = (root / "data" / entry["file"]).read_bytes()
+        for file in (entry["file"], entry["binary"]["file"]):
+            files[f"data/{file}"] = (root / "data" / file).read_bytes()
     subset = {
         **{k: v for k, v in manifest.items() if k != "datasets"},
         "generated_by": (
@@ -135,8 +136,9 @@ def planned(lab: str, root: Path = notebooks.ROOT) -> dict[str, bytes]:
     files["data/README.md"] = (
         "# Data of this lab\n\n"
         "Copies of the course's data files, made by `make helpers`; do not edit them. The lab\n"
-        "reads them through `labs/data.py`, which checks each file against the SHA-256 in\n"
-        "`MANIFEST.json` and refuses a changed one.\n\n"
+        "reads them through `labs/data.py`: the binary cache `<name>.npy` (the CSV's table,\n"
+        "quick to load), or the CSV when the cache is absent. Each is checked against the\n"
+        "SHA-256 in `MANIFEST.json`; a changed file is refused.\n\n"
         f"| file | source |\n|---|---|\n{rows}\n"
     ).encode()
     return files
