@@ -639,3 +639,68 @@ def test_a_failure_of_the_grading_machine_is_not_the_students_and_is_retried(tmp
     monkeypatch.setattr(execute, "run", real_run)
     again = {r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)}
     assert (again["stub"].status, again["stub"].score) == ("graded", 0)
+
+
+@pytest.mark.slow
+def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
+    """Kernels are forked by a warm zygote, one sandbox for many submissions in turn. What a
+    submission leaves behind -- files in /tmp, /dev/shm and its folder, a process that
+    outlives it -- is gone before the next, which cannot read or trace the zygote either."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder.grading.zygote import ZygotePool
+
+    leave = new_notebook(
+        cells=[
+            new_code_cell(
+                "import os, subprocess, sys\n"
+                "open('/tmp/left-behind', 'w').write('secret')\n"
+                "open('/dev/shm/left-behind', 'w').write('secret')\n"
+                "open('left-behind', 'w').write('secret')\n"
+                "lurker = subprocess.Popen([sys.executable, '-c', "
+                "'import os, time; os.setsid(); time.sleep(300)'], start_new_session=True)\n"
+                "print('lurker', lurker.pid)"
+            )
+        ]
+    )
+    look = new_notebook(
+        cells=[
+            new_code_cell(
+                "import glob, os\n"
+                "print('tmp', sorted(os.listdir('/tmp')))\n"
+                "print('shm', sorted(os.listdir('/dev/shm')))\n"
+                "print('found', sorted(glob.glob('../**/left-behind', recursive=True)))\n"
+                "print('processes', len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
+                "zygote = os.getppid()\n"
+                "try:\n    open(f'/proc/{zygote}/mem', 'rb').close()\n    print('mem: opened')\n"
+                "except OSError as e:\n    print('mem:', type(e).__name__)\n"
+                "try:\n    print('environ:', len(open(f'/proc/{zygote}/environ').read()))\n"
+                "except OSError as e:\n    print('environ:', type(e).__name__)\n"
+                "import subprocess, sys\n"
+                "remount = subprocess.run(['mount', '-o', 'remount,rw,bind', sys.prefix])\n"
+                "print('remount', remount.returncode)\n"
+                "status = open('/proc/self/status').read().splitlines()\n"
+                "print('caps', [ln.split()[1] for ln in status if ln.startswith('CapEff')][0])"
+            )
+        ]
+    )
+    real = execute.ZYGOTES
+    execute.ZYGOTES = pool = ZygotePool()  # one zygote, used by both in turn
+    try:
+        first = execute.run(leave, FAST, sandbox=True)
+        assert first.failure is None and "lurker" in notebooks.stream_text(leave.cells[0])
+        second = execute.run(look, FAST, sandbox=True)
+        assert len(pool.all) == 1  # the same zygote ran both
+    finally:
+        execute.ZYGOTES = real
+        pool.close()
+    assert second.failure is None
+    seen = dict(line.split(" ", 1) for line in notebooks.stream_text(look.cells[0]).splitlines())
+    # in /tmp only the zygote's own folder, into which its code and the job folders are bound
+    assert seen["tmp"].startswith("['autograde-zygote-") and "," not in seen["tmp"], seen
+    assert seen["shm"] == "[]" and seen["found"] == "[]", seen
+    # bwrap's init, the zygote, this kernel (the lurker is gone)
+    assert int(seen["processes"]) <= 3, seen
+    assert seen["mem:"] == "PermissionError" and seen["environ:"] == "PermissionError", seen
+    assert int(seen["caps"], 16) == 0, seen  # no capabilities, also when grading as root
+    assert seen["remount"] != "0", seen  # so the read-only system stays read-only

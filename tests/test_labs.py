@@ -10,6 +10,7 @@ from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected, given, helpers, hints, release
+from autograder.grading import verdicts
 from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
@@ -221,6 +222,16 @@ def test_student_text_names_sources_the_way_students_know_them(lab):
     assert found == []
     intro = nb.cells[0].source
     assert "Where this comes from" in intro or "the lecture" in intro
+
+
+def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab):
+    """The pipeline does not run cells tagged 'experiment': those are the code cells of the
+    source that nbgrader does not know (no test, no given code, no exercise)."""
+    nb = notebooks.read(notebooks.source_path(lab))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in code if verdicts.is_experiment(c)]
+    assert tagged and tagged == [c for c in code if not notebooks.nbgrader_meta(c)]
+    assert all("experiment" not in c.metadata.get("tags", []) for c in code if c not in tagged)
 
 
 def test_read_only_cells_say_so_and_visible_tests_are_short(lab):

@@ -73,9 +73,11 @@ def test_notebooks_are_committed_clean():
     for path in nbs:
         nb = notebooks.read(path)
         assert set(nb.metadata) <= {"kernelspec", "language_info"}, path
-        allowed = {"nbgrader"} if "source" in path.parts else {"nbgrader", "deletable", "editable"}
+        allowed = {"nbgrader", "tags"}
+        allowed |= set() if "source" in path.parts else {"deletable", "editable"}
         for cell in nb.cells:
             assert set(cell.metadata) <= allowed, (path, cell.metadata)
+            assert cell.metadata.get("tags", ["experiment"]) == ["experiment"], path
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, path
 

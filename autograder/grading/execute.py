@@ -9,6 +9,7 @@ not run are left without outputs for the score stage to mark.
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ from autograder.grading.sandbox import (
     readable_paths,
 )
 from autograder.grading.verdicts import MAX_RESULTS_BYTES, RESULTS
+from autograder.grading.zygote import ZygoteKernelManager, ZygotePool
 
 
 @dataclass
@@ -148,6 +150,11 @@ def run(
     return result
 
 
+#: The zygotes of this process (one per job running at once); see ``zygote``.
+ZYGOTES = ZygotePool()
+atexit.register(ZYGOTES.close)
+
+
 def _run(
     nb: NotebookNode,
     limits: Limits,
@@ -156,83 +163,97 @@ def _run(
     files: dict[str, bytes] | None,
     autograding: bool,
 ) -> Execution:
-    private = Path(tempfile.mkdtemp(prefix="autograde-"))
+    """Sandboxed, the kernel is forked by a zygote of ``ZYGOTES`` into a job folder of its
+    sandbox; without a sandbox it is a new process in a temporary folder."""
+    zygote = ZYGOTES.acquire() if sandbox else None
+    private = zygote.job_folder() if zygote else Path(tempfile.mkdtemp(prefix="autograde-"))
     try:
         for name, content in (files or {}).items():
             target = private / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        prepare_private(private)
-        km = SandboxedKernelManager(
+        env = kernel_env(private, autograding)
+        common = dict(
             transport="ipc",
             ip=str(private / "kernel-ipc"),
             kernel_name="python3",
             connection_file=str(private / "kernel.json"),
-            private_dir=str(private),
-            readable=readable_paths(),
-            sandbox=sandbox,
-            memory_mb=limits.memory_mb,
-            file_mb=limits.file_mb,
         )
-        client = _LimitedClient(
-            nb,
-            km=km,
-            timeout=limits.cell_timeout,
-            interrupt_on_timeout=True,
-            allow_errors=True,
-            record_timing=True,
-            output_budget=limits.output_bytes,
-            resources={"metadata": {"path": str(private)}},
-        )
-        client.exempt = {0, len(nb.cells) - 1}
-        expired = threading.Event()
-
-        def watchdog():
-            expired.set()
-            process = getattr(km.provisioner, "process", None) if km.provisioner else None
-            if process is not None:
-                process.kill()
-
-        timer = threading.Timer(limits.wall_timeout, watchdog)
-        timer.daemon = True
-        start = time.perf_counter()
-        result = Execution(nb)
-        timer.start()
-        try:
-            # the kernel's own start-up chatter is not the student's output
-            client.execute(
-                env=kernel_env(private, autograding),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+        if zygote:
+            km = ZygoteKernelManager(
+                zygote=zygote, job=private, kernel_env=env, limits=limits, **common
             )
-        except DeadKernelError:
-            result.failed_cell = client.current_cell
-            result.failure = (
-                f"the time limit for the whole notebook ({limits.wall_timeout} s) was reached"
-                if expired.is_set()
-                else "the kernel died (os._exit, a crash, or the memory limit "
-                f"of {limits.memory_mb} MB)"
+        else:
+            prepare_private(private)
+            km = SandboxedKernelManager(
+                **common,
+                private_dir=str(private),
+                readable=readable_paths(),
+                sandbox=False,
+                memory_mb=limits.memory_mb,
+                file_mb=limits.file_mb,
             )
-        except Exception as exc:  # noqa: BLE001 -- any client failure is this submission's error
-            result.failed_cell = client.current_cell
-            result.failure = f"execution failed: {type(exc).__name__}: {exc}"[:500]
-            if client.current_cell is None:  # no cell ran: the kernel itself did not start
-                result.failure = f"the kernel did not start: {type(exc).__name__}: {exc}"[:500]
-                result.environment = True
-        finally:
-            timer.cancel()
-            result.seconds = time.perf_counter() - start
-            result.truncated_cells = tuple(sorted(client.truncated))
-            result.timed_out_cells = tuple(sorted(client.timed_out))
-            result.hidden_error_cells = tuple(sorted(client.hidden_errors))
-            if km.has_kernel:
-                try:
-                    run_sync(km.shutdown_kernel)(now=True)
-                except Exception:  # noqa: BLE001 -- already gone; the result says what happened
-                    pass
-        return result
+        return _drive(nb, km, limits, private, env)
     finally:
+        if zygote:
+            ZYGOTES.release(zygote)  # kills what is left of the job, empties its folder
         shutil.rmtree(private, ignore_errors=True)
+
+
+def _drive(nb: NotebookNode, km, limits: Limits, private: Path, env: dict) -> Execution:
+    client = _LimitedClient(
+        nb,
+        km=km,
+        timeout=limits.cell_timeout,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        record_timing=True,
+        output_budget=limits.output_bytes,
+        resources={"metadata": {"path": str(private)}},
+    )
+    client.exempt = {0, len(nb.cells) - 1}
+    expired = threading.Event()
+
+    def watchdog():
+        expired.set()
+        process = getattr(km.provisioner, "process", None) if km.provisioner else None
+        if process is not None:
+            process.kill()
+
+    timer = threading.Timer(limits.wall_timeout, watchdog)
+    timer.daemon = True
+    start = time.perf_counter()
+    result = Execution(nb)
+    timer.start()
+    try:
+        # the kernel's own start-up chatter is not the student's output
+        client.execute(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except DeadKernelError:
+        result.failed_cell = client.current_cell
+        result.failure = (
+            f"the time limit for the whole notebook ({limits.wall_timeout} s) was reached"
+            if expired.is_set()
+            else "the kernel died (os._exit, a crash, or the memory limit "
+            f"of {limits.memory_mb} MB)"
+        )
+    except Exception as exc:  # noqa: BLE001 -- any client failure is this submission's error
+        result.failed_cell = client.current_cell
+        result.failure = f"execution failed: {type(exc).__name__}: {exc}"[:500]
+        if client.current_cell is None:  # no cell ran: the kernel itself did not start
+            result.failure = f"the kernel did not start: {type(exc).__name__}: {exc}"[:500]
+            result.environment = True
+    finally:
+        timer.cancel()
+        result.seconds = time.perf_counter() - start
+        result.truncated_cells = tuple(sorted(client.truncated))
+        result.timed_out_cells = tuple(sorted(client.timed_out))
+        result.hidden_error_cells = tuple(sorted(client.hidden_errors))
+        if km.has_kernel:
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 -- already gone; the result says what happened
+                pass
+    return result
 
 
 __all__ = ["Execution", "run"]

@@ -226,7 +226,7 @@ def grade(
         sandbox.bwrap()  # raises SandboxUnavailable with what to do
     source, release, grade_ids, max_score = _lab_files(lab, course_root)
     files = collect.assignment_files(lab, course_root)
-    tests = verdicts.hidden_tests(source)
+    tests = verdicts.plan(source)
     db_url = course_db_url(course_root)
     state_dir = out / ".state"
     found = collect.find(submissions, lab)
@@ -328,7 +328,7 @@ def check(
     restored = collect.restore(nb, source, release)
     files = collect.assignment_files(lab, course_root)
     with ThreadPoolExecutor(1) as pool:
-        future, prepared = _start(pool, restored.nb, verdicts.hidden_tests(source), options, files)
+        future, prepared = _start(pool, restored.nb, verdicts.plan(source), options, files)
         execution = future.result()
     return _finish(item.student_id, execution, prepared, restored.tampered, item.sha256, options)
 

@@ -124,26 +124,25 @@ class SandboxedKernelManager(AsyncKernelManager):
         inner = _limit_prefix(limits) + cmd[1:]  # cmd[0] is this Python
         if not self.sandbox:
             return inner
-        private = self.private_dir
-        args = [bwrap(), "--die-with-parent", "--unshare-all", "--new-session"]
-        # the private /tmp first: mounted after the read-only binds it would hide any of them
-        # that live under /tmp (a checkout or venv there, as in CI's clean clone)
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        for path in self.readable:
-            args += ["--ro-bind", path, path]
-        args += [
-            "--bind",
-            private,
-            private,
-            "--remount-ro",
-            "/",
-            "--chdir",
-            private,
-            "--unsetenv",
-            "JPY_PARENT_PID",
-            "--",
-        ]
-        return args + inner
+        return wrap(self.readable, self.private_dir) + inner
+
+
+def wrap(readable: list[str], writable: str, *, die_with_parent: bool = True) -> list[str]:
+    """The bubblewrap command line of a sandbox: every namespace its own (no network, no
+    other processes), a read-only view of ``readable``, an empty private /tmp, and one
+    writable folder, ``writable``, which is also the working folder. ``die_with_parent``
+    ends the sandbox with the *thread* that started it (Linux's parent-death signal)."""
+    args = [bwrap(), *(["--die-with-parent"] if die_with_parent else []), "--unshare-all"]
+    # no capabilities: run as root, bwrap would keep them, and a kernel could remount the
+    # read-only system writable or trace other processes
+    args += ["--new-session", "--cap-drop", "ALL"]
+    # the private /tmp first: mounted after the read-only binds it would hide any of them
+    # that live under /tmp (a checkout or venv there, as in CI's clean clone)
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for path in readable:
+        args += ["--ro-bind", path, path]
+    args += ["--bind", writable, writable, "--remount-ro", "/", "--chdir", writable]
+    return args + ["--unsetenv", "JPY_PARENT_PID", "--"]
 
 
 @functools.cache

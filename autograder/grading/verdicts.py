@@ -16,7 +16,10 @@ are missing, reported twice, malformed, or of the wrong kind make the test fail 
 saying so. Whatever a submission's code does in its kernel, it can at most produce results,
 and a test passes only when its results equal the expected ones.
 
-Plain ``nbgrader autograde`` runs the hidden cells as they are and judges in the kernel.
+The pipeline also leaves out what no test needs: the instructor's experiment cells, tagged
+``experiment`` in the source (training runs, figures), are not run when it grades. They keep
+their code and get a note as their output, which the feedback shows. Plain ``nbgrader
+autograde`` runs every cell, the hidden tests as they are, and judges in the kernel.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ from autograder.authoring import hints as mistakes_blocks
 from labs import checks
 
 RESULTS = "application/vnd.optim-labs.results+json"
+EXPERIMENT = "experiment"  # the cell tag of an experiment no test needs
+NOT_RUN = (
+    "[not run when graded: an experiment that no test needs. "
+    "Run the notebook to see its results.]\n"
+)
 MAX_RESULTS_BYTES = 4 << 20  # one test's results; the solution's largest are below 100 kB
 MAX_VALUES = 1_000_000  # numbers in one result array
 
@@ -150,31 +158,59 @@ def kernel_source(test: HiddenTest, nonce: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How the pipeline grades a lab, read from its source notebook: its hidden tests by
+    grade_id, and the ids of its experiment cells (skipped)."""
+
+    tests: dict[str, HiddenTest]
+    experiments: frozenset[str]
+
+
 @dataclass
 class Prepared:
-    """What ``prepare`` replaced: hidden tests by cell index, and this run's nonce."""
+    """What ``prepare`` replaced: hidden tests and skipped experiments by cell index (the
+    latter with their code), and this run's nonce."""
 
     tests: dict[int, HiddenTest]
     nonce: str
+    skipped: dict[int, str] = field(default_factory=dict)
 
 
-def hidden_tests(source: NotebookNode) -> dict[str, HiddenTest]:
-    """Every hidden test cell of the source notebook, parsed, by grade_id."""
-    return {
-        notebooks.nbgrader_meta(c)["grade_id"]: parse(c)
-        for c in notebooks.graded_cells(source)
-        if expected_blocks.BEGIN in c.source
-    }
+def is_experiment(cell: NotebookNode) -> bool:
+    return (
+        cell.cell_type == "code"
+        and EXPERIMENT in cell.get("metadata", {}).get("tags", [])
+        and not notebooks.nbgrader_meta(cell)
+    )
 
 
-def prepare(nb: NotebookNode, tests: dict[str, HiddenTest]) -> Prepared:
-    """Make the (restored) notebook's hidden test cells compute and report only."""
+def plan(source: NotebookNode) -> Plan:
+    """The hidden tests and the experiment cells of the source notebook."""
+    return Plan(
+        tests={
+            notebooks.nbgrader_meta(c)["grade_id"]: parse(c)
+            for c in notebooks.graded_cells(source)
+            if expected_blocks.BEGIN in c.source
+        },
+        experiments=frozenset(c.get("id") for c in source.cells if is_experiment(c)),
+    )
+
+
+def prepare(nb: NotebookNode, graded: Plan) -> Prepared:
+    """Make the (restored) notebook's hidden test cells compute and report only, and empty
+    the source's experiment cells (found by cell id; a student's own cells always run)."""
     prepared = Prepared({}, secrets.token_hex(8))
     for index, cell in enumerate(nb.cells):
         gid = notebooks.nbgrader_meta(cell).get("grade_id")
-        if cell.cell_type == "code" and gid in tests:
-            prepared.tests[index] = tests[gid]
-            cell.source = kernel_source(tests[gid], prepared.nonce)
+        if cell.cell_type != "code":
+            continue
+        if gid in graded.tests:
+            prepared.tests[index] = graded.tests[gid]
+            cell.source = kernel_source(graded.tests[gid], prepared.nonce)
+        elif not gid and cell.get("id") in graded.experiments:
+            prepared.skipped[index] = cell.source
+            cell.source = ""
     return prepared
 
 
@@ -274,7 +310,21 @@ def decide(nb: NotebookNode, prepared: Prepared) -> dict[str, bool]:
                 )
             ]
         cell.source = test.source
+    for index, code in prepared.skipped.items():
+        cell = nb.cells[index]
+        cell.source, cell.execution_count = code, None
+        cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=NOT_RUN)]
     return passed
 
 
-__all__ = ["RESULTS", "HiddenTest", "Prepared", "hidden_tests", "prepare", "decide", "judge"]
+__all__ = [
+    "RESULTS",
+    "EXPERIMENT",
+    "HiddenTest",
+    "Plan",
+    "Prepared",
+    "plan",
+    "prepare",
+    "decide",
+    "judge",
+]
