@@ -185,17 +185,28 @@ def _add_limits(p) -> None:
 
 def cmd_grade(args) -> int:
     from autograder.grading import pipeline
+    from autograder.grading.engine import EngineUnavailable
     from autograder.grading.sandbox import SandboxUnavailable
 
     args.course = _course(args.course, Path.cwd())
     lab = notebooks.check_lab(args.lab, args.course)
     out = Path(args.out) if args.out else args.course / "graded" / lab
     options = pipeline.Options(
-        workers=args.workers, limits=_limits(args), sandbox=not args.no_sandbox, force=args.force
+        workers=args.workers,
+        limits=_limits(args),
+        sandbox=not args.no_sandbox,
+        force=args.force,
+        cluster=args.cluster,
     )
     try:
         results = pipeline.grade(lab, Path(args.submissions), out, args.course, options)
-    except (SandboxUnavailable, FileNotFoundError, ValueError, pipeline.CanaryFailed) as exc:
+    except (
+        SandboxUnavailable,
+        EngineUnavailable,
+        FileNotFoundError,
+        ValueError,
+        pipeline.CanaryFailed,
+    ) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     canary = json.loads((out / "results.json").read_text()).get("canary")
@@ -268,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
         help="submissions graded at once (default: number of cores)",
     )
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS "
+        "(e.g. tcp://head:8786); the gradebook and reports stay here (--workers is ignored)",
+    )
     p.add_argument(
         "--course",
         type=Path,

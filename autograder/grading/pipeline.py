@@ -1,5 +1,10 @@
 """Run the stages for a whole class (``grade``) or one notebook (``check``).
 
+A submission flows: ``collect`` (find, read, restore the tests) -> ``verdicts.prepare``
+(the hidden tests only report) -> ``execute.run`` on an ``engine`` (local threads or a
+Dask cluster: the only stage that may run elsewhere) -> ``verdicts.decide`` and
+``score.judge`` -> the gradebook, the state file and ``report``, all in this process.
+
 ``grade`` is resumable: after each submission is scored and saved in the gradebook, its
 result is written to ``<out>/.state/<student>.json`` with the submission's SHA-256. A
 second run regrades only new or changed submissions (all with ``force``); an interrupted
@@ -12,7 +17,7 @@ import copy
 import json
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +25,7 @@ import nbformat
 from tqdm import tqdm
 
 from autograder import course, mistakes, notebooks
-from autograder.grading import collect, execute, report, sandbox, score, verdicts
+from autograder.grading import collect, engine, execute, report, sandbox, score, verdicts
 from autograder.grading.sandbox import Limits
 
 
@@ -31,6 +36,7 @@ class Options:
     sandbox: bool = True
     force: bool = False
     progress: bool = True
+    cluster: str | None = None  # a Dask scheduler's address: run the jobs there
 
 
 def course_db_url(course_root: Path) -> str:
@@ -118,14 +124,25 @@ class CanaryFailed(RuntimeError):
     environment or the course is broken, not the students' work."""
 
 
-def _start(pool, restored_nb, tests, options: Options, files: dict[str, bytes]):
-    """Make the hidden tests report only, and run the notebook in the pool: ``(future,
-    prepared)``. Judging happens here, in the grader's process, once the run is back."""
-    prepared = verdicts.prepare(restored_nb, tests)
-    future = pool.submit(
+def _start(pool: engine.Engine, restored_nb, graded: verdicts.Plan, options: Options, files):
+    """Make the hidden tests report only, leave out the experiments, and run the notebook
+    on the engine: ``(future, prepared)``. ``files`` is ``pool.share``'s handle of the lab's
+    files. Judging happens here, in the grader's process, once the run is back."""
+    prepared = verdicts.prepare(restored_nb, graded)
+    future = pool.executor.submit(
         execute.run, restored_nb, options.limits, sandbox=options.sandbox, files=files
     )
     return future, prepared
+
+
+def _execution(future, nb) -> execute.Execution:
+    """The job's ``Execution``. A job that raised instead (its Dask workers died, the
+    sandbox could not start) failed on the grading machine, not in the submission."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 -- reported on the submission, never lost
+        text = f"the grading job was lost ({type(exc).__name__}: {exc})"
+        return execute.Execution(nb, failure=text[:500], environment=True)
 
 
 def _finish(student_id, execution, prepared, tampered, sha256, options: Options) -> score.Result:
@@ -154,9 +171,9 @@ def canary(
     lab: str,
     course_root: Path,
     options: Options,
-    pool,
-    tests,
-    files: dict[str, bytes],
+    pool: engine.Engine,
+    graded: verdicts.Plan,
+    files,
     source,
     release,
 ) -> str:
@@ -167,10 +184,14 @@ def canary(
     runs = {}
     for name, nb in (("solution", solution), ("release", copy.deepcopy(release))):
         restored = collect.restore(nb, source, release)
-        runs[name] = (*_start(pool, restored.nb, tests, options, files), restored.tampered)
+        runs[name] = (
+            *_start(pool, restored.nb, graded, options, files),
+            restored,
+            restored.tampered,
+        )
     got, first_error = {}, {}
-    for name, (future, prepared, tampered) in runs.items():
-        execution = future.result()
+    for name, (future, prepared, restored, tampered) in runs.items():
+        execution = _execution(future, restored.nb)
         got[name] = _finish(f"canary-{name}", execution, prepared, tampered, "", options)
         first_error[name] = next(
             (
@@ -206,8 +227,8 @@ def canary(
             f"the gradebook.\n{text}\nWhat to do: {_diagnosis(text, lab)}"
         )
     return (
-        f"canary: the solution scored {sol.score:g} / {sol.max_score:g}, the untouched "
-        f"release {stub.score:g} / {stub.max_score:g}"
+        f"canary on {pool.describe()}: the solution scored {sol.score:g} / {sol.max_score:g}, "
+        f"the untouched release {stub.score:g} / {stub.max_score:g}"
     )
 
 
@@ -220,13 +241,14 @@ def grade(
 ) -> list[score.Result]:
     """Grade every submission of ``lab`` found in ``submissions`` into the course's
     gradebook and ``out``. Before the first student, a canary (``canary``) checks the
-    environment; an environment fault stops grading before anything is written."""
+    environment; an environment fault stops grading before anything is written. With
+    ``options.cluster`` the notebooks run on that Dask cluster (``engine``)."""
     options = options or Options()
-    if options.sandbox:
+    if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
         sandbox.bwrap()  # raises SandboxUnavailable with what to do
     source, release, grade_ids, max_score = _lab_files(lab, course_root)
     files = collect.assignment_files(lab, course_root)
-    tests = verdicts.plan(source)
+    graded = verdicts.plan(source)
     db_url = course_db_url(course_root)
     state_dir = out / ".state"
     found = collect.find(submissions, lab)
@@ -261,13 +283,19 @@ def grade(
             continue
         todo.append((item, collect.restore(nb, source, release)))
     checked = ""
-    with ThreadPoolExecutor(max(1, options.workers)) as pool:
+    pool = (
+        engine.start(options.workers, options.cluster, check_sandbox=options.sandbox)
+        if todo
+        else engine.LocalEngine(1)
+    )
+    with pool:
+        shared = pool.share(files)
         if todo:
-            checked = canary(lab, course_root, options, pool, tests, files, source, release)
+            checked = canary(lab, course_root, options, pool, graded, shared, source, release)
             ensure_assignment(lab, course_root, db_url)
         futures = {}
         for item, restored in todo:
-            future, prepared = _start(pool, restored.nb, tests, options, files)
+            future, prepared = _start(pool, restored.nb, graded, options, shared)
             futures[future] = (item, restored, prepared)
         bar = tqdm(
             total=len(futures),
@@ -278,7 +306,7 @@ def grade(
         try:
             for future in as_completed(futures):
                 item, restored, prepared = futures[future]
-                execution = future.result()
+                execution = _execution(future, restored.nb)
                 result = _finish(
                     item.student_id, execution, prepared, restored.tampered, item.sha256, options
                 )
@@ -296,7 +324,16 @@ def grade(
         finally:
             bar.close()
     ordered = [results[item.student_id] for item in found if item.student_id in results]
-    report.write_all(out, lab, ordered, grade_ids, options.sandbox, readable, canary=checked)
+    report.write_all(
+        out,
+        lab,
+        ordered,
+        grade_ids,
+        options.sandbox,
+        readable,
+        canary=checked,
+        skipped=len(graded.experiments),
+    )
     return ordered
 
 
@@ -327,9 +364,9 @@ def check(
     source, release, _, _ = _lab_files(lab, course_root)
     restored = collect.restore(nb, source, release)
     files = collect.assignment_files(lab, course_root)
-    with ThreadPoolExecutor(1) as pool:
+    with engine.LocalEngine(1) as pool:
         future, prepared = _start(pool, restored.nb, verdicts.plan(source), options, files)
-        execution = future.result()
+        execution = _execution(future, restored.nb)
     return _finish(item.student_id, execution, prepared, restored.tampered, item.sha256, options)
 
 

@@ -92,9 +92,12 @@ def write_json(
     _write_atomic(path, json.dumps(data, indent=1))
 
 
-def feedback_html(lab: str, result: Result, submitted: NotebookNode | None) -> str:
+def feedback_html(
+    lab: str, result: Result, submitted: NotebookNode | None, skipped: int = 0
+) -> str:
     """One student's page: every graded test with points and, when failed, the message and
-    the hint, after the student's own code for the exercise above it."""
+    the hint, after the student's own code for the exercise above it; and how many of the
+    lab's experiment cells (``skipped``) were not run in grading."""
     code_before: dict[str, list[str]] = {}
     if submitted is not None:
         pending: list[str] = []
@@ -134,6 +137,11 @@ def feedback_html(lab: str, result: Result, submitted: NotebookNode | None) -> s
         if not cell.passed and cell.hint:
             parts.append(f"<div class='hint'><b>Hint:</b> {html.escape(cell.hint)}</div>")
         parts.append("</section>")
+    if skipped:
+        parts.append(
+            f"<p class='sub'>{skipped} experiment cell(s) of the lab were not run when graded: "
+            "no test depends on them. Run the notebook to see their results.</p>"
+        )
     return _page(f"{lab} feedback: {result.student_id}", "".join(parts))
 
 
@@ -217,12 +225,13 @@ def write_all(
     sandboxed: bool,
     submitted: dict[str, NotebookNode],
     canary: str = "",
+    skipped: int = 0,
 ) -> None:
     write_csv(out / "grades.csv", results, grade_ids)
     write_json(out / "results.json", lab, results, sandboxed, canary)
     for r in results:
         _write_atomic(
             out / "feedback" / f"{r.student_id}.html",
-            feedback_html(lab, r, submitted.get(r.student_id)),
+            feedback_html(lab, r, submitted.get(r.student_id), skipped),
         )
     _write_atomic(out / "report.html", report_html(lab, results, grade_ids, sandboxed, canary))
