@@ -338,41 +338,13 @@ def test_feedback_page_renders_in_a_browser(graded_class, tmp_path):
     assert red > 200 and green > 600  # one failed (red) and three passed (green) markers
 
 
-def _initdb() -> Path:
-    found = shutil.which("initdb") or next(
-        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)), None
-    )
-    if found is None:
-        pytest.fail("PostgreSQL is not installed: `make test` installs it (see the Makefile)")
-    return Path(found).resolve().parent
-
-
 @pytest.fixture
 def postgres_url():
-    """A throwaway PostgreSQL server on a Unix socket (no TCP port to collide with), run as
-    the ``postgres`` user when the tests run as root (the server refuses root)."""
-    import os
-    import tempfile
-
-    bindir = _initdb()
-    home = Path(tempfile.mkdtemp(prefix="autograde-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, sock = home / "data", home
-    run = lambda *cmd: subprocess.run(  # noqa: E731
-        [*as_user, *cmd], check=True, capture_output=True, text=True
-    )
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = f"-k {sock} -c listen_addresses='' -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(home / "log"), "start")
     try:
-        run(str(bindir / "createdb"), "-h", str(sock), "-U", "postgres", "gradebook")
-        yield f"postgresql://postgres@/gradebook?host={sock}"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(home, ignore_errors=True)
+        with course.postgres_server() as url:
+            yield url
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.mark.slow

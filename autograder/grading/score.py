@@ -231,14 +231,33 @@ def _alembic_head() -> str:
     return api._original_get_alembic_version()
 
 
+_ENGINES: dict[tuple, object] = {}
+
+
+def _shared_engine(url, *args, **kwargs):
+    """nbgrader's ``create_engine``, once per database: every ``Gradebook`` otherwise builds
+    a new engine, and with it an empty cache of compiled SQL and a new connection pool
+    (``Gradebook.close`` disposes the pool, which the next use refills)."""
+    from nbgrader import api
+
+    key = (str(url), args, tuple(sorted(kwargs.items())))
+    if key not in _ENGINES:
+        _ENGINES[key] = api._original_create_engine(url, *args, **kwargs)
+    return _ENGINES[key]
+
+
 def _fast_gradebook() -> None:
     """nbgrader asks ``alembic`` (a subprocess, about a second) for the schema version every
-    time a gradebook opens; it cannot change while we run, so ask once."""
+    time a gradebook opens; it cannot change while we run, so ask once. And it builds a new
+    database engine every time: share one (``_shared_engine``)."""
     from nbgrader import api
 
     if not hasattr(api, "_original_get_alembic_version"):
         api._original_get_alembic_version = api.get_alembic_version
         api.get_alembic_version = _alembic_head
+    if not hasattr(api, "_original_create_engine"):
+        api._original_create_engine = api.create_engine
+        api.create_engine = _shared_engine
 
 
 def _when(timestamp: str | None) -> dict:
