@@ -248,11 +248,19 @@ def _drive(nb: NotebookNode, km, limits: Limits, private: Path, env: dict) -> Ex
         result.truncated_cells = tuple(sorted(client.truncated))
         result.timed_out_cells = tuple(sorted(client.timed_out))
         result.hidden_error_cells = tuple(sorted(client.hidden_errors))
+        if client.kc is not None:  # nbclient leaves a client of our manager connected
+            client.kc.stop_channels()  # (its heartbeat thread would live on)
+            client.kc = None
         if km.has_kernel:
             try:
                 run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 -- already gone; the result says what happened
                 pass
+        # each kernel manager makes its own ZeroMQ context (I/O thread, sockets, about 12
+        # file descriptors) and frees it only when garbage-collected: a grader that runs
+        # thousands of notebooks would run out of descriptors
+        if km.context is not None and not km.context.closed:
+            km.context.destroy(linger=0)
     return result
 
 

@@ -74,7 +74,11 @@ class Zygote:
         self._read(STARTUP_TIMEOUT)  # {"ready": pid}
 
     def _read(self, timeout: float) -> dict:
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        # poll, not select: select fails on descriptors above 1023, which a long-lived
+        # grader (or test session) reaches
+        poller = select.poll()
+        poller.register(self.process.stdout, select.POLLIN)
+        ready = poller.poll(timeout * 1000)
         line = self.process.stdout.readline() if ready else ""
         if not line:
             self.log.flush()
