@@ -145,6 +145,15 @@ def _execution(future, nb) -> execute.Execution:
         return execute.Execution(nb, failure=text[:500], environment=True)
 
 
+def _as_finished(futures):
+    """Each future once it is done: those already done first, in the order they were
+    submitted, then the others as they finish (``as_completed`` alone would hand over the
+    already-done ones in no particular order)."""
+    done = [f for f in futures if f.done()]
+    yield from done
+    yield from as_completed(set(futures).difference(done))
+
+
 def _finish(student_id, execution, prepared, tampered, sha256, options: Options) -> score.Result:
     verdicts.decide(execution.nb, prepared)
     return score.judge(student_id, execution.nb, execution, tampered, sha256, options.sandbox)
@@ -292,11 +301,12 @@ def grade(
         shared = pool.share(files)
         if todo:
             checked = canary(lab, course_root, options, pool, graded, shared, source, release)
-            ensure_assignment(lab, course_root, db_url)
         futures = {}
         for item, restored in todo:
             future, prepared = _start(pool, restored.nb, graded, options, shared)
             futures[future] = (item, restored, prepared)
+        if todo:  # while the students' notebooks run: nothing is saved before this is done
+            ensure_assignment(lab, course_root, db_url)
         bar = tqdm(
             total=len(futures),
             desc=f"grading {lab}",
@@ -304,7 +314,7 @@ def grade(
             disable=not options.progress or not futures,
         )
         try:
-            for future in as_completed(futures):
+            for future in _as_finished(futures):
                 item, restored, prepared = futures[future]
                 execution = _execution(future, restored.nb)
                 result = _finish(
