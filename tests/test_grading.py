@@ -696,12 +696,14 @@ def test_running_many_notebooks_leaks_no_descriptors_or_threads(sandboxed):
     """A grader runs thousands of notebooks in one process: each run must give back its
     ZeroMQ context, sockets and heartbeat thread (else the descriptors run out, and
     select() fails past 1023)."""
+    import gc
     import os
     import threading
 
     from nbformat.v4 import new_code_cell, new_notebook
 
     def held():
+        gc.collect()  # what earlier tests left for the collector is not this test's leak
         return len(os.listdir("/proc/self/fd")), threading.active_count()
 
     def one():
@@ -713,4 +715,7 @@ def test_running_many_notebooks_leaks_no_descriptors_or_threads(sandboxed):
     before = held()
     for _ in range(4):
         one()
-    assert held() == before
+    after = held()
+    # Each leaking run would hold a dozen more descriptors and a thread; the suite's own
+    # leftovers (another test's socket closing late) may only make the count smaller.
+    assert after[0] <= before[0] and after[1] <= before[1], (before, after)
