@@ -131,8 +131,9 @@ def cmd_release(args) -> int:
 
 def cmd_lab(args) -> int:
     from autograder import studentlab
+    from autograder.course import Course
 
-    root = _course(args.course, Path.cwd())
+    root = Course.find(args.course).root
     workspace = (args.dir or root / "my-labs").resolve()
     return studentlab.main(workspace, args.jupyter_args, root)
 
@@ -141,16 +142,6 @@ def cmd_demo(args) -> int:
     from autograder import demo
 
     return demo.main()
-
-
-def _course(given: Path | None, *starts: Path) -> Path:
-    """The course folder: ``--course`` if given (it must hold nbgrader_config.py), else the
-    one found from ``starts`` (see ``notebooks.find_course``)."""
-    if given is None:
-        return notebooks.find_course(*starts)
-    if not (given / "nbgrader_config.py").is_file():
-        raise SystemExit(f"autograder: --course {given}: there is no nbgrader_config.py there")
-    return given.resolve()
 
 
 def _limits(args):
@@ -184,13 +175,14 @@ def _add_limits(p) -> None:
 
 
 def cmd_grade(args) -> int:
+    from autograder.course import Course
     from autograder.grading import pipeline
-    from autograder.grading.engine import EngineUnavailable
     from autograder.grading.sandbox import SandboxUnavailable
+    from autograder.grading.sandbox.engine import EngineUnavailable
 
-    args.course = _course(args.course, Path.cwd())
-    lab = notebooks.check_lab(args.lab, args.course)
-    out = Path(args.out) if args.out else args.course / "graded" / lab
+    course = Course.find(args.course)
+    lab = course.check_lab(args.lab)
+    out = Path(args.out) if args.out else course.root / "graded" / lab
     options = pipeline.Options(
         workers=args.workers,
         limits=_limits(args),
@@ -199,7 +191,7 @@ def cmd_grade(args) -> int:
         cluster=args.cluster,
     )
     try:
-        results = pipeline.grade(lab, Path(args.submissions), out, args.course, options)
+        rows = pipeline.grade(lab, Path(args.submissions), out, course, options)
     except (
         SandboxUnavailable,
         EngineUnavailable,
@@ -210,7 +202,7 @@ def cmd_grade(args) -> int:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     canary = json.loads((out / "results.json").read_text()).get("canary")
-    print(pipeline.summary(results) + (f"\n{canary}" if canary else ""))
+    print(pipeline.summary(rows) + (f"\n{canary}" if canary else ""))
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"
@@ -221,29 +213,32 @@ def cmd_grade(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from autograder.course import Course
     from autograder.grading import pipeline
     from autograder.grading.sandbox import SandboxUnavailable
 
-    args.course = _course(args.course, Path(args.notebook).parent, Path.cwd())
+    course = Course.find(args.course, Path(args.notebook).parent, Path.cwd())
     options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
     try:
-        result = pipeline.check(Path(args.notebook), args.course, options)
+        row = pipeline.check(Path(args.notebook), course, options)
     except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    for cell in result.cells:
+    for cell in row.cells:
         mark = "PASS" if cell.passed else "FAIL"
-        print(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}")
+        kind = "" if cell.max_points else " (visible test, no points)"
+        print(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}{kind}")
         if not cell.passed:
             for line in cell.message.splitlines():
                 print(f"       {line}")
             if cell.hint:
                 print(f"       Hint: {cell.hint}")
     print(
-        f"\nScore: {result.score:g} / {result.max_score:g} ({result.status})"
-        + (f" -- {result.reason}" if result.reason else "")
+        f"\nScore: {row.score:g} / {row.max_score:g} ({row.status})"
+        + (f" -- {row.reason}" if row.reason else "")
     )
-    return 0 if result.score == result.max_score and result.status == "graded" else 1
+    full = row.score == row.max_score and row.status == "graded"
+    return 0 if full and all(cell.passed for cell in row.cells) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,230 +1,149 @@
-"""An nbgrader course folder other than the repository's own: for the demo and the tests.
+"""The course being graded: an nbgrader course folder, found from where the tool runs.
 
-It holds a copy of ``nbgrader_config.py`` and ``source/<lab>`` (so its
-``generate_assignment`` is the real one), its own SQLite gradebook, and
-submissions in nbgrader's layout ``submitted/<student>/<lab>/<lab>.ipynb``.
-Grading here is plain ``nbgrader autograde``, exactly what an instructor runs.
+A ``Course`` is the folder that holds ``nbgrader_config.py`` -- the working folder or one of
+its parents, or what ``--course`` names -- never the place this tool is installed. It knows
+its labs (the ``source/<lab>/<lab>.ipynb`` it holds), its gradebook URL (as its
+``nbgrader_config.py`` sets it), and for each lab a ``Lab``: the source and release
+notebooks, the points of every test cell, and the helper and data files beside the source.
+Everything that decides points is read from here, never from a submission.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import subprocess
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import copy
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 from nbformat import NotebookNode
 
-from autograder import mistakes, notebooks
+from autograder import notebooks
+
+#: Files beside a lab's source notebook that are not the lab's (never sent to a kernel).
+IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
 
 
-@dataclass(frozen=True)
-class CellScore:
-    grade_id: str
-    score: float
-    max_score: float
-    error: str = ""  # the cell's error output in the autograded notebook (its last line first)
+class CourseError(SystemExit):
+    """The course folder cannot be used as given: says what to do."""
 
 
-@dataclass(frozen=True)
-class Shown:
-    """What a cell of the autograded notebook shows: its error (``ename: evalue``), the
-    error's traceback lines as a notebook renders them, and its printed text."""
-
-    error: str = ""
-    traceback: tuple[str, ...] = ()
-    stream: str = ""
-    n_errors: int = 0
-
-
-@dataclass(frozen=True)
-class Score:
-    student: str
-    score: float
-    max_score: float
-    cells: tuple[CellScore, ...]
-    errors: tuple[tuple[str, str], ...] = ()  # (grade_id, error) of every failed cell
-    shown: tuple[tuple[str, Shown], ...] = ()  # (grade_id, Shown) of every cell with an id
-
-    def output(self, grade_id: str) -> Shown:
-        return dict(self.shown).get(grade_id, Shown())
-
-    def error(self, grade_id: str) -> str:
-        return dict(self.errors).get(grade_id, "")
-
-    def cell(self, grade_id: str) -> CellScore:
-        return next(c for c in self.cells if c.grade_id == grade_id)
-
-
+@dataclass(eq=False)
 class Course:
-    def __init__(self, root: Path, source_root: Path = notebooks.ROOT):
-        self.root = Path(root)
-        self.source_root = source_root
-        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+    root: Path
+    _labs: dict = field(default_factory=dict, repr=False)
 
-    def prepare(self, lab: str) -> Course:
-        """Copy the config and the lab's source, and generate its release (fills the gradebook)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        shutil.copy(self.source_root / "nbgrader_config.py", self.root)
-        dest = self.root / "source" / lab
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(self.source_root / "source" / lab, dest)
-        self.nbgrader("generate_assignment", lab, "--force")
-        return self
-
-    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
-        return notebooks.nbgrader(*args, cwd=self.root, db_url=self.db_url)
-
-    def submit(self, lab: str, student: str, nb: NotebookNode | bytes) -> Path:
-        path = self.root / "submitted" / student / lab / f"{lab}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(nb, bytes):
-            path.write_bytes(nb)
-        else:
-            nbformat.write(nb, str(path))
-        return path
-
-    def autograde(self, lab: str, student: str | None = None) -> subprocess.CompletedProcess:
-        extra = ["--student", student] if student else []
-        return self.nbgrader("autograde", lab, "--force", *extra)
-
-    def scores(self, lab: str) -> dict[str, Score]:
-        from nbgrader.api import Gradebook
-
-        out = {}
-        with Gradebook(self.db_url) as gb:
-            for sub in gb.assignment_submissions(lab):
-                shown = self._shown(lab, sub.student_id)
-                errors = {gid: s.error for gid, s in shown.items() if s.error}
-                cells = []
-                for nb in sub.notebooks:
-                    for grade in nb.grades:
-                        if grade.cell.cell_type == "code":
-                            cells.append(
-                                CellScore(
-                                    grade.name,
-                                    float(grade.score or 0.0),
-                                    float(grade.max_score),
-                                    errors.get(grade.name, ""),
-                                )
-                            )
-                out[sub.student_id] = Score(
-                    sub.student_id,
-                    float(sub.score),
-                    float(sub.max_score),
-                    tuple(cells),
-                    tuple(sorted(errors.items())),
-                    tuple(sorted(shown.items())),
+    @classmethod
+    def find(cls, given: Path | None = None, *starts: Path) -> Course:
+        """``given`` (``--course``: it must hold nbgrader_config.py), else the first of
+        ``starts`` or a parent of it that holds nbgrader_config.py, as nbgrader finds it."""
+        if given is not None:
+            if not (Path(given) / "nbgrader_config.py").is_file():
+                raise CourseError(
+                    f"autograder: --course {given}: there is no nbgrader_config.py there"
                 )
-        return out
+            return cls(Path(given).resolve())
+        return cls(notebooks.find_course(*(starts or (Path.cwd(),))))
 
-    def _shown(self, lab: str, student: str) -> dict[str, Shown]:
-        """What every cell with a grade_id shows in the student's autograded notebook."""
-        path = self.root / "autograded" / student / lab / f"{lab}.ipynb"
-        if not path.exists():
-            return {}
-        out = {}
-        for cell in notebooks.read(path).cells:
-            gid = notebooks.nbgrader_meta(cell).get("grade_id")
-            if not gid or cell.cell_type != "code":
-                continue
-            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-            first = errors[0] if errors else None
-            out[gid] = Shown(
-                f"{first.ename}: {first.evalue}" if first else "",
-                tuple(first.traceback) if first else (),
-                notebooks.stream_text(cell),
-                len(errors),
-            )
-        return out
+    def source_path(self, lab: str) -> Path:
+        return notebooks.source_path(lab, self.root)
+
+    def release_path(self, lab: str) -> Path:
+        return notebooks.release_path(lab, self.root)
+
+    def labs(self) -> list[str]:
+        """The labs whose source notebook this course holds."""
+        return notebooks.available_labs(self.root)
+
+    def check_lab(self, lab: str) -> str:
+        return notebooks.check_lab(lab, self.root)
+
+    @functools.cached_property
+    def db_url(self) -> str:
+        """The gradebook URL, as the course's nbgrader_config.py sets it."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        url = config.CourseDirectory.get("db_url")
+        return str(url) if url else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def lab(self, lab: str) -> Lab:
+        """The lab, read once per ``Course`` object."""
+        if lab not in self._labs:
+            self._labs[lab] = Lab.read(self, lab)
+        return self._labs[lab]
 
 
-def filled(lab: str, code: dict[str, str], root: Path = notebooks.ROOT) -> NotebookNode:
-    """The release notebook with its solution cells replaced by ``code`` (by grade_id)."""
-    nb = notebooks.read(notebooks.release_path(lab, root))
-    for cell in nb.cells:
-        gid = notebooks.nbgrader_meta(cell).get("grade_id")
-        if notebooks.nbgrader_meta(cell).get("solution") and gid in code:
-            cell.source = code[gid]
-    return nb
-
-
-def reference_submissions(lab: str, root: Path = notebooks.ROOT) -> dict[str, NotebookNode]:
-    """The solution, the untouched release, one submission per cataloged mistake, and the
-    correct variants packed into ``variants-<k>`` submissions."""
-    solution = mistakes.solution_code(lab, root)
-    subs = {
-        "solution": filled(lab, solution, root),
-        "stub": notebooks.read(notebooks.release_path(lab, root)),
+def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
+    return {
+        meta["grade_id"]: cell
+        for cell in nb.cells
+        if (meta := notebooks.nbgrader_meta(cell)).get("grade_id")
     }
-    for m in mistakes.catalog(lab):
-        code = dict(solution)
-        code[m.cell] = mistakes.apply(code[m.cell], m)
-        subs[f"mistake-{m.name}".replace("_", "-")] = filled(lab, code, root)
-    for k, (_names, code) in enumerate(mistakes.variant_sets(lab, solution), start=1):
-        subs[f"variants-{k}"] = filled(lab, code, root)
-    return subs
 
 
-def grade_in_parts(
-    lab: str, submissions: dict[str, NotebookNode], root: Path, parts: int = 2
-) -> dict[str, Score]:
-    """Grade ``submissions`` with plain ``nbgrader autograde``, split over ``parts`` scratch
-    courses under ``root`` that are graded at the same time (nbgrader grades one at a time).
-    Returns every student's score, read back from the courses' gradebooks."""
-    names = sorted(submissions)
-    chunks = [names[i::parts] for i in range(parts) if names[i::parts]]
+@dataclass(frozen=True, eq=False)
+class Lab:
+    """One lab of a course, read from its ``source/`` and ``release/``."""
 
-    def grade(i_chunk: tuple[int, list[str]]) -> dict[str, Score]:
-        i, chunk = i_chunk
-        c = Course(root / f"part{i}").prepare(lab)
-        for student in chunk:
-            c.submit(lab, student, submissions[student])
-        c.autograde(lab)
-        return c.scores(lab)
+    course: Course
+    name: str
+    source: NotebookNode
+    release: NotebookNode
 
-    scores: dict[str, Score] = {}
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        for part in pool.map(grade, enumerate(chunks)):
-            scores.update(part)
-    return scores
-
-
-@contextlib.contextmanager
-def postgres_server():
-    """A throwaway PostgreSQL server on a Unix socket (no TCP port to collide with), with an
-    empty ``gradebook`` database: yields its URL. Run as the ``postgres`` user when we are
-    root (the server refuses root). Raises ``FileNotFoundError`` without PostgreSQL."""
-    found = shutil.which("initdb") or next(
-        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)), None
-    )
-    if found is None:
-        raise FileNotFoundError(
-            "PostgreSQL is not installed: `make test` installs it (see the Makefile)"
+    @classmethod
+    def read(cls, course: Course, lab: str) -> Lab:
+        return cls(
+            course,
+            lab,
+            notebooks.read(course.source_path(lab)),
+            notebooks.read(course.release_path(lab)),
         )
-    bindir = Path(found).resolve().parent
-    home = Path(tempfile.mkdtemp(prefix="autograde-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
 
-    def run(*cmd: str) -> None:
-        subprocess.run([*as_user, *cmd], check=True, capture_output=True, text=True)
+    @functools.cached_property
+    def cells(self) -> dict[str, NotebookNode]:
+        """Every cell of the source with nbgrader metadata, by grade id."""
+        return _by_grade_id(self.source)
 
-    data = home / "data"
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = f"-k {home} -c listen_addresses='' -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(home / "log"), "start")
-    try:
-        run(str(bindir / "createdb"), "-h", str(home), "-U", "postgres", "gradebook")
-        yield f"postgresql://postgres@/gradebook?host={home}"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(home, ignore_errors=True)
+    @functools.cached_property
+    def released(self) -> dict[str, NotebookNode]:
+        """Every cell of the release with nbgrader metadata, by grade id."""
+        return _by_grade_id(self.release)
+
+    @property
+    def grade_ids(self) -> list[str]:
+        """The test cells that carry points, in notebook order (the columns of grades.csv)."""
+        return [notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.graded_cells(self.source)]
+
+    @property
+    def max_score(self) -> float:
+        return float(
+            sum(
+                notebooks.nbgrader_meta(c).get("points", 0)
+                for c in notebooks.graded_cells(self.source)
+            )
+        )
+
+    @functools.cached_property
+    def files(self) -> dict[str, bytes]:
+        """The files beside the source notebook (its ``labs/`` helpers and ``data/``), by
+        relative path: what ``nbgrader autograde`` copies over a submission from the source."""
+        folder = self.course.source_path(self.name).parent
+        return {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+            and path.suffix != ".ipynb"
+            and not IGNORED & set(path.relative_to(folder).parts)
+        }
+
+    def filled(self, code: dict[str, str]) -> NotebookNode:
+        """The release notebook with its solution cells replaced by ``code`` (by grade id)."""
+        nb = copy.deepcopy(self.release)
+        for cell in nb.cells:
+            meta = notebooks.nbgrader_meta(cell)
+            if meta.get("solution") and meta.get("grade_id") in code:
+                cell.source = code[meta["grade_id"]]
+        return nb
+
+
+__all__ = ["Course", "CourseError", "Lab"]

@@ -90,7 +90,10 @@ def write(nb: NotebookNode, path: Path) -> None:
 
 
 def nbgrader_meta(cell: NotebookNode) -> Mapping:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    """The cell's nbgrader metadata; empty when it has none or it is not a mapping."""
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, Mapping) else None
+    return meta if isinstance(meta, Mapping) else {}
 
 
 def test_cells(nb: NotebookNode) -> Iterator[NotebookNode]:

@@ -17,15 +17,21 @@ import copy
 import dataclasses
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from autograder import course, notebooks
-from autograder.grading import democlass, execute, pipeline, score
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from scratch import PlainCourse, copy_course, postgres_server  # noqa: E402
+
+from autograder import mistakes, notebooks  # noqa: E402
+from autograder.course import Course  # noqa: E402
+from autograder.demo import democlass  # noqa: E402
+from autograder.grading import gradebook, pipeline  # noqa: E402
+from autograder.grading.sandbox import kernel  # noqa: E402
 
 LAB = "lab2_optimizers"
 N = 40
@@ -35,8 +41,9 @@ SAVES = 200  # submissions written to each gradebook for its write rate
 def make_class() -> dict[str, bytes]:
     import nbformat
 
-    refs = course.reference_submissions(LAB)
-    demo = democlass.build(LAB)
+    repo = Course(notebooks.ROOT)
+    refs = mistakes.reference_submissions(LAB, repo)
+    demo = democlass.build(LAB, repo)
     pool = [("correct", nbformat.writes(refs["solution"]).encode())]
     pool += [
         (name, nbformat.writes(nb).encode())
@@ -68,21 +75,22 @@ def machine_cpu() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def gradebook_rate(course_root: Path, results, db_url: str) -> float:
+def gradebook_rate(course: Course, results, db_url: str) -> float:
     """Submissions saved per second into the gradebook at ``db_url``."""
     import nbformat
 
     saved = [
         (r, nbformat.read(str(path), as_version=4))
         for r in results
-        if (path := course_root / "autograded" / r.student_id / LAB / f"{LAB}.ipynb").is_file()
+        if r.counted
+        and (path := course.root / "autograded" / r.student_id / LAB / f"{LAB}.ipynb").is_file()
     ]
-    pipeline.ensure_assignment(LAB, course_root, db_url)
+    gradebook.ensure_assignment(course, LAB, db_url)
     start = time.perf_counter()
     for i in range(SAVES):
         result, nb = saved[i % len(saved)]
         renamed = dataclasses.replace(result, student_id=f"w{i:05d}")
-        score.save(db_url, LAB, renamed, copy.deepcopy(nb))
+        gradebook.save(db_url, LAB, renamed, copy.deepcopy(nb))
     return SAVES / (time.perf_counter() - start)
 
 
@@ -90,7 +98,7 @@ def main() -> None:
     subs = make_class()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        plain = course.Course(tmp / "plain").prepare(LAB)
+        plain = PlainCourse(tmp / "plain").prepare(LAB)
         for student, data in subs.items():
             plain.submit(LAB, student, data)
         start, cpu0 = time.perf_counter(), cpu()
@@ -103,11 +111,7 @@ def main() -> None:
         plain_wall, plain_cpu = time.perf_counter() - start, cpu() - cpu0
         plain_scores = plain.scores(LAB)
 
-        root = tmp / "pipe"
-        root.mkdir()
-        shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
-        for part in ("source", "release"):
-            shutil.copytree(notebooks.ROOT / part / LAB, root / part / LAB)
+        root = copy_course(tmp / "pipe", [LAB])
         folder = tmp / "subs"
         folder.mkdir()
         for student, data in subs.items():
@@ -117,11 +121,11 @@ def main() -> None:
             LAB, folder, tmp / "out", root, pipeline.Options(workers=2, progress=False)
         )
         pipe_wall = time.perf_counter() - start
-        execute.ZYGOTES.close()  # ends the zygotes, so their kernels' CPU time is counted
+        kernel.ZYGOTES.close()  # ends the zygotes, so their kernels' CPU time is counted
         pipe_cpu, pipe_machine = cpu() - cpu0, machine_cpu() - machine0
         rates = {"SQLite": gradebook_rate(root, results, f"sqlite:///{tmp / 'rate.db'}")}
         try:
-            with course.postgres_server() as url:
+            with postgres_server() as url:
                 rates["PostgreSQL"] = gradebook_rate(root, results, url)
         except FileNotFoundError as exc:
             rates["PostgreSQL"] = f"not measured: {exc}"

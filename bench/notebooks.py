@@ -7,11 +7,17 @@ Targets (issue 2): Run All <= 30 s, autograded run <= 10 s, on a 2-core machine.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from autograder import course, notebooks
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from scratch import PlainCourse  # noqa: E402
+
+from autograder import mistakes, notebooks  # noqa: E402
+from autograder.course import Course  # noqa: E402
 
 
 def _run(lab: str, env: dict[str, str]) -> float:
@@ -28,8 +34,9 @@ def main() -> None:
         full = _run(lab, {})
         graded = _run(lab, {"NBGRADER_EXECUTION": "autograde"})
         with tempfile.TemporaryDirectory() as tmp:
-            c = course.Course(Path(tmp)).prepare(lab)
-            c.submit(lab, "student", course.reference_submissions(lab)["solution"])
+            c = PlainCourse(Path(tmp)).prepare(lab)
+            solution = mistakes.reference_submissions(lab, Course(notebooks.ROOT))["solution"]
+            c.submit(lab, "student", solution)
             start = time.perf_counter()
             c.autograde(lab)
             one = time.perf_counter() - start

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scratch
 from nbformat.v4 import new_code_cell
 
-from autograder import course, mistakes, notebooks
+from autograder import mistakes, notebooks
+from autograder.course import Course
 
 LABS = notebooks.available_labs()
 
@@ -56,15 +58,50 @@ def graded(tmp_path_factory):
     """``graded(lab)`` -> scores of every reference submission of the lab (solution, stub,
     each cataloged mistake) graded by plain ``nbgrader autograde``."""
     return _Cache(
-        lambda lab: course.grade_in_parts(
-            lab, course.reference_submissions(lab), tmp_path_factory.mktemp(lab)
+        lambda lab: scratch.grade_in_parts(
+            lab,
+            mistakes.reference_submissions(lab, Course(notebooks.ROOT)),
+            tmp_path_factory.mktemp(lab),
         )
     )
 
 
+@pytest.fixture(scope="session")
+def demo_class(tmp_path_factory):
+    """The demo class of lab2 (12 submissions: honest, broken, attacks), graded once by the
+    pipeline in a copy of the course."""
+    from autograder.demo import democlass
+    from autograder.grading import pipeline
+
+    tmp = tmp_path_factory.mktemp("demo")
+    course = scratch.copy_course(tmp / "course", [scratch.LAB])
+    built = democlass.build(scratch.LAB, course)
+    subs = scratch.class_folder(tmp / "subs", {f"{s}.ipynb": data for s, data in built.items()})
+    source_before = course.source_path(scratch.LAB).read_bytes()
+    out = tmp / "out"
+    options = pipeline.Options(limits=scratch.FAST)
+    rows = pipeline.grade(scratch.LAB, subs, out, course, options)
+    return {
+        "course": course,
+        "subs": subs,
+        "out": out,
+        "source_before": source_before,
+        "rows": {r.student_id: r for r in rows},
+    }
+
+
+@pytest.fixture
+def postgres_url():
+    try:
+        with scratch.postgres_server() as url:
+            yield url
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if {"source_run", "graded"} & set(getattr(item, "fixturenames", ())):
+        if {"source_run", "graded", "demo_class"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

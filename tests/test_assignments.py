@@ -18,10 +18,10 @@ import pytest
 from conftest import LABS, render_png
 from nbformat.v4 import new_code_cell
 
-from autograder import course, mistakes, notebooks
+from autograder import mistakes, notebooks
 from autograder.authoring import expected
-from autograder.grading import execute, sandbox
-from autograder.grading.sandbox import Limits
+from autograder.course import Course
+from autograder.grading.sandbox import Limits, bwrap, kernel
 
 ROOMY = Limits(cell_timeout=120, wall_timeout=900, memory_mb=3072)
 
@@ -60,7 +60,7 @@ def _run_alone(lab: str, nb, tmp_path: Path):
     folder = tmp_path / lab
     shutil.copytree(notebooks.release_path(lab).parent, folder)
     nb.cells.append(new_code_cell(WHERE))
-    run = execute.run(nb, ROOMY, sandbox=True, files=_folder_files(folder), autograding=False)
+    run = kernel.run(nb, ROOMY, sandbox=True, files=_folder_files(folder), autograding=False)
     assert run.failure is None, run.failure
     text = notebooks.stream_text(nb.cells[-1])
     assert "@@WHERE@@" in text, nb.cells[-1].get("outputs")
@@ -89,8 +89,8 @@ def _errors(nb) -> list[tuple[int, str, str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
 def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_test(lab, tmp_path):
-    sandbox.bwrap()  # the sandbox hides the repository; `make test` installs bubblewrap
-    nb = course.filled(lab, mistakes.solution_code(lab))
+    bwrap.bwrap()  # the sandbox hides the repository; `make test` installs bubblewrap
+    nb = Course(notebooks.ROOT).lab(lab).filled(mistakes.solution_code(lab))
     nb, where = _run_alone(lab, nb, tmp_path)
     assert where["labs"].startswith(where["cwd"] + "/labs/"), where  # the folder's own copy
     assert where["autograder"] is False and where["repository"] == [], where
@@ -106,7 +106,7 @@ def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_
 def test_the_untouched_assignment_runs_every_given_cell(lab, tmp_path):
     """Restart & Run All on the folder as fetched: the given cells run; the tests fail only
     because the exercises are not done yet, and they say so."""
-    sandbox.bwrap()
+    bwrap.bwrap()
     nb, where = _run_alone(lab, notebooks.read(notebooks.release_path(lab)), tmp_path)
     assert where["autograder"] is False and where["repository"] == [], where
     errors = _errors(nb)
@@ -133,7 +133,7 @@ def _run_as(user: str, home: Path, tmp_path: Path, cmd: list[str]):
     passwd = tmp_path / f"passwd-{user}"
     passwd.write_text("\n".join(lines) + "\n")
     wrap = [
-        sandbox.bwrap(),
+        bwrap.bwrap(),
         "--bind",
         "/",
         "/",
@@ -217,7 +217,7 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"alice\s+6 / 10\s+graded", proc.stdout), proc.stdout
+    assert re.search(rf"alice/{lab}/{lab}\.ipynb\s+6 / 10\s+graded", proc.stdout), proc.stdout
     notebooks.nbgrader("generate_feedback", lab, cwd=course, env=teacher)
     notebooks.nbgrader("release_feedback", lab, cwd=course, env=teacher)
 

@@ -10,7 +10,7 @@ from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected, given, helpers, hints, release
-from autograder.grading import verdicts
+from autograder.grading import instrument
 from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
@@ -229,7 +229,7 @@ def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab
     source that nbgrader does not know (no test, no given code, no exercise)."""
     nb = notebooks.read(notebooks.source_path(lab))
     code = [c for c in nb.cells if c.cell_type == "code"]
-    tagged = [c for c in code if verdicts.is_experiment(c)]
+    tagged = [c for c in code if instrument.is_experiment(c)]
     assert tagged and tagged == [c for c in code if not notebooks.nbgrader_meta(c)]
     assert all("experiment" not in c.metadata.get("tags", []) for c in code if c not in tagged)
 

@@ -157,3 +157,36 @@ def test_the_environment_is_the_locked_one():
         if have != version:
             mismatched[name] = (version, have)
     assert mismatched == {}, f"installed packages differ from requirements.lock: {mismatched}"
+
+
+def _grading_sources() -> dict[str, str]:
+    return {
+        str(p.relative_to(ROOT)): p.read_text()
+        for p in sorted((ROOT / "autograder").rglob("*.py"))
+        if "authoring" not in p.parts
+    }
+
+
+def test_grading_never_defaults_to_the_installed_repository():
+    """The course is found from where the tool runs (or --course), never the folder this
+    tool is installed in; and production code never imports the tests' scratch courses."""
+    found = [
+        f"{name}: {line.strip()}"
+        for name, text in _grading_sources().items()
+        if name.startswith(("autograder/grading/", "autograder/course.py", "autograder/demo/"))
+        for line in text.splitlines()
+        if "notebooks.ROOT" in line or re.search(r"\bROOT\b", line)
+    ]
+    assert found == []
+    imports = [
+        n for n, t in _grading_sources().items() if re.search(r"^\s*(from|import) scratch", t, re.M)
+    ]
+    assert imports == []
+
+
+def test_each_grading_stage_has_its_own_test_module():
+    from autograder.grading import pipeline
+
+    for stage in pipeline.STAGES:
+        name = stage.__name__.rsplit(".", 1)[-1]
+        assert (ROOT / "tests" / f"test_{name}.py").is_file(), name

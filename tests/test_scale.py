@@ -4,7 +4,6 @@ grades; a Dask cluster gives the local grades; a worker that dies loses nothing.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import threading
 import time
@@ -12,19 +11,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from scratch import copy_course
 
-from autograder import course, notebooks
-from autograder.grading import engine, pipeline, verdicts
+from autograder import mistakes, notebooks
+from autograder.course import Course
+from autograder.grading import instrument, pipeline
+from autograder.grading.sandbox import bwrap, engine
 
 LABS = notebooks.available_labs()
-
-
-def _course(root: Path, lab: str) -> Path:
-    root.mkdir(parents=True)
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
-    for part in ("source", "release"):
-        shutil.copytree(notebooks.ROOT / part / lab, root / part / lab)
-    return root
 
 
 def _class(root: Path, lab: str) -> Path:
@@ -32,19 +26,19 @@ def _class(root: Path, lab: str) -> Path:
     correct variants: what the mutation gate grades) as a class folder."""
     subs = root / "subs"
     subs.mkdir(parents=True)
-    for name, nb in course.reference_submissions(lab).items():
+    for name, nb in mistakes.reference_submissions(lab, Course(notebooks.ROOT)).items():
         nbformat.write(nb, str(subs / f"{name}.ipynb"))
     return subs
 
 
 def _grade(root: Path, lab: str, **options) -> dict:
     """Grade the reference class of ``lab`` in a fresh copy of the course under ``root``."""
-    where = _course(root / "course", lab)
+    where = copy_course(root / "course", [lab])
     subs = _class(root, lab)
-    results = pipeline.grade(
+    rows = pipeline.grade(
         lab, subs, root / "out", where, pipeline.Options(progress=False, **options)
     )
-    return {"course": where, "out": root / "out", "results": {r.student_id: r for r in results}}
+    return {"course": where.root, "out": root / "out", "results": {r.student_id: r for r in rows}}
 
 
 def _points(result) -> dict[str, float]:
@@ -94,14 +88,14 @@ def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, g
 def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
     run = local(lab)
     source = notebooks.read(notebooks.source_path(lab))
-    experiments = {c.id: c.source for c in source.cells if verdicts.is_experiment(c)}
+    experiments = {c.id: c.source for c in source.cells if instrument.is_experiment(c)}
     assert experiments, "the lab has no experiment cells to skip"
     executed = notebooks.read(run["course"] / "autograded" / "solution" / lab / f"{lab}.ipynb")
     shown = {c.id: c for c in executed.cells if c.id in experiments}
     assert set(shown) == set(experiments)
     for cell_id, cell in shown.items():
         assert cell.source == experiments[cell_id]  # the code is shown as written
-        assert [o.get("text") for o in cell.outputs] == [verdicts.NOT_RUN]
+        assert [o.get("text") for o in cell.outputs] == [instrument.NOT_RUN]
     page = (run["out"] / "feedback" / "solution.html").read_text()
     assert f"{len(experiments)} experiment cell(s) of the lab were not run when graded" in page
 
@@ -238,13 +232,11 @@ def test_workers_without_a_sandbox_or_with_other_packages_are_refused():
 
 
 def test_the_probe_reports_a_missing_bubblewrap(monkeypatch):
-    from autograder.grading import sandbox
-
     monkeypatch.setenv("PATH", "/nonexistent")
-    sandbox.bwrap.cache_clear()
+    bwrap.bwrap.cache_clear()
     try:
         found = engine.probe(True)
     finally:
-        sandbox.bwrap.cache_clear()
+        bwrap.bwrap.cache_clear()
     assert "bubblewrap (bwrap) is not installed" in found["sandbox"]
     assert found["numpy"] == engine.probe(False)["numpy"]

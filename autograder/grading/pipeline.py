@@ -1,32 +1,67 @@
-"""Run the stages for a whole class (``grade``) or one notebook (``check``).
+"""The path of one submission, and the class run around it.
 
-A submission flows: ``collect`` (find, read, restore the tests) -> ``verdicts.prepare``
-(the hidden tests only report) -> ``execute.run`` on an ``engine`` (local threads or a
-Dask cluster: the only stage that may run elsewhere) -> ``verdicts.decide`` and
-``score.judge`` -> the gradebook, the state file and ``report``, all in this process.
+A submission is one file of the submissions folder. ``intake.find`` makes a record of every
+file (``submission.Submission``); then each record goes down ``STAGES``, in this order:
 
-``grade`` is resumable: after each submission is scored and saved in the gradebook, its
-result is written to ``<out>/.state/<student>.json`` with the submission's SHA-256. A
-second run regrades only new or changed submissions (all with ``force``); an interrupted
-run loses at most the submissions in flight, and grades none twice.
+1. ``intake``      read the file's notebook, refusing what is not one;
+2. ``restore``     put back the course's tests and take every grade id, point and cell kind
+                   from the course's source, never from the submission;
+3. ``instrument``  make the hidden tests report their results only; leave out experiments;
+4. ``run``         execute it in its own sandboxed kernel, on the engine (threads here or a
+                   Dask cluster: the only stage that may run elsewhere);
+5. ``judge``       read each hidden test's results and decide, in this process;
+6. ``score``       points by nbgrader's rule, the status and the reason;
+7. ``record``      the gradebook, nbgrader's folders and the resume state.
+
+Each stage takes the record and the run's ``Context`` and returns the record. A stage that
+raises ends the record's grading -- ``SubmissionFault`` as ``error``, ``EnvironmentFault`` as
+``environment``, anything else as ``error`` naming the stage -- and only ``record`` still
+runs, so the failure is the record's row and nothing else's. ``report`` then writes the
+class's pages from every row.
+
+``grade`` runs a class: a canary (the same ``flow`` on two synthetic submissions, the
+course's solution and its untouched release) must pass before any student; the records go
+down the stages in parallel; a rerun keeps every row whose file and neighbours are unchanged.
+Only the canary or a broken course stops a class. ``check`` runs one notebook down the same
+stages, with no gradebook.
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import os
-import tempfile
-from concurrent.futures import as_completed
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 from tqdm import tqdm
 
-from autograder import course, mistakes, notebooks
-from autograder.grading import collect, engine, execute, report, sandbox, score, verdicts
-from autograder.grading.sandbox import Limits
+from autograder import mistakes, notebooks
+from autograder.course import Course, Lab
+from autograder.grading import (
+    gradebook,
+    instrument,
+    intake,
+    judge,
+    record,
+    report,
+    restore,
+    run,
+    score,
+)
+from autograder.grading.sandbox import bwrap, engine
+from autograder.grading.sandbox.bwrap import Limits
+from autograder.grading.submission import (
+    STATUSES,
+    CellResult,
+    EnvironmentFault,
+    Row,
+    Submission,
+    SubmissionFault,
+)
+
+STAGES = (intake, restore, instrument, run, judge, score, record)
 
 
 @dataclass
@@ -39,84 +74,26 @@ class Options:
     cluster: str | None = None  # a Dask scheduler's address: run the jobs there
 
 
-def course_db_url(course_root: Path) -> str:
-    """The gradebook URL of the course, as its nbgrader_config.py sets it."""
-    from traitlets.config.loader import PyFileConfigLoader
+@dataclass
+class Context:
+    """What every stage of one run may read."""
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    url = config.CourseDirectory.get("db_url")
-    return str(url) if url else f"sqlite:///{course_root / 'gradebook.db'}"
+    course: Course
+    lab: Lab
+    plan: instrument.Plan
+    limits: Limits
+    sandbox: bool
+    engine: engine.Engine
+    files: object  # the lab's helper and data files, as the engine shares them
+    out: Path | None = None  # where rows are recorded; None: record nothing (check, canary)
+    assignment_recorded: threading.Event = field(default_factory=threading.Event)
+    assignment_error: list[str] = field(default_factory=list)
 
-
-def ensure_assignment(lab: str, course_root: Path, db_url: str) -> None:
-    """Make sure the gradebook knows the lab and its cells (what generate_assignment records),
-    without touching release/."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    score._fast_gradebook()
-    with Gradebook(db_url) as gb:
-        try:
-            if gb.find_assignment(lab).notebooks:
-                return
-        except MissingEntry:
-            pass
-    with tempfile.TemporaryDirectory() as tmp:
-        notebooks.nbgrader(
-            "generate_assignment",
-            lab,
-            "--force",
-            f"--CourseDirectory.release_directory={tmp}",
-            cwd=course_root,
-            db_url=db_url,
-        )
-
-
-def _lab_files(lab: str, course_root: Path):
-    source = notebooks.read(notebooks.source_path(lab, course_root))
-    release = notebooks.read(notebooks.release_path(lab, course_root))
-    graded = list(notebooks.graded_cells(source))
-    grade_ids = [notebooks.nbgrader_meta(c)["grade_id"] for c in graded]
-    max_score = float(sum(notebooks.nbgrader_meta(c).get("points", 0) for c in graded))
-    return source, release, grade_ids, max_score
-
-
-def _save_state(path: Path, result: score.Result) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result.to_dict()))
-    os.replace(tmp, path)
-
-
-def _load_state(path: Path) -> score.Result | None:
-    try:
-        return score.Result.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-
-
-def _store_copies(
-    course_root: Path, lab: str, item: collect.Found, executed, files: dict[str, bytes]
-) -> None:
-    """Keep nbgrader's layout so formgrader, manual grading and ``nbgrader generate_feedback``
-    / ``release_feedback`` see the submission: ``submitted/<student>/<lab>/`` with the notebook
-    and nbgrader's timestamp and secret, and ``autograded/<student>/<lab>/`` with the executed
-    notebook, those files and the lab's own helpers (as ``nbgrader autograde`` leaves it)."""
-    sub = course_root / "submitted" / item.student_id / lab
-    sub.mkdir(parents=True, exist_ok=True)
-    target = sub / f"{lab}.ipynb"
-    if not (target.is_file() and target.read_bytes() == item.data):
-        target.write_bytes(item.data)
-    for name, content in item.extras.items():
-        if not (sub / name).is_file():
-            (sub / name).write_bytes(content)
-    if executed is None:
-        return
-    done = course_root / "autograded" / item.student_id / lab
-    done.mkdir(parents=True, exist_ok=True)
-    for name, content in {**item.extras, **files}.items():
-        (done / name).parent.mkdir(parents=True, exist_ok=True)
-        (done / name).write_bytes(content)
-    nbformat.write(executed, str(done / f"{lab}.ipynb"))
+    @classmethod
+    def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
+        """A run's context on ``pool``, recording nothing until ``out`` is set."""
+        plan = instrument.plan_of(lab.source)
+        return cls(course, lab, plan, options.limits, options.sandbox, pool, pool.share(lab.files))
 
 
 class CanaryFailed(RuntimeError):
@@ -124,39 +101,73 @@ class CanaryFailed(RuntimeError):
     environment or the course is broken, not the students' work."""
 
 
-def _start(pool: engine.Engine, restored_nb, graded: verdicts.Plan, options: Options, files):
-    """Make the hidden tests report only, leave out the experiments, and run the notebook
-    on the engine: ``(future, prepared)``. ``files`` is ``pool.share``'s handle of the lab's
-    files. Judging happens here, in the grader's process, once the run is back."""
-    prepared = verdicts.prepare(restored_nb, graded)
-    future = pool.executor.submit(
-        execute.run, restored_nb, options.limits, sandbox=options.sandbox, files=files
+def _not_graded(sub: Submission, lab: Lab, why: str) -> None:
+    """A record that will not run: every test cell at 0, saying why."""
+    if not sub.cells:
+        sub.cells = [
+            CellResult(
+                g,
+                0.0,
+                float(notebooks.nbgrader_meta(lab.cells[g]).get("points", 0)),
+                False,
+                "not graded: " + why,
+            )
+            for g in lab.grade_ids
+        ]
+        sub.max_score = lab.max_score
+
+
+def _fail(sub: Submission, lab: Lab, status: str, why: str) -> None:
+    sub.status, sub.fault = status, why
+    _not_graded(sub, lab, why)
+
+
+def flow(sub: Submission, ctx: Context) -> Row:
+    """One submission down ``STAGES``; its row. Whatever goes wrong is this row's."""
+    if sub.status is not None:  # intake already knows it will not run
+        _not_graded(sub, ctx.lab, sub.fault)
+    for stage in STAGES:
+        if sub.status is not None and stage is not record:
+            continue
+        name = stage.__name__.rsplit(".", 1)[-1]
+        try:
+            stage.stage(sub, ctx)
+        except SubmissionFault as exc:
+            _fail(sub, ctx.lab, "error", str(exc))
+        except EnvironmentFault as exc:
+            _fail(sub, ctx.lab, "environment", str(exc))
+        except Exception as exc:  # noqa: BLE001 -- contained: this submission's row only
+            what = f"{type(exc).__name__}: {str(exc)[:300]}"
+            if stage is record:
+                _fail(
+                    sub,
+                    ctx.lab,
+                    "environment",
+                    f"could not be recorded ({what}); nothing was kept: grade again",
+                )
+            else:
+                _fail(
+                    sub,
+                    ctx.lab,
+                    "error",
+                    f"the grader failed on this file in its {name} stage ({what}); "
+                    "grade it by hand, and report the file to the course's developers",
+                )
+    return sub.row()
+
+
+def _first_error(sub: Submission) -> str:
+    execution = sub.execution
+    if execution is None:
+        return sub.fault
+    return next(
+        (
+            f"cell {i}: {notebooks.error_of(c)}"
+            for i, c in enumerate(execution.nb.cells)
+            if c.cell_type == "code" and notebooks.error_of(c)
+        ),
+        execution.failure or "",
     )
-    return future, prepared
-
-
-def _execution(future, nb) -> execute.Execution:
-    """The job's ``Execution``. A job that raised instead (its Dask workers died, the
-    sandbox could not start) failed on the grading machine, not in the submission."""
-    try:
-        return future.result()
-    except Exception as exc:  # noqa: BLE001 -- reported on the submission, never lost
-        text = f"the grading job was lost ({type(exc).__name__}: {exc})"
-        return execute.Execution(nb, failure=text[:500], environment=True)
-
-
-def _as_finished(futures):
-    """Each future once it is done: those already done first, in the order they were
-    submitted, then the others as they finish (``as_completed`` alone would hand over the
-    already-done ones in no particular order)."""
-    done = [f for f in futures if f.done()]
-    yield from done
-    yield from as_completed(set(futures).difference(done))
-
-
-def _finish(student_id, execution, prepared, tampered, sha256, options: Options) -> score.Result:
-    verdicts.decide(execution.nb, prepared)
-    return score.judge(student_id, execution.nb, execution, tampered, sha256, options.sandbox)
 
 
 def _diagnosis(text: str, lab: str) -> str:
@@ -176,50 +187,26 @@ def _diagnosis(text: str, lab: str) -> str:
     return "read the messages above; fix the course or the environment, then grade again."
 
 
-def canary(
-    lab: str,
-    course_root: Path,
-    options: Options,
-    pool: engine.Engine,
-    graded: verdicts.Plan,
-    files,
-    source,
-    release,
-) -> str:
-    """Grade the course's own solution and its untouched release with the same sandbox,
-    limits and judging as the students. Raises ``CanaryFailed`` saying why and what to do
-    unless the solution gets full marks and the release none; returns a one-line summary."""
-    solution = course.filled(lab, mistakes.solution_code(lab, course_root), course_root)
-    runs = {}
-    for name, nb in (("solution", solution), ("release", copy.deepcopy(release))):
-        restored = collect.restore(nb, source, release)
-        runs[name] = (
-            *_start(pool, restored.nb, graded, options, files),
-            restored,
-            restored.tampered,
-        )
-    got, first_error = {}, {}
-    for name, (future, prepared, restored, tampered) in runs.items():
-        execution = _execution(future, restored.nb)
-        got[name] = _finish(f"canary-{name}", execution, prepared, tampered, "", options)
-        first_error[name] = next(
-            (
-                f"cell {i}: {notebooks.error_of(c)}"
-                for i, c in enumerate(execution.nb.cells)
-                if c.cell_type == "code" and notebooks.error_of(c)
-            ),
-            execution.failure or "",
-        )
-    sol, stub = got["solution"], got["release"]
+def canary(ctx: Context) -> str:
+    """Grade the course's own solution and its untouched release down the same stages, with
+    the same sandbox and limits, recording nothing. Raises ``CanaryFailed`` saying why and
+    what to do unless the solution gets full marks and the release none; returns a line."""
+    lab = ctx.lab
+    solution = lab.filled(mistakes.solution_code(lab.name, ctx.course.root))
+    subs = {
+        name: Submission(f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode())
+        for name, nb in (("solution", solution), ("release", copy.deepcopy(lab.release)))
+    }
+    quiet = replace(ctx, out=None)
+    with ThreadPoolExecutor(2) as pool:
+        rows = dict(zip(subs, pool.map(lambda s: flow(s, quiet), subs.values()), strict=True))
+    sol, stub = rows["solution"], rows["release"]
     problems = []
     if sol.status != "graded" or sol.score != sol.max_score:
+        first = _first_error(subs["solution"])
         problems.append(
             f"The course's own solution scored {sol.score:g} / {sol.max_score:g} ({sol.status})."
-            + (
-                f"\n  Its first error, in {first_error['solution']}"
-                if first_error["solution"]
-                else ""
-            )
+            + (f"\n  Its first error, in {first}" if first else "")
             + (f"\n  Its grading said: {sol.reason}" if sol.reason else "")
         )
     if stub.status == "environment":
@@ -232,166 +219,159 @@ def canary(
     if problems:
         text = "\n".join(problems)
         raise CanaryFailed(
-            f"{lab}: the canary failed, so no student was graded and nothing was written to "
-            f"the gradebook.\n{text}\nWhat to do: {_diagnosis(text, lab)}"
+            f"{lab.name}: the canary failed, so no student was graded and nothing was written "
+            f"to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, lab.name)}"
         )
     return (
-        f"canary on {pool.describe()}: the solution scored {sol.score:g} / {sol.max_score:g}, "
-        f"the untouched release {stub.score:g} / {stub.max_score:g}"
+        f"canary on {ctx.engine.describe()}: the solution scored {sol.score:g} / "
+        f"{sol.max_score:g}, the untouched release {stub.score:g} / {stub.max_score:g}"
     )
+
+
+def _record_assignment(ctx: Context) -> None:
+    """Record the lab in the gradebook (while the first notebooks run); the record stage
+    waits for it, and reports it as the environment's fault if it failed."""
+    try:
+        gradebook.ensure_assignment(ctx.course, ctx.lab.name)
+    except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
+        ctx.assignment_error.append(f"{type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        ctx.assignment_recorded.set()
 
 
 def grade(
     lab: str,
     submissions: Path,
     out: Path,
-    course_root: Path = notebooks.ROOT,
+    course: Course,
     options: Options | None = None,
-) -> list[score.Result]:
-    """Grade every submission of ``lab`` found in ``submissions`` into the course's
-    gradebook and ``out``. Before the first student, a canary (``canary``) checks the
-    environment; an environment fault stops grading before anything is written. With
-    ``options.cluster`` the notebooks run on that Dask cluster (``engine``)."""
+) -> list[Row]:
+    """Grade every file of ``submissions`` for ``lab`` into the course's gradebook and
+    ``out``: one row per file, in path order. Raises only when the class cannot be graded at
+    all: no sandbox, an unreachable cluster, a missing folder, a failed canary."""
     options = options or Options()
     if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
-        sandbox.bwrap()  # raises SandboxUnavailable with what to do
-    source, release, grade_ids, max_score = _lab_files(lab, course_root)
-    files = collect.assignment_files(lab, course_root)
-    graded = verdicts.plan(source)
-    db_url = course_db_url(course_root)
-    state_dir = out / ".state"
-    found = collect.find(submissions, lab)
-    results: dict[str, score.Result] = {}
-    readable: dict[str, object] = {}
+        bwrap.bwrap()  # raises SandboxUnavailable with what to do
+    the_lab = course.lab(lab)
+    found = intake.find(
+        submissions,
+        lab,
+        other_labs=[other for other in course.labs() if other != lab],
+        helper_files=the_lab.files,
+    )
+    rows: dict[str, Row] = {}
     todo = []
-    for item in found:
-        state = state_dir / f"{item.student_id}.json"
-        previous = None if options.force else _load_state(state)
-        nb = None
-        if item.problem is None:
-            try:
-                nb = collect.read(item)
-                readable[item.student_id] = nb
-            except ValueError as exc:
-                item.problem = str(exc)
-        if (
-            previous is not None
-            and previous.sha256 == item.sha256
-            and (previous.sandboxed == options.sandbox)
-        ):
-            results[item.student_id] = previous
-            continue
-        if item.problem is not None:
-            result = score.ungradable(
-                item.student_id, item.problem, item.sha256, max_score, grade_ids
-            )
-            if collect.STUDENT_ID.match(item.student_id):
-                _store_copies(course_root, lab, item, None, files)
-            results[item.student_id] = result
-            _save_state(state, result)
-            continue
-        todo.append((item, collect.restore(nb, source, release)))
-    checked = ""
+    for sub in found.submissions:
+        sub.sandboxed = options.sandbox
+        previous = None if options.force else record.load_state(out, sub.file)
+        if previous is not None and previous.key == sub.key:
+            rows[sub.file] = previous
+        else:
+            todo.append(sub)
+    runs = any(sub.status is None for sub in todo)
     pool = (
         engine.start(options.workers, options.cluster, check_sandbox=options.sandbox)
-        if todo
+        if runs
         else engine.LocalEngine(1)
     )
+    checked = ""
     with pool:
-        shared = pool.share(files)
-        if todo:
-            checked = canary(lab, course_root, options, pool, graded, shared, source, release)
-        futures = {}
-        for item, restored in todo:
-            future, prepared = _start(pool, restored.nb, graded, options, shared)
-            futures[future] = (item, restored, prepared)
-        if todo:  # while the students' notebooks run: nothing is saved before this is done
-            ensure_assignment(lab, course_root, db_url)
-        bar = tqdm(
-            total=len(futures),
-            desc=f"grading {lab}",
-            unit="submission",
-            disable=not options.progress or not futures,
-        )
-        try:
-            for future in _as_finished(futures):
-                item, restored, prepared = futures[future]
-                execution = _execution(future, restored.nb)
-                result = _finish(
-                    item.student_id, execution, prepared, restored.tampered, item.sha256, options
-                )
-                results[item.student_id] = result
-                bar.update()
-                if result.status == "environment":
-                    continue  # not the student's fault: nothing recorded, the next run retries
-                _store_copies(course_root, lab, item, execution.nb, files)
-                score.save(db_url, lab, result, execution.nb, timestamp=item.timestamp)
-                _save_state(state_dir / f"{item.student_id}.json", result)
-        except KeyboardInterrupt:
-            for f in futures:
-                f.cancel()
-            raise
-        finally:
-            bar.close()
-    ordered = [results[item.student_id] for item in found if item.student_id in results]
+        ctx = Context.of(course, the_lab, options, pool)
+        if runs:
+            checked = canary(ctx)
+        ctx.out = out
+        with ThreadPoolExecutor(max(1, pool.workers)) as flows:
+            futures = {flows.submit(flow, sub, ctx): sub for sub in todo}
+            if any(sub.counted for sub in todo):
+                _record_assignment(ctx)  # while the first notebooks run
+            else:
+                ctx.assignment_recorded.set()
+            bar = tqdm(
+                total=len(futures),
+                desc=f"grading {lab}",
+                unit="file",
+                disable=not options.progress or not futures,
+            )
+            try:
+                for future in as_completed(futures):
+                    row = future.result()
+                    rows[row.file] = row
+                    bar.update()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+            finally:
+                bar.close()
+    ordered = [rows[sub.file] for sub in found.submissions]
+    paths = {sub.file: sub.path for sub in found.submissions}
     report.write_all(
         out,
-        lab,
+        the_lab,
         ordered,
-        grade_ids,
         options.sandbox,
-        readable,
+        notebook_of=lambda row: _restored(paths.get(row.file), the_lab),
         canary=checked,
-        skipped=len(graded.experiments),
+        skipped=len(ctx.plan.experiments),
+        elsewhere=found.elsewhere,
     )
     return ordered
 
 
-def guess_lab(nb, path: Path, course_root: Path = notebooks.ROOT) -> str:
-    """The lab of a notebook: its file name if that is a lab id, else the lab whose
-    graded cells it contains."""
-    if path.stem in notebooks.LABS and notebooks.source_path(path.stem, course_root).exists():
+def _restored(path: Path | None, lab: Lab):
+    """The file's notebook with the course's metadata, for the feedback page's code."""
+    if path is None:
+        return None
+    try:
+        return restore.restore(intake.read(intake.read_bytes(path)), lab)[0]
+    except (OSError, SubmissionFault):
+        return None
+
+
+def guess_lab(nb, path: Path, course: Course) -> str:
+    """The lab of a notebook: its file name if that is a lab of the course, else the lab
+    whose graded cells it contains."""
+    labs = course.labs()
+    if path.stem in labs:
         return path.stem
-    ids = {notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells} - {None}
-    for lab in notebooks.available_labs(course_root):
-        src = notebooks.read(notebooks.source_path(lab, course_root))
-        if ids & {notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.graded_cells(src)}:
+    ids = {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
+    for lab in labs:
+        if ids & set(course.lab(lab).grade_ids):
             return lab
-    raise ValueError(f"{path} is not a notebook of any lab ({', '.join(notebooks.LABS)})")
+    raise ValueError(f"{path} is not a notebook of any lab of the course ({', '.join(labs)})")
 
 
-def check(
-    path: Path, course_root: Path = notebooks.ROOT, options: Options | None = None
-) -> score.Result:
-    """Grade one notebook against every test of its lab, hidden ones included."""
+def check(path: Path, course: Course, options: Options | None = None) -> Row:
+    """Grade one notebook down the same stages against every test of its lab, hidden ones
+    included, with points from the course's source; nothing is recorded."""
     options = options or Options()
     if options.sandbox:
-        sandbox.bwrap()
-    data = Path(path).read_bytes()
-    item = collect.Found(Path(path).stem, Path(path), data)
-    nb = collect.read(item)
-    lab = guess_lab(nb, Path(path), course_root)
-    source, release, _, _ = _lab_files(lab, course_root)
-    restored = collect.restore(nb, source, release)
-    files = collect.assignment_files(lab, course_root)
+        bwrap.bwrap()
+    path = Path(path)
+    data = intake.read_bytes(path)
+    try:
+        lab = guess_lab(intake.read(data), path, course)
+    except SubmissionFault as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    the_lab = course.lab(lab)
+    sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandbox)
     with engine.LocalEngine(1) as pool:
-        future, prepared = _start(pool, restored.nb, verdicts.plan(source), options, files)
-        execution = _execution(future, restored.nb)
-    return _finish(item.student_id, execution, prepared, restored.tampered, item.sha256, options)
+        ctx = Context.of(course, the_lab, options, pool)
+        return flow(sub, ctx)
 
 
-def summary(results: list[score.Result]) -> str:
-    width = max([len(r.student_id) for r in results] + [10])
-    lines = [f"{'student':<{width}}  {'score':>11}  {'status':<11} reason"]
-    for r in results:
+def summary(rows: list[Row]) -> str:
+    width = max([len(r.file) for r in rows] + [10])
+    lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
+    for r in rows:
         reason = r.reason if len(r.reason) <= 70 else r.reason[:67] + "..."
-        lines.append(
-            f"{r.student_id:<{width}}  {r.score:>5g} / {r.max_score:<3g}  {r.status:<11} {reason}"
-        )
-    counts = {s: sum(r.status == s for r in results) for s in score.STATUSES}
+        points = f"{r.score:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
+        lines.append(f"{r.file:<{width}}  {points}  {r.status:<11} {reason}")
+    counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
-    lines.append(f"{len(results)} submissions: {counted}")
+    students = len({r.student_id for r in rows if r.counted})
+    lines.append(f"{len(rows)} files, {students} students: {counted}")
     return "\n".join(lines)
 
 
-__all__ = ["Options", "CanaryFailed", "canary", "grade", "check", "summary", "course_db_url"]
+__all__ = ["STAGES", "Options", "Context", "CanaryFailed", "flow", "canary", "grade", "check"]

@@ -1,9 +1,11 @@
-"""Stage 4: what the instructor and the students read.
+"""After the stages: what the instructor and the students read, from every row of the class.
 
-``grades.csv`` (one row per submission), ``results.json`` (every test cell of every
-student), ``feedback/<student>.html`` (the student's code, points, messages and hints --
-never the hidden tests or the expected values) and ``report.html`` (the class: score
-distribution and the pass rate of every test cell). HTML pages are self-contained.
+``grades.csv`` (one row per file: its student, its score when it is the student's counted
+file, status, reason, points per test cell), ``results.json`` (every row with every test
+cell), ``feedback/<student>.html`` (for each counted row: the student's code, points,
+messages and hints -- never the hidden tests or the expected values) and ``report.html``
+(the class: score distribution, the pass rate of every test cell, every row). HTML pages are
+self-contained.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import html
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nbformat import NotebookNode
 
 from autograder import notebooks
-from autograder.grading.score import STATUSES, Result
+from autograder.grading.submission import STATUSES, Row
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
@@ -61,40 +63,50 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def write_csv(path: Path, results: Sequence[Result], grade_ids: Sequence[str]) -> None:
+def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:
+    """One line per file. A file that is not its student's counted one has no score: its
+    reason says which file counts."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student_id", "score", "max_score", "status", "reason", *grade_ids])
-    for r in results:
+    writer.writerow(
+        ["student_id", "file", "score", "max_score", "status", "counted", "reason", *grade_ids]
+    )
+    for r in rows:
         points = {c.grade_id: c.points for c in r.cells}
         writer.writerow(
             [
                 r.student_id,
-                _fmt(r.score),
+                r.file,
+                _fmt(r.score) if r.counted else "",
                 _fmt(r.max_score),
                 r.status,
+                "yes" if r.counted else "no",
                 r.reason,
-                *(_fmt(points.get(g, 0.0)) for g in grade_ids),
+                *(_fmt(points.get(g, 0.0)) if r.counted else "" for g in grade_ids),
             ]
         )
     _write_atomic(path, buf.getvalue())
 
 
 def write_json(
-    path: Path, lab: str, results: Sequence[Result], sandboxed: bool, canary: str = ""
+    path: Path,
+    lab: str,
+    rows: Sequence[Row],
+    sandboxed: bool,
+    canary: str = "",
+    elsewhere: Sequence[str] = (),
 ) -> None:
     data = {
         "lab": lab,
         "sandboxed": sandboxed,
         "canary": canary,
-        "students": {r.student_id: r.to_dict() for r in results},
+        "rows": [r.to_dict() for r in rows],
+        "other_assignments": list(elsewhere),  # files of the course's other labs, no row here
     }
     _write_atomic(path, json.dumps(data, indent=1))
 
 
-def feedback_html(
-    lab: str, result: Result, submitted: NotebookNode | None, skipped: int = 0
-) -> str:
+def feedback_html(lab: str, result: Row, submitted: NotebookNode | None, skipped: int = 0) -> str:
     """One student's page: every graded test with points and, when failed, the message and
     the hint, after the student's own code for the exercise above it; and how many of the
     lab's experiment cells (``skipped``) were not run in grading."""
@@ -124,7 +136,7 @@ def feedback_html(
         points = (
             f"{_fmt(cell.points)} / {_fmt(cell.max_points)} points"
             if cell.max_points
-            else "visible test, no points"
+            else "visible test, 0 points"
         )
         parts.append(
             f"<section class='cell {kind}'><header><b>{html.escape(cell.grade_id)}</b>"
@@ -153,7 +165,7 @@ def _png(fig) -> str:
 
 def report_html(
     lab: str,
-    results: Sequence[Result],
+    results: Sequence[Row],
     grade_ids: Sequence[str],
     sandboxed: bool,
     canary: str = "",
@@ -163,7 +175,7 @@ def report_html(
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    graded = [r for r in results if r.status in ("graded", "flagged")]
+    graded = [r for r in results if r.counted and r.status in ("graded", "flagged")]
     max_score = max((r.max_score for r in results), default=0.0)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
     scores = [r.score for r in graded]
@@ -199,19 +211,21 @@ def report_html(
     plt.close(fig)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     rows = "".join(
-        f"<tr><td>{html.escape(r.student_id)}</td><td class='num'>{_fmt(r.score)} / "
-        f"{_fmt(r.max_score)}</td><td><span class='pill {r.status}'>{r.status}</span></td>"
+        f"<tr><td>{html.escape(r.student_id) or '<i>no id</i>'}</td><td>{html.escape(r.file)}"
+        f"</td><td class='num'>"
+        + (f"{_fmt(r.score)} / {_fmt(r.max_score)}" if r.counted else "not counted")
+        + f"</td><td><span class='pill {r.status}'>{r.status}</span></td>"
         f"<td>{html.escape(r.reason)}</td></tr>"
         for r in results
     )
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     body = (
         f"<h1>{html.escape(lab)} — class report</h1>"
-        f"<p class='sub'>{len(results)} submissions: {counted}"
+        f"<p class='sub'>{len(results)} files: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
         + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
         + f"<img alt='score distribution and pass rate per test' src='{image}'>"
-        f"<h2>Submissions</h2><table><tr><th>student</th><th class='num'>score</th>"
+        f"<h2>Files</h2><table><tr><th>student</th><th>file</th><th class='num'>score</th>"
         f"<th>status</th><th>reason</th></tr>{rows}</table>"
     )
     return _page(f"{lab} class report", body)
@@ -219,19 +233,24 @@ def report_html(
 
 def write_all(
     out: Path,
-    lab: str,
-    results: Sequence[Result],
-    grade_ids: Sequence[str],
+    lab,
+    rows: Sequence[Row],
     sandboxed: bool,
-    submitted: dict[str, NotebookNode],
+    notebook_of: Callable[[Row], NotebookNode | None] = lambda row: None,
     canary: str = "",
     skipped: int = 0,
+    elsewhere: Sequence[str] = (),
 ) -> None:
-    write_csv(out / "grades.csv", results, grade_ids)
-    write_json(out / "results.json", lab, results, sandboxed, canary)
-    for r in results:
-        _write_atomic(
-            out / "feedback" / f"{r.student_id}.html",
-            feedback_html(lab, r, submitted.get(r.student_id), skipped),
-        )
-    _write_atomic(out / "report.html", report_html(lab, results, grade_ids, sandboxed, canary))
+    """Every page of the class. ``lab`` is the course's ``Lab``; ``notebook_of(row)`` the
+    submitted notebook of a row, for the code its feedback page shows."""
+    write_csv(out / "grades.csv", rows, lab.grade_ids)
+    write_json(out / "results.json", lab.name, rows, sandboxed, canary, elsewhere)
+    for r in rows:
+        if r.counted:
+            _write_atomic(
+                out / "feedback" / f"{r.student_id}.html",
+                feedback_html(lab.name, r, notebook_of(r), skipped),
+            )
+    _write_atomic(
+        out / "report.html", report_html(lab.name, rows, lab.grade_ids, sandboxed, canary)
+    )

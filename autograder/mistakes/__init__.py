@@ -89,6 +89,24 @@ def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
     }
 
 
+def reference_submissions(lab: str, course) -> dict:
+    """The solution, the untouched release, one submission per cataloged mistake, and the
+    correct variants packed into ``variants-<k>`` submissions, as notebooks of ``course``
+    (an ``autograder.course.Course``)."""
+    import copy
+
+    the_lab = course.lab(lab)
+    solution = solution_code(lab, course.root)
+    subs = {"solution": the_lab.filled(solution), "stub": copy.deepcopy(the_lab.release)}
+    for m in catalog(lab):
+        code = dict(solution)
+        code[m.cell] = apply(code[m.cell], m)
+        subs[f"mistake-{m.name}".replace("_", "-")] = the_lab.filled(code)
+    for k, (_names, code) in enumerate(variant_sets(lab, solution), start=1):
+        subs[f"variants-{k}"] = the_lab.filled(code)
+    return subs
+
+
 def apply(code: str, mistake: Mistake | Variant) -> str:
     for old, new in mistake.replace.items():
         count = code.count(old)

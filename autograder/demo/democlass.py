@@ -1,4 +1,5 @@
-"""A class of example submissions for a lab: honest ones and every kind of trouble.
+"""Demo data, not grading code: a class of example submissions for a lab, honest ones and
+every kind of trouble, and ``CHEATS``, the tricks the tests try against the trusted path.
 
 Built from the lab's source solution and mistake catalog, so it needs no maintenance
 when a lab changes: correct, partly correct, untouched stub, broken JSON, an infinite
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from autograder import course, mistakes, notebooks
+from autograder import mistakes, notebooks
 
 
 def _with_cell(nb, code: str, after_grade_id: str | None = None):
@@ -28,11 +29,12 @@ def _with_cell(nb, code: str, after_grade_id: str | None = None):
     return nb
 
 
-def build(lab: str, course_root=notebooks.ROOT) -> dict[str, bytes]:
-    """``{student_id: notebook bytes}`` -- twelve submissions."""
-    refs = course.reference_submissions(lab)
+def build(lab: str, course) -> dict[str, bytes]:
+    """``{student_id: notebook bytes}`` -- twelve submissions of ``course`` (a ``Course``)."""
+    course_root = course.root
+    refs = mistakes.reference_submissions(lab, course)
     solution = refs["solution"]
-    first = next(iter(mistakes.solution_code(lab)))  # the first graded function's cell
+    first = next(iter(mistakes.solution_code(lab, course_root)))  # the first graded cell
     catalog = mistakes.catalog(lab)
     source_file = notebooks.source_path(lab, course_root)
     gradebook = course_root / "gradebook.db"
@@ -75,6 +77,111 @@ def build(lab: str, course_root=notebooks.ROOT) -> dict[str, bytes]:
     out = {sid: nbformat.writes(nb).encode() for sid, nb in subs.items()}
     out["broken-json"] = nbformat.writes(solution).encode()[:400]
     return out
+
+
+def _cell_index(nb, grade_id: str) -> int:
+    return next(
+        i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == grade_id
+    )
+
+
+def odd_files(lab: str, course) -> dict[str, tuple[bytes, str]]:
+    """A class folder as courses really produce it, by relative path: ``(bytes, what it
+    is)``. Honest work in every layout next to the files that used to stop a class or get no
+    row: another lab's notebook, a pasted cell of another lab, forged or broken nbgrader
+    metadata, two notebooks for one student, a .py, an upper-case suffix, a zip, an autosave
+    copy, a file with no student id. Built from the course's own solution and release."""
+    refs = mistakes.reference_submissions(lab, course)
+    solution, stub = refs["solution"], refs["stub"]
+    answer = next(iter(mistakes.solution_code(lab, course.root)))  # the first answer cell
+    test = next(iter(course.lab(lab).grade_ids))  # the first hidden test
+
+    def edited(edit, base=solution):
+        nb = copy.deepcopy(base)
+        edit(nb)
+        return nbformat.writes(nb).encode()
+
+    def forged_cell(nb):
+        cell = new_code_cell("pass")
+        cell.metadata["nbgrader"] = {
+            "grade": True,
+            "solution": False,
+            "locked": False,
+            "grade_id": "bonus",
+            "points": 100,
+        }
+        nb.cells.append(cell)
+
+    def renamed(nb):
+        nb.cells[_cell_index(nb, answer)].metadata["nbgrader"]["grade_id"] = "my_own_name"
+
+    def without_id(nb):
+        del nb.cells[_cell_index(nb, test)].metadata["nbgrader"]["grade_id"]
+
+    def id_as_list(nb):
+        cell = nb.cells[_cell_index(nb, test)]
+        cell.metadata["nbgrader"]["grade_id"] = [test]
+
+    def as_text(nb):
+        nb.cells[_cell_index(nb, answer)].metadata["nbgrader"] = "grade: true"
+
+    other = next((o for o in course.labs() if o != lab), None)
+    out: dict[str, tuple[bytes, str]] = {}
+    good = nbformat.writes(solution).encode()
+    out["alice.ipynb"] = (good, "honest, flat layout")
+    out[f"bob/{lab}.ipynb"] = (good, "honest, one folder per student")
+    out[f"carol/{lab}/{lab}.ipynb"] = (good, "honest, nbgrader's submitted/ layout")
+    out[f"carol/{lab}/timestamp.txt"] = (b"2026-11-30 10:00:00.000000 UTC", "nbgrader's")
+    for name, content in list(course.lab(lab).files.items())[:2]:
+        out[f"carol/{lab}/{name}"] = (content, "a copy of the lab's own helpers")
+    out["dave/My Lab (final).ipynb"] = (good, "honest, renamed by the student")
+    out["olga.IPYNB"] = (good, "honest, upper-case suffix")
+    if other is not None:
+        theirs = mistakes.reference_submissions(other, course)["solution"]
+        out["erin.ipynb"] = (nbformat.writes(theirs).encode(), f"a notebook of {other}")
+        pasted = copy.deepcopy(
+            theirs.cells[
+                _cell_index(theirs, next(iter(mistakes.solution_code(other, course.root))))
+            ]
+        )
+
+        def paste(nb, cell=pasted):
+            nb.cells.insert(_cell_index(nb, answer) + 1, copy.deepcopy(cell))
+
+        out["frank.ipynb"] = (edited(paste), f"a cell pasted from {other}")
+    out["grace.ipynb"] = (edited(forged_cell), "a made-up graded cell worth 100 points")
+    out["heidi.ipynb"] = (edited(renamed), "an answer cell's grade id renamed")
+    out["ivan.ipynb"] = (edited(without_id), "a test cell without its grade id")
+    out["judy.ipynb"] = (edited(id_as_list), "a grade id written as a list")
+    out["ken.ipynb"] = (edited(as_text), "nbgrader metadata written as a string")
+    out[f"leo/{lab}.ipynb"] = (nbformat.writes(stub).encode(), "two notebooks: the stub ...")
+    out[f"leo/{lab} (1).ipynb"] = (good, "... and a correct copy")
+    out["mia.ipynb"] = (good, "two notebooks: a correct one at the top (newer) ...")
+    out[f"mia/{lab}.ipynb"] = (nbformat.writes(stub).encode(), "... and the stub in a folder")
+    out["nick.py"] = (b"print('my answers')\n", "a Python file instead of a notebook")
+    out[f"pat/{lab}.ipynb"] = (good, "honest ...")
+    out["pat/extra.zip"] = (b"PK\x05\x06" + bytes(18), "... with a zip beside it ...")
+    out[f"pat/.ipynb_checkpoints/{lab}-checkpoint.ipynb"] = (good, "... and an autosave copy")
+    out["quinn.ipynb"] = (good[:300], "broken JSON")
+    out["bad name!.ipynb"] = (good, "no student id can be read from it")
+    return out
+
+
+def write_odd_files(lab: str, course, folder) -> dict[str, str]:
+    """Write ``odd_files`` under ``folder``, the older of two notebooks first (so the newer
+    is newer by its time stamp too); returns ``{path: what it is}``."""
+    import os
+    from pathlib import Path
+
+    files = odd_files(lab, course)
+    for n, (rel, (data, _)) in enumerate(
+        sorted(files.items(), key=lambda kv: kv[0] != f"mia/{lab}.ipynb")
+    ):
+        target = Path(folder) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        os.utime(target, (1_700_000_000 + n, 1_700_000_000 + n))
+    return {rel: what for rel, (_, what) in files.items()}
 
 
 _NO_OP = "def my_optimizer(*args, **kwargs):\n    return None\n"
@@ -329,12 +436,12 @@ CHEATS: dict[str, Cheat] = {
 }
 
 
-def cheats(lab: str = "lab2_optimizers", names=None) -> dict[str, bytes]:
+def cheats(course, lab: str = "lab2_optimizers", names=None) -> dict[str, bytes]:
     """``{student_id: notebook bytes}``: the untouched release of lab2_optimizers with each
     trick of ``CHEATS`` (or those ``names``) added after the my_optimizer cell."""
     if lab != "lab2_optimizers":
         raise ValueError("the cheats are written against lab2_optimizers' my_optimizer")
-    stub = notebooks.read(notebooks.release_path(lab))
+    stub = notebooks.read(course.release_path(lab))
     return {
         sid: nbformat.writes(_with_cell(stub, cheat.code, "my_optimizer")).encode()
         for sid, cheat in CHEATS.items()

@@ -33,7 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Int
 
-from autograder.grading import sandbox
+from autograder.grading.sandbox import bwrap as sandbox
 
 SERVER = Path(__file__).with_name("zygote_server.py")
 STARTUP_TIMEOUT = 120  # seconds for the zygote's imports, on a busy machine

@@ -24,7 +24,7 @@ import platform
 import sys
 from importlib import metadata
 
-from autograder.grading import sandbox
+from autograder.grading.sandbox import bwrap as sandbox
 
 #: Packages whose versions must match between the instructor and every worker: they decide
 #: what a kernel computes and how its notebook is run and read.

@@ -1,5 +1,5 @@
 """The zygote: a process inside one grading sandbox that has imported what every kernel
-needs and forks a fresh kernel per submission (see ``autograder.grading.zygote``).
+needs and forks a fresh kernel per submission (see ``autograder.grading.sandbox.zygote``).
 
 Self-contained on purpose: it runs inside the sandbox, which sees the Python environment
 but not this project. The grader talks to it over stdin/stdout, one JSON object per line:

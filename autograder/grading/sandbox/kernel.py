@@ -24,16 +24,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-from autograder.grading import integrity
-from autograder.grading.sandbox import (
+from autograder.grading.instrument import MAX_RESULTS_BYTES, RESULTS
+from autograder.grading.sandbox import integrity
+from autograder.grading.sandbox.bwrap import (
     Limits,
     SandboxedKernelManager,
     kernel_env,
     prepare_private,
     readable_paths,
 )
-from autograder.grading.verdicts import MAX_RESULTS_BYTES, RESULTS
-from autograder.grading.zygote import ZygoteKernelManager, ZygotePool
+from autograder.grading.sandbox.zygote import ZygoteKernelManager, ZygotePool
 
 
 @dataclass

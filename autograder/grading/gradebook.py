@@ -1,0 +1,177 @@
+"""Everything that touches the course's nbgrader gradebook.
+
+The gradebook is the one the course's ``nbgrader_config.py`` names (``Course.db_url``). The
+lab is recorded as ``nbgrader generate_assignment`` records it (``ensure_assignment``); a
+submission's grades are saved with nbgrader's own ``SaveAutoGrades`` (``save``), so
+``nbgrader export``, formgrader and the late-submission plugins read them as usual:
+
+- ``graded`` and ``flagged``: the executed notebook's points; a flagged submission's test
+  cells need a manual look, and the reason is the solution cells' comment.
+- ``error``: the points of the cells that ran, or 0 for every cell when nothing could run;
+  every test cell needs manual grading, and the reason is the comment. A regrade replaces
+  whatever the student had before.
+- ``environment``: nothing is written.
+
+Writes are serialised (``LOCK``): the stages of several submissions run at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import os
+import tempfile
+import threading
+import warnings
+
+from nbformat import NotebookNode
+from nbgrader import utils as nbutils
+
+from autograder import notebooks
+
+LOG = logging.getLogger("autograder")
+LOCK = threading.RLock()
+
+
+@functools.cache
+def _alembic_head() -> str:
+    from nbgrader import api
+
+    # nbgrader runs the `alembic` command from PATH: make it this environment's
+    os.environ["PATH"] = notebooks.tool_env()["PATH"]
+    return api._original_get_alembic_version()
+
+
+_ENGINES: dict[tuple, object] = {}
+
+
+def _shared_engine(url, *args, **kwargs):
+    """nbgrader's ``create_engine``, once per database: every ``Gradebook`` otherwise builds
+    a new engine, and with it an empty cache of compiled SQL and a new connection pool
+    (``Gradebook.close`` disposes the pool, which the next use refills)."""
+    from nbgrader import api
+
+    key = (str(url), args, tuple(sorted(kwargs.items())))
+    if key not in _ENGINES:
+        _ENGINES[key] = api._original_create_engine(url, *args, **kwargs)
+    return _ENGINES[key]
+
+
+def fast() -> None:
+    """nbgrader asks ``alembic`` (a subprocess, about a second) for the schema version every
+    time a gradebook opens; it cannot change while we run, so ask once. And it builds a new
+    database engine every time: share one (``_shared_engine``)."""
+    from nbgrader import api
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's update_or_create_submission trips SQLAlchemy 2's autoflush warnings
+    warnings.filterwarnings("ignore", category=SAWarning)
+    if not hasattr(api, "_original_get_alembic_version"):
+        api._original_get_alembic_version = api.get_alembic_version
+        api.get_alembic_version = _alembic_head
+    if not hasattr(api, "_original_create_engine"):
+        api._original_create_engine = api.create_engine
+        api.create_engine = _shared_engine
+
+
+def open_gradebook(db_url: str):
+    from nbgrader.api import Gradebook
+
+    fast()
+    return Gradebook(db_url)
+
+
+def ensure_assignment(course, lab: str, db_url: str | None = None) -> None:
+    """Make sure the gradebook (the course's, or ``db_url``) knows the lab and its cells, as
+    ``generate_assignment`` records them, without touching release/."""
+    from nbgrader.api import MissingEntry
+
+    db_url = db_url or course.db_url
+    with LOCK:
+        with open_gradebook(db_url) as gb:
+            try:
+                if gb.find_assignment(lab).notebooks:
+                    return
+            except MissingEntry:
+                pass
+        with tempfile.TemporaryDirectory() as tmp:
+            notebooks.nbgrader(
+                "generate_assignment",
+                lab,
+                "--force",
+                f"--CourseDirectory.release_directory={tmp}",
+                cwd=course.root,
+                db_url=db_url,
+            )
+
+
+def _when(timestamp: str | None) -> dict:
+    try:
+        return {"timestamp": nbutils.parse_utc(timestamp)} if timestamp else {}
+    except (ValueError, TypeError, OverflowError):
+        LOG.warning("ignoring an unreadable timestamp.txt: %r", timestamp[:40])
+        return {}
+
+
+def not_graded(release: NotebookNode, reason: str) -> NotebookNode:
+    """The release notebook with every test cell failed by ``reason``: what the gradebook
+    records for a submission that could not run (0 points, each cell to be graded by hand)."""
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if nbutils.is_grade(cell):
+                cell.outputs = [
+                    NotebookNode(
+                        output_type="error",
+                        ename="NotGraded",
+                        evalue=f"not graded automatically: {reason}",
+                        traceback=[],
+                    )
+                ]
+    return nb
+
+
+def save(db_url: str, lab: str, row, executed: NotebookNode, timestamp: str | None = None):
+    """Record ``row`` of a student with nbgrader's SaveAutoGrades from ``executed`` (whose
+    graded cells carry the course's metadata), at the time nbgrader's exchange received it.
+    Anything not plainly ``graded`` is marked for a manual look, its reason the comment."""
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    with LOCK:
+        with open_gradebook(db_url) as gb:
+            gb.update_or_create_student(row.student_id)
+            gb.update_or_create_submission(lab, row.student_id, **_when(timestamp))
+        resources = {
+            "nbgrader": {
+                "notebook": lab,
+                "assignment": lab,
+                "student": row.student_id,
+                "db_url": db_url,
+            }
+        }
+        SaveAutoGrades().preprocess(executed, resources)
+        if row.status == "graded":
+            return
+        with open_gradebook(db_url) as gb:
+            submitted = gb.find_submission_notebook(lab, lab, row.student_id)
+            for grade in submitted.grades:
+                if grade.max_score > 0 or row.status == "error":
+                    grade.needs_manual_grade = True
+            comment = f"autograder: {row.status}: {row.reason}"[:4000]
+            for note in submitted.comments:
+                note.auto_comment = comment
+            gb.db.commit()
+
+
+def grades(db_url: str, lab: str) -> dict[str, tuple[float, bool]]:
+    """Every student's ``(score, needs manual grade)`` for the lab, as nbgrader reports it."""
+    with LOCK, open_gradebook(db_url) as gb:
+        return {
+            s.student_id: (float(s.score), bool(s.needs_manual_grade))
+            for s in gb.assignment_submissions(lab)
+        }
+
+
+__all__ = ["LOCK", "ensure_assignment", "save", "not_graded", "grades", "open_gradebook", "fast"]

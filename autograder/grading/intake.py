@@ -1,0 +1,378 @@
+"""Stage 1, intake: every file of the submissions folder becomes one record, then its notebook.
+
+``find`` (once per class) walks SUBMISSIONS -- a folder, or a zip of one as an LMS exports
+it -- without following links, and gives every file exactly one ``Submission``:
+
+- A student is the first part of a file's path: ``<id>.ipynb`` at the top, or a folder
+  ``<id>/`` holding ``<lab>.ipynb``, nbgrader's ``<id>/<lab>/<lab>.ipynb`` (the course's
+  ``submitted/``), or a notebook under another name. A file whose path gives no valid id
+  gets a row for the file.
+- Of a student's notebooks (``.ipynb`` in any case, outside ``.ipynb_checkpoints``) one is
+  graded (``RULE``): the file named ``<lab>.ipynb`` (in a flat folder, ``<id>.ipynb``), else
+  the newest. It is flagged, naming the others, and each other one gets a flagged row that
+  says which file was graded instead.
+- nbgrader's ``timestamp.txt`` and ``submission_secret.txt`` beside the graded notebook, and
+  copies of the lab's own helpers and data, belong to its row. Any other file -- a ``.py``, a
+  zip inside a folder, an autosave copy, a link -- gets its own ``error`` row saying why it is
+  not graded; when a student handed in no notebook at all, the first of them is the
+  student's counted ``error`` row.
+- In nbgrader's layout, a student's folders of the course's other labs are other
+  assignments: ``Found.elsewhere`` lists their files, which get no row here.
+
+``stage`` (per record) reads the file, refusing what cannot be a notebook with a reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import stat
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograder.grading.submission import Submission, SubmissionFault
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+MAX_FILE_BYTES = 100 << 20  # a file read at all
+MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook's cells without their outputs: what runs
+#: What nbgrader's exchange puts beside a collected notebook, kept for feedback and
+#: late-submission penalties (``nbgrader release_feedback`` needs both).
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
+CHECKPOINTS = ".ipynb_checkpoints"
+
+
+def rule(lab: str) -> str:
+    return (
+        f"the file named {lab}.ipynb (in a flat folder, <student>.ipynb) is graded, else the newest"
+    )
+
+
+@dataclass
+class Found:
+    submissions: list[Submission]
+    elsewhere: list[str] = field(default_factory=list)  # files of the course's other labs
+
+
+def _safe_name(name: str) -> str | None:
+    """A zip entry's path inside the archive, or None if it would point outside."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        return None
+    return path.as_posix()
+
+
+def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, str]]]:
+    """Extract the regular files of ``archive`` into ``dest``; the entries not extracted
+    come back as ``(name, why)``, each to get its own row."""
+    refused = []
+    try:
+        zf = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{archive} is not a readable zip file ({exc})") from exc
+    with zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            name = _safe_name(info.filename)
+            mode = info.external_attr >> 16
+            if name is None:
+                refused.append(
+                    (info.filename, "its path points outside the archive; not extracted")
+                )
+            elif stat.S_ISLNK(mode):
+                refused.append((name, "a symbolic link in the zip; links are not followed"))
+            elif info.file_size > MAX_FILE_BYTES:
+                refused.append(
+                    (
+                        name,
+                        f"{info.file_size >> 20} MB in the zip; files over "
+                        f"{MAX_FILE_BYTES >> 20} MB are not read",
+                    )
+                )
+            else:
+                target = dest / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    out.write(src.read(MAX_FILE_BYTES + 1))
+                when = time.mktime((*info.date_time, 0, 0, -1))
+                os.utime(target, (when, when))
+    entries = [p for p in dest.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    # an LMS zip often wraps everything in one folder: descend into it, unless that folder
+    # is itself one student's submission
+    if (
+        not refused
+        and len(entries) == 1
+        and entries[0].is_dir()
+        and not (entries[0] / f"{lab}.ipynb").exists()
+        and not (entries[0] / lab).is_dir()
+    ):
+        return entries[0], refused
+    return dest, refused
+
+
+def _walk(root: Path) -> list[str]:
+    """Every entry that is not a real folder, by relative POSIX path, links not followed."""
+    out = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        here = Path(folder)
+        for d in list(dirs):
+            if (here / d).is_symlink():
+                dirs.remove(d)
+                names.append(d)
+        out += [(here / n).relative_to(root).as_posix() for n in names]
+    return sorted(out)
+
+
+def _regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file that may be read, or None."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return "a symbolic link; links are not followed"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"{info.st_size >> 20} MB; files over {MAX_FILE_BYTES >> 20} MB are not read"
+    return None
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, never through a link."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _student(rel: str) -> tuple[str, str]:
+    """(the group a file belongs to, the student id read from it or "")."""
+    parts = rel.split("/")
+    owner = parts[0]
+    if len(parts) == 1 and "." in owner[1:]:  # a file at the top: its name without suffix
+        owner = owner.rsplit(".", 1)[0]
+    return owner, owner if STUDENT_ID.match(owner) else ""
+
+
+def _is_notebook(rel: str) -> bool:
+    return rel.lower().endswith(".ipynb") and CHECKPOINTS not in rel.split("/")
+
+
+def _why_not(rel: str, student: str) -> str:
+    """Why a file that is not a candidate notebook is not graded."""
+    name = rel.rsplit("/", 1)[-1]
+    if CHECKPOINTS in rel.split("/"):
+        return "not graded: a Jupyter autosave copy (.ipynb_checkpoints/)"
+    if name.startswith(".") or rel.startswith("__MACOSX/") or name in ("Thumbs.db", "desktop.ini"):
+        return "not graded: a system file, not a submission"
+    suffix = Path(name).suffix.lower()
+    if suffix == ".zip":
+        return "not graded: a zip inside the submissions; unzip it in place and grade again"
+    kind = f"a {suffix} file" if suffix else "a file without an extension"
+    return f"not graded: {kind}, not a notebook (.ipynb)"
+
+
+def find(
+    submissions: Path, lab: str, *, other_labs=(), helper_files=(), scratch: Path | None = None
+) -> Found:
+    """Every file in ``submissions`` (folder or .zip) as a ``Submission``, in path order.
+    ``other_labs``: the course's other lab ids (their nbgrader folders are skipped);
+    ``helper_files``: the lab's own helper and data paths (copies belong to the notebook)."""
+    submissions = Path(submissions)
+    if not submissions.exists():
+        raise FileNotFoundError(
+            f"{submissions} does not exist: give the folder or zip that holds the submissions"
+        )
+    refused: list[tuple[str, str]] = []
+    root = submissions
+    if submissions.is_file():
+        if not zipfile.is_zipfile(submissions):
+            raise ValueError(f"{submissions} is neither a folder nor a zip file")
+        scratch = scratch or Path(tempfile.mkdtemp(prefix="submissions-"))
+        root, refused = _unzip(submissions, scratch, lab)
+    groups: dict[str, list[str]] = {}
+    for rel in _walk(root) + [name for name, _ in refused]:
+        groups.setdefault(_student(rel)[0], []).append(rel)
+    why_refused = dict(refused)
+    found = Found([])
+    helpers = set(helper_files)
+    for owner, rels in sorted(groups.items()):
+        student = _student(rels[0])[1]
+        mine = []
+        for rel in rels:
+            parts = rel.split("/")
+            if len(parts) > 2 and parts[1] in other_labs:
+                found.elsewhere.append(rel)  # nbgrader's folder of another assignment
+            else:
+                mine.append(rel)
+        found.submissions += _group(root, owner, student, mine, lab, helpers, why_refused)
+    found.submissions.sort(key=lambda s: s.file)
+    return found
+
+
+def _group(root, owner, student, rels, lab, helpers, why_refused) -> list[Submission]:
+    """The records of one student's files."""
+    out: list[Submission] = []
+    bad = {rel: why_refused.get(rel) or _regular(root / rel) for rel in rels}
+    candidates = [r for r in rels if _is_notebook(r) and not bad[r]]
+    named = [
+        r
+        for r in candidates
+        if r.rsplit("/", 1)[-1] == f"{lab}.ipynb" or (r == f"{owner}.ipynb" and "/" not in r)
+    ]
+    pool = named or candidates
+    chosen = None
+    if pool:
+        chosen = max(pool, key=lambda r: (os.lstat(root / r).st_mtime, -pool.index(r)))
+    belongs: list[str] = []
+    if chosen is not None:
+        folder = PurePosixPath(chosen).parent
+        for rel in rels:
+            inside = PurePosixPath(rel)
+            relative = (
+                inside.relative_to(folder).as_posix() if inside.is_relative_to(folder) else None
+            )
+            if (
+                rel != chosen
+                and not bad[rel]
+                and relative is not None
+                and (relative in NBGRADER_FILES or relative in helpers)
+            ):
+                belongs.append(rel)
+    no_id = (
+        f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
+        "'-', '@'; up to 64, not starting with a symbol): rename it to the student's id"
+    )
+    counted_error = chosen is None and bool(student)
+    for rel in rels:
+        if rel in belongs:
+            continue
+        path = root / rel if rel not in why_refused else None
+        sub = Submission(rel, path, student, counted=False)
+        if rel == chosen:
+            sub.counted = bool(student)
+            sub.files = belongs
+            folder = PurePosixPath(chosen).parent
+            sub.extras = {
+                name: read_bytes(root / folder / name)
+                for name in NBGRADER_FILES
+                if (folder / name).as_posix() in belongs
+            }
+            others = [r for r in candidates if r != chosen]
+            if others:
+                sub.flag(
+                    f"{len(others)} other notebook(s) of this student not graded: "
+                    f"{', '.join(others)} ({rule(lab)}); check which one counts"
+                )
+            if not student:
+                sub.status, sub.fault = "error", no_id
+            elif PurePosixPath(rel).name != f"{lab}.ipynb" and "/" in rel:
+                sub.note(f"graded {rel}, which is not named {lab}.ipynb")
+        elif bad[rel]:
+            sub.status, sub.fault = "error", f"not graded: {bad[rel]}"
+        elif rel in candidates:
+            sub.status = "flagged"
+            sub.fault = f"not graded: {chosen} of the same student was graded instead ({rule(lab)})"
+        else:
+            sub.status, sub.fault = "error", _why_not(rel, student)
+        if rel != chosen and counted_error:
+            sub.counted, counted_error = True, False  # the student's one row in the gradebook
+            sub.fault += f"; no notebook from {student} was found"
+        if path is not None and not bad[rel]:
+            sub.sha256 = _sha256(path)
+        sub.found = tuple([sub.status or "", sub.fault, *sub.flags, *sub.notes])
+        out.append(sub)
+    return out
+
+
+def _loose(text: str, notes: list[str]) -> str:
+    """Cell metadata that is not a mapping (which nbformat cannot read) dropped, said in
+    ``notes``; anything else is left for nbformat to judge."""
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return text
+    cells = raw.get("cells") if isinstance(raw, dict) else None
+    changed = False
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if isinstance(cell, dict) and not isinstance(cell.get("metadata", {}), dict):
+            cell["metadata"] = {}
+            notes.append(f"cell {index}'s metadata was not readable and was dropped")
+            changed = True
+    return json.dumps(raw) if changed else text
+
+
+def read(data: bytes, notes: list[str] | None = None) -> NotebookNode:
+    """A notebook from its file's bytes, its cells in a shape the stages can trust, outputs
+    cleared; what was dropped to read it goes to ``notes``. Raises ``SubmissionFault`` saying
+    what is wrong with it."""
+    notes = [] if notes is None else notes
+    if len(data) > MAX_FILE_BYTES:
+        raise SubmissionFault(f"the file is over {MAX_FILE_BYTES >> 20} MB")
+    try:
+        nb = nbformat.reads(_loose(data.decode("utf-8"), notes), as_version=4)
+    except UnicodeDecodeError as exc:
+        raise SubmissionFault(
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}): not a notebook"
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 -- nbformat raises many kinds
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise SubmissionFault(f"the file is not a valid notebook: {first}") from exc
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise SubmissionFault("the file is not a valid notebook: it has no list of cells")
+    if not isinstance(nb.get("metadata"), dict):
+        nb["metadata"] = NotebookNode()
+    cells = []
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise SubmissionFault(f"the file is not a valid notebook: cell {index} is not a cell")
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise SubmissionFault(f"the file is not a valid notebook: cell {index} has no text")
+        clean = NotebookNode(copy.deepcopy(dict(cell)))
+        clean["source"] = source
+        if not isinstance(clean.get("metadata"), dict):
+            clean["metadata"] = NotebookNode()
+        if clean.cell_type == "code":
+            clean["outputs"], clean["execution_count"] = [], None
+        cells.append(nbformat.from_dict(clean))
+    nb["cells"] = cells
+    size = len(nbformat.writes(nb).encode())
+    if size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionFault(
+            f"the notebook's cells are {size >> 20} MB without their outputs; the limit is "
+            f"{MAX_NOTEBOOK_BYTES >> 20} MB"
+        )
+    return nb
+
+
+def stage(sub: Submission, ctx) -> Submission:
+    """Read the file's notebook (never through a link)."""
+    if sub.path is not None and not sub.data:
+        sub.data = read_bytes(sub.path)
+        sub.sha256 = hashlib.sha256(sub.data).hexdigest()  # what was read is what is graded
+    notes: list[str] = []
+    sub.nb = read(sub.data, notes)
+    for text in notes:
+        sub.flag(text)
+    return sub
+
+
+__all__ = ["STUDENT_ID", "Found", "find", "read", "stage", "rule"]

@@ -1,0 +1,98 @@
+"""Stage 7, record: the row reaches the gradebook, nbgrader's folders and the resume state.
+
+For the file that counts as the student's submission (``Submission.counted``), unless its
+status is ``environment`` (nothing is recorded then, and the next run grades it again):
+
+- ``submitted/<student>/<lab>/`` gets the file and nbgrader's timestamp and secret, and
+  ``autograded/<student>/<lab>/`` the executed notebook -- or, when nothing could run, the
+  release notebook with every test failed by the reason -- with the lab's own helpers, as
+  ``nbgrader autograde`` leaves it, so formgrader, ``generate_feedback`` and
+  ``release_feedback`` work as usual;
+- the gradebook gets its points (``gradebook.save``), which replace any earlier ones.
+
+Every row but an ``environment`` one is then kept in ``<out>/.state/`` with the key of what
+it was graded from, so a rerun keeps it while the file and its neighbours are unchanged, and
+an interrupted run loses at most the submissions in flight. A run without a gradebook
+(``check``, the canary) records nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import nbformat
+
+from autograder.grading import gradebook
+from autograder.grading.submission import EnvironmentFault, Row, Submission
+
+
+def state_path(out: Path, file: str) -> Path:
+    return out / ".state" / (hashlib.sha256(file.encode()).hexdigest()[:32] + ".json")
+
+
+def save_state(out: Path, row: Row) -> None:
+    path = state_path(out, row.file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(row.to_dict()))
+    os.replace(tmp, path)
+
+
+def load_state(out: Path, file: str) -> Row | None:
+    try:
+        return Row.from_dict(json.loads(state_path(out, file).read_text()))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not (path.is_file() and not path.is_symlink() and path.read_bytes() == content):
+        path.unlink(missing_ok=True)
+        path.write_bytes(content)
+
+
+def store_copies(sub: Submission, ctx, executed) -> None:
+    """nbgrader's layout of the submission, for formgrader and the feedback commands."""
+    lab, root = ctx.lab.name, ctx.course.root
+    sub_dir = root / "submitted" / sub.student_id / lab
+    name = f"{lab}.ipynb" if sub.nb is not None else Path(sub.file).name
+    if sub.data:
+        _write(sub_dir / name, sub.data)
+    for extra, content in sub.extras.items():
+        _write(sub_dir / extra, content)
+    done = root / "autograded" / sub.student_id / lab
+    for extra, content in {**sub.extras, **ctx.lab.files}.items():
+        _write(done / extra, content)
+    done.mkdir(parents=True, exist_ok=True)
+    nbformat.write(executed, str(done / f"{lab}.ipynb"))
+
+
+def stage(sub: Submission, ctx) -> Submission:
+    if ctx.out is None:  # check and the canary record nothing
+        return sub
+    row = sub.row()
+    if row.status == "environment":
+        return sub
+    if sub.counted:
+        executed = (
+            sub.execution.nb
+            if sub.execution is not None
+            else gradebook.not_graded(ctx.lab.release, row.reason)
+        )
+        store_copies(sub, ctx, executed)
+        ctx.assignment_recorded.wait()
+        if ctx.assignment_error:
+            raise EnvironmentFault(
+                f"the lab could not be recorded in the gradebook ({ctx.assignment_error[0]}); "
+                "nothing was recorded: grade again"
+            )
+        gradebook.save(ctx.course.db_url, ctx.lab.name, row, executed, sub.timestamp)
+    save_state(ctx.out, row)
+    return sub
+
+
+__all__ = ["stage", "save_state", "load_state", "store_copies"]

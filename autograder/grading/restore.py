@@ -1,0 +1,165 @@
+"""Stage 2, restore: the notebook to run, with the course's tests and the course's metadata.
+
+Everything that decides points -- which cells are graded, their grade ids, their points, their
+kind -- is taken from the course's source notebook, never from the submission:
+
+- A cell whose grade id the source knows gets the source's nbgrader metadata. A test or
+  read-only cell gets the source's whole cell back (hidden tests included); an edit of it
+  flags the submission. A solution cell keeps the student's code.
+- Any other nbgrader metadata -- a grade id the source does not know (a cell pasted from
+  another lab, or made up), a grade id that is not text, metadata that is not a mapping, a
+  second copy of a cell -- is removed: the cell runs as the student's own code, and the
+  submission is flagged, saying so.
+- Test and read-only cells the student deleted are put back where the source has them;
+  deleted solution cells get the release's stub back.
+- A notebook that holds none of this lab's cells but some of another lab's is that lab's: an
+  ``error`` that names it.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Mapping
+
+from nbformat import NotebookNode
+
+from autograder import notebooks
+from autograder.grading.submission import Submission, SubmissionFault
+
+
+def _meta(cell) -> object:
+    metadata = cell.get("metadata")
+    return metadata.get("nbgrader") if isinstance(metadata, Mapping) else None
+
+
+def _grade_id(cell) -> str | None:
+    meta = _meta(cell)
+    gid = meta.get("grade_id") if isinstance(meta, Mapping) else None
+    return gid if isinstance(gid, str) and gid else None
+
+
+def protected(cell: NotebookNode) -> bool:
+    """A cell of the source that students may not change: tests and read-only cells."""
+    meta = notebooks.nbgrader_meta(cell)
+    return bool(meta) and not meta.get("solution") and bool(meta.get("locked") or meta.get("grade"))
+
+
+def _own_ids(name: str, course) -> set[str]:
+    """The grade ids of a lab that no other lab of the course has."""
+    others = set().union(*(set(course.lab(o).cells) for o in course.labs() if o != name))
+    return set(course.lab(name).cells) - others
+
+
+def other_lab(ids: set[str], lab, course) -> str | None:
+    """The course's other lab that ``ids`` belong to: they hold cells only that lab has, and
+    none that only ``lab`` has (shared ids such as a setup cell decide nothing)."""
+    if ids & _own_ids(lab.name, course):
+        return None
+    for name in course.labs():
+        if name != lab.name and ids & _own_ids(name, course):
+            return name
+    return None
+
+
+def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str], list[str]]:
+    """``(notebook to run, flags, notes)`` for the submitted notebook ``nb`` of ``lab``."""
+    flags: list[str] = []
+    notes: list[str] = []
+    ids = {gid for c in nb.cells if (gid := _grade_id(c))}
+    if course is not None and (other := other_lab(ids, lab, course)):
+        raise SubmissionFault(
+            f"this is a notebook of {other}, not of {lab.name}: grade it with "
+            f"`autograder grade {other} ...`, or ask the student for their {lab.name} notebook"
+        )
+    out = copy.deepcopy(nb)
+    cells, seen = [], set()
+    for index, cell in enumerate(out.cells):
+        meta, gid = _meta(cell), _grade_id(cell)
+        if meta is not None and gid not in lab.cells:
+            if isinstance(meta, Mapping) and gid:
+                owner = course and next(
+                    (o for o in course.labs() if o != lab.name and gid in course.lab(o).cells),
+                    None,
+                )
+                where = f" of {owner}" if owner else ""
+                flags.append(
+                    f"cell {index} carries grade id {gid!r}{where}, which {lab.name} does not "
+                    "have; it ran as the student's own code and earned no points"
+                )
+            elif isinstance(meta, Mapping) and (meta.get("grade") or meta.get("solution")):
+                flags.append(
+                    f"cell {index} claims to be graded without a valid grade id; it ran as "
+                    "the student's own code and earned no points"
+                )
+            elif not isinstance(meta, Mapping):
+                flags.append(
+                    f"cell {index}'s nbgrader metadata is not readable; it ran as the "
+                    "student's own code"
+                )
+            cell.metadata.pop("nbgrader", None)
+        elif gid is not None and gid in seen:
+            flags.append(f"cell {gid!r} appears twice; the copy ran as the student's own code")
+            cell.metadata.pop("nbgrader", None)
+        elif gid is not None:
+            seen.add(gid)
+            original = lab.cells[gid]
+            if protected(original):
+                given = lab.released.get(gid, original)
+                if cell.get("source", "").strip() != given.source.strip():
+                    flags.append(f"read-only cell {gid!r} was edited; the original was restored")
+                cell = copy.deepcopy(original)
+            else:
+                code = cell.get("source", "")
+                cell = copy.deepcopy(original)
+                cell.source = code
+        cells.append(cell)
+    for index, cell in enumerate(lab.source.cells):  # put deleted cells back
+        gid = notebooks.nbgrader_meta(cell).get("grade_id")
+        if not gid or gid in seen:
+            continue
+        if protected(cell):
+            flags.append(f"read-only cell {gid!r} was deleted; it was put back")
+            back = copy.deepcopy(cell)
+        else:
+            notes.append(f"answer cell {gid!r} was deleted; the lab's empty version was put back")
+            back = copy.deepcopy(lab.released.get(gid, cell))
+            back.metadata["nbgrader"] = copy.deepcopy(cell.metadata["nbgrader"])
+        before = {
+            g for c in lab.source.cells[:index] if (g := notebooks.nbgrader_meta(c).get("grade_id"))
+        }
+        at = max(
+            (i + 1 for i, c in enumerate(cells) if _grade_id(c) in before),
+            default=0,
+        )
+        cells.insert(at, back)
+        seen.add(gid)
+    out.cells = cells
+    ids: set[str] = set()
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if cell.get("id") in ids:  # a student's copy of a cell put back: ids stay unique
+            cell["id"] = uuid.uuid4().hex[:12]
+        ids.add(cell.get("id"))
+    out.metadata["kernelspec"] = copy.deepcopy(lab.source.metadata["kernelspec"])
+    return out, flags, notes
+
+
+def stage(sub: Submission, ctx) -> Submission:
+    sub.restored, flags, notes = restore(sub.nb, ctx.lab, ctx.course)
+    for text in flags:
+        sub.flag(text)
+    for text in notes:
+        sub.note(text)
+    return sub
+
+
+def student_code(nb: NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of the code cells the student wrote or could edit."""
+    return [
+        (i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not protected(c)
+    ]
+
+
+__all__ = ["restore", "stage", "protected", "student_code"]

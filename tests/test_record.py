@@ -1,0 +1,63 @@
+"""Stage 7, record: the gradebook, nbgrader's folders and the resume state."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from scratch import LAB, copy_course
+
+from autograder.grading import gradebook, record
+from autograder.grading.submission import CellResult, Row
+
+
+@pytest.mark.slow
+def test_attacks_on_the_gradebook_gained_nothing(demo_class):
+    course = demo_class["course"]
+    assert course.source_path(LAB).read_bytes() == demo_class["source_before"]
+    con = sqlite3.connect(course.root / "gradebook.db")
+    max_auto = con.execute("select max(auto_score) from grade").fetchone()[0]
+    assert max_auto <= 4  # no cell above its points (the attack tried 100)
+    book = gradebook.grades(course.db_url, LAB)
+    for student, r in demo_class["rows"].items():
+        assert book[student][0] == r.score, student  # errors too: 0, for a manual look
+
+
+@pytest.mark.slow
+def test_reviewers_see_error_and_flagged_cells_in_the_gradebook(demo_class):
+    with gradebook.open_gradebook(demo_class["course"].db_url) as gb:
+        flagged = gb.find_submission_notebook(LAB, LAB, "reads-source")
+        assert sum(g.needs_manual_grade for g in flagged.grades) == 4  # the 4 hidden tests
+        assert all("refers to the course's source/" in c.auto_comment for c in flagged.comments)
+        broken = gb.find_submission_notebook(LAB, LAB, "broken-json")
+        assert all(g.needs_manual_grade for g in broken.grades)
+        assert {g.auto_score for g in broken.grades} == {0}
+
+
+@pytest.mark.slow
+def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
+    course = copy_course(tmp_path / "course", [LAB])
+    lab = course.lab(LAB)
+    gradebook.ensure_assignment(course, LAB)
+    good = Row("a.ipynb", "amy", "graded", "", 10, 10, [CellResult("t", 10, 10, True)])
+    executed = lab.filled({})  # the release: every hidden test unrun, so graded as failed
+    for cell in executed.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+    gradebook.save(course.db_url, LAB, good, executed)
+    assert gradebook.grades(course.db_url, LAB)["amy"] == (10.0, False)  # every test "ran"
+    bad = Row("a.ipynb", "amy", "error", "the file is not a valid notebook", 0, 10)
+    gradebook.save(course.db_url, LAB, bad, gradebook.not_graded(lab.release, bad.reason))
+    assert gradebook.grades(course.db_url, LAB)["amy"] == (0.0, True)  # replaced, for review
+    with gradebook.open_gradebook(course.db_url) as gb:
+        comments = [c.auto_comment for c in gb.find_submission_notebook(LAB, LAB, "amy").comments]
+    assert comments and all("not a valid notebook" in c for c in comments)
+
+
+def test_the_state_of_a_row_round_trips_and_is_keyed_by_file(tmp_path):
+    row = Row("x/a.ipynb", "x", "flagged", "why", 3, 10, [CellResult("t", 3, 4, False, "m", "h")])
+    record.save_state(tmp_path, row)
+    assert record.load_state(tmp_path, "x/a.ipynb") == row
+    assert record.load_state(tmp_path, "x/b.ipynb") is None
+    record.state_path(tmp_path, "x/b.ipynb").write_text("{broken")
+    assert record.load_state(tmp_path, "x/b.ipynb") is None  # unreadable: graded again

@@ -1,0 +1,145 @@
+"""After the stages: grades.csv, results.json, the feedback pages and the class report."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import subprocess
+
+import pytest
+from scratch import LAB, csv_rows
+
+from autograder import notebooks
+from autograder.grading import report
+from autograder.grading.submission import CellResult, Row
+
+GRADE_IDS = [
+    "test_my_optimizer_momentum",
+    "test_my_optimizer_adagrad",
+    "test_my_optimizer_rmsprop",
+    "test_my_optimizer_adam",
+]
+
+
+@pytest.mark.slow
+def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
+    rows = csv_rows(demo_class["out"] / "grades.csv")
+    assert sorted(row["student_id"] for row in rows) == sorted(demo_class["rows"])
+    header = (demo_class["out"] / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header == [
+        "student_id",
+        "file",
+        "score",
+        "max_score",
+        "status",
+        "counted",
+        "reason",
+        *GRADE_IDS,
+    ]
+    results = json.loads((demo_class["out"] / "results.json").read_text())
+    row = next(r for r in results["rows"] if r["student_id"] == "partly-adam-iter-off-by-one")
+    adam = next(c for c in row["cells"] if c["grade_id"] == "test_my_optimizer_adam")
+    assert not adam["passed"] and "largest" in adam["message"]
+
+
+def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
+    rows = [
+        Row("leo/a.ipynb", "leo", "flagged", "two notebooks", 0, 10, counted=True),
+        Row("leo/b.ipynb", "leo", "flagged", "not graded: a.ipynb was", 0, 10, counted=False),
+    ]
+    report.write_csv(tmp_path / "g.csv", rows, GRADE_IDS)
+    got = csv_rows(tmp_path / "g.csv")
+    assert [(r["file"], r["score"], r["counted"]) for r in got] == [
+        ("leo/a.ipynb", "0", "yes"),
+        ("leo/b.ipynb", "", "no"),
+    ]
+
+
+def test_the_feedback_shows_a_failed_visible_test_as_failed():
+    row = Row(
+        "a.ipynb",
+        "amy",
+        "graded",
+        "",
+        10,
+        10,
+        [
+            CellResult("test_momentum_visible", 0, 0, False, "momentum: W differs", "store W_dt"),
+            CellResult("test_adam_visible", 0, 0, True),
+            CellResult("test_my_optimizer_adam", 4, 4, True),
+        ],
+    )
+    page = html.unescape(report.feedback_html(LAB, row, None))
+    momentum = page.split("test_momentum_visible")[1].split("</section>")[0]
+    assert "failed · visible test, 0 points" in momentum
+    assert "momentum: W differs" in momentum and "store W_dt" in momentum
+    assert "passed · visible test, 0 points" in page.split("test_adam_visible")[1]
+
+
+@pytest.mark.slow
+def test_the_demo_feedback_reports_the_visible_test_that_failed(demo_class):
+    page = html.unescape(
+        (demo_class["out"] / "feedback" / "partly-momentum-state-not-stored.html").read_text()
+    )
+    momentum = page.split("<b>test_momentum_visible</b>")[1].split("</section>")[0]
+    assert "failed · visible test" in momentum and "Hint:" in momentum
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_hidden_tests_or_expected_values(demo_class):
+    source = notebooks.read(notebooks.source_path(LAB))
+    secret = set()
+    for cell in notebooks.graded_cells(source):
+        block = cell.source.split("### BEGIN HIDDEN TESTS")[1]
+        secret |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
+    assert secret
+    pages = list((demo_class["out"] / "feedback").glob("*.html"))
+    assert len(pages) == len(demo_class["rows"])
+    for page in pages:
+        text = html.unescape(page.read_text())
+        leaked = [s for s in secret if s in text]
+        assert leaked == [], page.name
+        assert "http://" not in text and "https://" not in text  # self-contained
+    correct = html.unescape((demo_class["out"] / "feedback" / "correct.html").read_text())
+    assert "opt.W_dt = W_dlt" in correct  # the student's own code is shown
+
+
+@pytest.mark.slow
+def test_feedback_page_renders_in_a_browser(demo_class, tmp_path):
+    from conftest import chromium
+
+    page = demo_class["out"] / "feedback" / "partly-adam-iter-off-by-one.html"
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,3000",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert image.size == (1000, 3000)
+    assert colours is not None and len(colours) > 50  # text, code and badges were drawn
+    red = sum(n for n, (r, g, b) in colours if r > 190 and g < 90 and b < 90)
+    green = sum(n for n, (r, g, b) in colours if r < 80 and g > 140 and b < 110)
+    assert red > 200 and green > 600  # one failed (red) and three passed (green) markers
+    from conftest import SHOTS
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, SHOTS / "feedback-page-of-the-pipeline.png")  # to be looked at

@@ -1,0 +1,120 @@
+"""Stage 2, restore: the course's tests and metadata, never the submission's."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from nbformat.v4 import new_code_cell
+from scratch import LAB
+
+from autograder import notebooks
+from autograder.course import Course
+from autograder.grading import restore
+from autograder.grading.submission import SubmissionFault
+
+COURSE = Course(notebooks.ROOT)
+
+
+@pytest.fixture
+def lab():
+    return COURSE.lab(LAB)
+
+
+def _release():
+    return copy.deepcopy(COURSE.lab(LAB).release)
+
+
+def _ids(nb):
+    return [notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells]
+
+
+def _points(nb):
+    return {
+        notebooks.nbgrader_meta(c)["grade_id"]: notebooks.nbgrader_meta(c).get("points")
+        for c in nb.cells
+        if notebooks.nbgrader_meta(c).get("grade")
+    }
+
+
+def test_deleted_and_edited_test_cells_are_put_back(lab):
+    sub = _release()
+    ids = _ids(sub)
+    del sub.cells[ids.index("test_my_optimizer_adam")]
+    sub.cells[ids.index("test_my_optimizer_momentum")].source = "pass"
+    nb, flags, _ = restore.restore(sub, lab, COURSE)
+    assert any("'test_my_optimizer_adam' was deleted" in t for t in flags)
+    assert any("'test_my_optimizer_momentum' was edited" in t for t in flags)
+    assert [g for g in _ids(nb) if g] == [g for g in _ids(lab.source) if g]
+    momentum = nb.cells[_ids(nb).index("test_my_optimizer_momentum")]
+    assert "BEGIN HIDDEN TESTS" in momentum.source  # the hidden tests run
+
+
+def test_points_and_kinds_come_from_the_source(lab):
+    sub = _release()
+    for cell in sub.cells:
+        meta = notebooks.nbgrader_meta(cell)
+        if meta.get("grade"):
+            meta["points"] = 1e300  # what the submission claims
+    answer = sub.cells[_ids(sub).index("my_optimizer")]
+    answer.metadata["nbgrader"]["solution"] = False  # and it claims the answer is a test
+    answer.metadata["nbgrader"]["grade"] = True
+    answer.source = "def my_optimizer(*a):\n    return 42"
+    nb, _, _ = restore.restore(sub, lab, COURSE)
+    assert _points(nb) == _points(lab.source)
+    restored = nb.cells[_ids(nb).index("my_optimizer")]
+    assert restored.source == "def my_optimizer(*a):\n    return 42"  # the student's code
+    assert notebooks.nbgrader_meta(restored) == notebooks.nbgrader_meta(lab.cells["my_optimizer"])
+
+
+@pytest.mark.parametrize(
+    "forge, words",
+    [
+        ({"grade": True, "grade_id": "bonus", "points": 100}, "grade id 'bonus'"),
+        ({"grade": True, "points": 100}, "without a valid grade id"),
+        ({"grade": True, "grade_id": ["test_my_optimizer_adam"], "points": 5}, "without a valid"),
+        ({"grade": True, "grade_id": "create_mini_batches"}, "of lab1_minibatch"),
+        ("grade: true", "metadata is not readable"),
+    ],
+)
+def test_metadata_the_source_does_not_know_makes_an_ordinary_flagged_cell(lab, forge, words):
+    sub = _release()
+    cell = new_code_cell("print('mine')")
+    cell.metadata["nbgrader"] = forge
+    sub.cells.insert(5, cell)
+    nb, flags, _ = restore.restore(sub, lab, COURSE)
+    mine = next(c for c in nb.cells if c.source == "print('mine')")
+    assert "nbgrader" not in mine.metadata  # it runs, it earns nothing
+    assert _points(nb) == _points(lab.source)
+    assert any(words in f for f in flags), flags
+
+
+def test_a_renamed_answer_runs_as_code_and_its_cell_comes_back_before_it(lab):
+    sub = _release()
+    answer = sub.cells[_ids(sub).index("my_optimizer")]
+    answer.metadata["nbgrader"]["grade_id"] = "renamed"
+    answer.source = "def my_optimizer(*a):\n    return 'mine'"
+    nb, flags, notes = restore.restore(sub, lab, COURSE)
+    assert any("'renamed'" in f for f in flags)
+    assert any("'my_optimizer' was deleted" in n for n in notes)
+    back = _ids(nb).index("my_optimizer")
+    mine = next(i for i, c in enumerate(nb.cells) if "return 'mine'" in c.source)
+    assert back < mine  # so the student's definition is the one the tests see
+    assert len({c.get("id") for c in nb.cells}) == len(nb.cells)  # cell ids stay unique
+
+
+def test_a_second_copy_of_a_cell_is_ordinary(lab):
+    sub = _release()
+    twin = copy.deepcopy(sub.cells[_ids(sub).index("test_my_optimizer_adam")])
+    sub.cells.append(twin)
+    nb, flags, _ = restore.restore(sub, lab, COURSE)
+    assert _ids(nb).count("test_my_optimizer_adam") == 1
+    assert any("appears twice" in f for f in flags)
+
+
+def test_another_labs_notebook_is_an_error_that_names_it(lab):
+    theirs = COURSE.lab("lab1_minibatch").release
+    with pytest.raises(SubmissionFault, match="a notebook of lab1_minibatch, not of lab2"):
+        restore.restore(copy.deepcopy(theirs), lab, COURSE)
+    nb, _, _ = restore.restore(_release(), lab, COURSE)  # this lab's own is fine
+    assert "test_my_optimizer_adam" in _ids(nb)
