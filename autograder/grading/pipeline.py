@@ -179,6 +179,12 @@ def _diagnosis(text: str, lab: str) -> str:
         )
     if "DataError" in text or "MANIFEST.json" in text:
         return f"the lab's data files are missing or changed: run `make helpers` for source/{lab}/."
+    if "sandbox could not be made" in text:
+        return (
+            "the kernels' namespaces could not be made: unprivileged user namespaces must be "
+            "allowed (sysctl kernel.unprivileged_userns_clone=1, or user.max_user_namespaces > "
+            "0), or grade with --no-sandbox."
+        )
     if "did not start" in text:
         return (
             "no kernel could start: check that this Python environment has ipykernel, and that "

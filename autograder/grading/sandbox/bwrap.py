@@ -127,18 +127,58 @@ class SandboxedKernelManager(AsyncKernelManager):
         return wrap(self.readable, self.private_dir) + inner
 
 
-def wrap(readable: list[str], writable: str, *, die_with_parent: bool = True) -> list[str]:
+#: Where a sandbox started by root mounts a second, fully visible /proc before its first
+#: process drops to an unprivileged user: the kernel of each job may then mount a /proc of its
+#: own pid namespace (Linux refuses that unless one such mount is visible). Each job covers it.
+VISIBLE_PROC = "/.proc"
+
+
+def _ancestors(paths: list[str]) -> list[str]:
+    """Every folder above ``paths`` (not / or /tmp), parents first."""
+    out: list[str] = []
+    for path in paths:
+        parts = Path(path).parts[1:-1]
+        for i in range(1, len(parts) + 1):
+            folder = "/" + "/".join(parts[:i])
+            if folder not in out and folder != "/tmp":
+                out.append(folder)
+    return out
+
+
+def wrap(
+    readable: list[str],
+    writable: str,
+    *,
+    die_with_parent: bool = True,
+    drop_to: int | None = None,
+) -> list[str]:
     """The bubblewrap command line of a sandbox: every namespace its own (no network, no
     other processes), a read-only view of ``readable``, an empty private /tmp, and one
     writable folder, ``writable``, which is also the working folder. ``die_with_parent``
-    ends the sandbox with the *thread* that started it (Linux's parent-death signal)."""
-    args = [bwrap(), *(["--die-with-parent"] if die_with_parent else []), "--unshare-all"]
-    # no capabilities: run as root, bwrap would keep them, and a kernel could remount the
-    # read-only system writable or trace other processes
-    args += ["--new-session", "--cap-drop", "ALL"]
+    ends the sandbox with the *thread* that started it (Linux's parent-death signal).
+
+    ``drop_to`` (when the grader runs as root): the sandbox is made without a user namespace,
+    so that its first process runs as root only long enough to mount ``VISIBLE_PROC`` and then
+    become the unprivileged host user ``drop_to`` (it keeps CAP_SETUID, CAP_SETGID and
+    CAP_SYS_ADMIN for that, and setuid drops them all). A user mapped inside a user namespace
+    would still be root outside it, and could read what only root may read."""
+    args = [bwrap(), *(["--die-with-parent"] if die_with_parent else [])]
+    if drop_to is None:
+        # no capabilities: run as root, bwrap would keep them, and a kernel could remount the
+        # read-only system writable or trace other processes
+        args += ["--unshare-all", "--new-session", "--cap-drop", "ALL"]
+    else:
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+        args += ["--unshare-cgroup-try", "--new-session", "--cap-drop", "ALL"]
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        args += ["--cap-add", "CAP_SYS_ADMIN", "--perms", "0555", "--dir", VISIBLE_PROC]
     # the private /tmp first: mounted after the read-only binds it would hide any of them
     # that live under /tmp (a checkout or venv there, as in CI's clean clone)
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    # folders above the binds, traversable by anyone: bubblewrap would copy the host's modes
+    # (a 0700 /root above a Python installed there would lock the unprivileged user out)
+    for folder in _ancestors([*readable, writable]):
+        args += ["--perms", "0755", "--dir", folder]
     for path in readable:
         args += ["--ro-bind", path, path]
     args += ["--bind", writable, writable, "--remount-ro", "/", "--chdir", writable]

@@ -19,7 +19,9 @@ one zygote per concurrent job of the process (a grading thread, a Dask worker).
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import queue
 import select
 import shutil
@@ -44,25 +46,72 @@ class ZygoteError(RuntimeError):
     """The zygote did not start or stopped answering: a fault of the grading machine."""
 
 
+#: Host user ids of the zygotes when the grader runs as root: one per zygote alive on this
+#: machine (``UserSlot``), so that concurrent jobs never share a user. Override the first with
+#: the environment variable ``AUTOGRADER_UID_BASE``.
+UID_BASE = int(os.environ.get("AUTOGRADER_UID_BASE", "1800000000"))
+UID_SLOTS = 4096
+
+
+class UserSlot:
+    """An unprivileged host user id held by one zygote on this machine: a lock file per id,
+    held while the zygote lives, keeps other graders (other Dask worker processes too) off it."""
+
+    folder = Path(tempfile.gettempdir()) / "autograder-users"
+
+    def __init__(self):
+        self.folder.mkdir(mode=0o755, exist_ok=True)
+        for slot in range(UID_SLOTS):
+            fh = open(self.folder / f"{UID_BASE + slot}.lock", "a")  # noqa: SIM115
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.close()
+                continue
+            self.uid, self._fh = UID_BASE + slot, fh
+            return
+        raise ZygoteError(f"all {UID_SLOTS} grading user ids from {UID_BASE} are in use")
+
+    def release(self) -> None:
+        self._fh.close()
+
+
 class Zygote:
-    """One sandbox with a warm zygote in it; one job at a time."""
+    """One sandbox with a warm zygote in it; one job at a time. Run as root, the sandbox's
+    processes are an unprivileged host user of their own (``UserSlot``)."""
 
     def __init__(self, readable: list[str]):
+        self.user = UserSlot() if os.geteuid() == 0 else None
+        uid = self.user.uid if self.user else os.getuid()
         self.root = Path(tempfile.mkdtemp(prefix="autograde-zygote-"))
         static, self.slot = self.root / "static", self.root / "slot"
         static.mkdir()
         self.slot.mkdir()
         shutil.copy(SERVER, static / SERVER.name)
         shutil.copytree(sandbox.matplotlib_cache(), static / ".matplotlib")
+        for folder, _, files in os.walk(static):  # readable by the sandbox's user, not writable
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        self.root.chmod(0o711)
+        self.slot.chmod(0o711)  # the job folders in it are their own user's, 0700
+        os.chown(self.slot, uid, uid)
         env = sandbox.kernel_env(self.slot)
         env["MPLCONFIGDIR"] = str(static / ".matplotlib")
         # not --die-with-parent: that would end the sandbox with the grading thread that
         # started it. The zygote ends when its stdin closes (the grader exited or closed it),
         # and with it every process of its sandbox (its pid namespace's init goes).
-        command = sandbox.wrap([*readable, str(static)], str(self.slot), die_with_parent=False)
+        command = sandbox.wrap(
+            [*readable, str(static)],
+            str(self.slot),
+            die_with_parent=False,
+            drop_to=self.user.uid if self.user else None,
+        )
+        self.uid = uid
         self.log = open(self.root / "zygote.log", "w")  # noqa: SIM115 -- closed in close()
+        server = [sandbox.PYTHON, str(static / SERVER.name), str(self.root)]
         self.process = subprocess.Popen(
-            [*command, sandbox.PYTHON, str(static / SERVER.name), str(self.root)],
+            [*command, *server, str(self.user.uid) if self.user else "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -71,7 +120,11 @@ class Zygote:
             bufsize=1,
         )
         self.lock = threading.Lock()
-        self._read(STARTUP_TIMEOUT)  # {"ready": pid}
+        try:
+            self._read(STARTUP_TIMEOUT)  # {"ready": pid, "uid": ...}
+        except ZygoteError:
+            self.close()
+            raise
 
     def _read(self, timeout: float) -> dict:
         # poll, not select: select fails on descriptors above 1023, which a long-lived
@@ -97,17 +150,25 @@ class Zygote:
             return self._read(REPLY_TIMEOUT)
 
     def job_folder(self) -> Path:
-        return Path(tempfile.mkdtemp(prefix="job-", dir=self.slot))
+        """A folder for the next job, its kernel's to write (the lab's files in it are not)."""
+        job = Path(tempfile.mkdtemp(prefix="job-", dir=self.slot))
+        os.chown(job, self.uid, self.uid)
+        return job
 
     def spawn(self, job: Path, connection_file: str, env: dict, limits: sandbox.Limits) -> int:
-        return self.request(
+        os.chown(connection_file, self.uid, self.uid)  # written by jupyter_client, 0600
+        reply = self.request(
             "spawn",
             cwd=str(job),
+            slot=str(self.slot),
             connection_file=connection_file,
             env=env,
             memory_mb=limits.memory_mb,
             file_mb=limits.file_mb,
-        )["pid"]
+        )
+        if "error" in reply:
+            raise ZygoteError(reply["error"])
+        return reply["pid"]
 
     def clean(self) -> None:
         """Kill whatever the last job left running and empty the sandbox's shared places."""
@@ -130,6 +191,8 @@ class Zygote:
                 self.process.wait()
         self.log.close()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.user:
+            self.user.release()
 
 
 class ZygotePool:

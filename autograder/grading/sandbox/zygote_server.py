@@ -4,26 +4,54 @@ needs and forks a fresh kernel per submission (see ``autograder.grading.sandbox.
 Self-contained on purpose: it runs inside the sandbox, which sees the Python environment
 but not this project. The grader talks to it over stdin/stdout, one JSON object per line:
 
-* ``{"op": "spawn", "cwd", "connection_file", "env", "memory_mb", "file_mb"}`` forks a
-  kernel (reply ``{"pid"}``): a new session, the resource limits, the job's environment,
-  fresh random seeds, no file descriptor of the zygote's, then ipykernel on the connection
-  file the grader wrote;
+* ``{"op": "spawn", "cwd", "slot", "connection_file", "env", "memory_mb", "file_mb"}``
+  starts a job (reply ``{"pid"}``, or ``{"error"}`` when its sandbox could not be made): a
+  *keeper* process enters a new user, mount, pid, IPC and UTS namespace and forks the
+  kernel, which is pid 1 there. The kernel mounts its own /proc, an empty /tmp (with the
+  Python environment and its own job folder -- no other -- bound back at their places), an
+  empty /dev with the few devices a program needs, and an empty /dev/shm; then it drops
+  every capability, takes the job's limits (memory, file size, ``MAX_PROCESSES`` processes),
+  its environment and fresh random seeds, and runs ipykernel on the connection file the
+  grader wrote. When the kernel ends, or is killed, its pid namespace ends with it: every
+  process the submission started dies, whatever it forked, and its /tmp, /dev and /dev/shm
+  are gone.
 * ``{"op": "poll", "pid"}`` -> ``{"exit": null | code}``;
-* ``{"op": "kill", "pid"}`` kills the kernel's process group;
+* ``{"op": "kill", "pid"}`` kills the job's kernel, and so its whole namespace;
 * ``{"op": "clean"}`` kills every other process of the sandbox and empties /tmp and
-  /dev/shm (but for the zygote's own folder, argv[1]), so nothing of one submission is left
-  for the next; the grader empties the job folders.
+  /dev/shm (but for the zygote's own folder, argv[1]): defence in depth, since a job's
+  processes cannot outlive its namespace; the grader empties the job folders.
 
-The zygote is not dumpable, so no kernel can trace it or write its memory, and it never
-reads anything a kernel wrote.
+Run as root (argv[2], a host user id, is then given), the zygote mounts ``VISIBLE_PROC``
+and becomes that unprivileged host user before anything else, so no kernel can read what
+only root may read. The zygote is not dumpable, so no kernel can trace it or write its
+memory, and it never reads anything a kernel wrote.
 """
 
+import ctypes
 import json
 import os
 import resource
 import shutil
 import signal
 import sys
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.mount.argtypes = [
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_ulong,
+    ctypes.c_char_p,
+]
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
+VISIBLE_PROC = "/.proc"  # see autograder.grading.sandbox.bwrap.VISIBLE_PROC
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+#: Processes (and threads) one job may have at once: a fork bomb stops here, in its own job.
+MAX_PROCESSES = 256
 
 PRELOAD = (
     "numpy",
@@ -50,14 +78,148 @@ def preload() -> None:
             pass
 
 
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target: str, fstype, flags: int, data=None) -> None:
+    encode = lambda v: v.encode() if v is not None else None  # noqa: E731
+    _check(LIBC.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), target)
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+def _mounts_under(top: str) -> list[tuple[str, bool]]:
+    """(mount point, read-only) of every mount below ``top``, from this mount namespace."""
+    out = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            fields = line.split()
+            point = fields[4].encode().decode("unicode_escape")  # octal escapes: \040
+            if point.startswith(top + "/"):
+                out.append((point, "ro" in fields[5].split(",")))
+    return out
+
+
+def _bind_back(places: list[tuple[str, bool]], fds: dict[str, int]) -> None:
+    """Bind each of ``places`` (not below another) from its open descriptor."""
+    for path, read_only in sorted(places):
+        if any(path.startswith(other + "/") for other, _ in places):
+            continue
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fds[path]}", path, None, MS_BIND | MS_REC)
+        if read_only:
+            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def isolate(request: dict) -> None:
+    """In the job's kernel, pid 1 of its fresh namespaces: its own /proc, /tmp, /dev and
+    /dev/shm, then no capabilities and the job's limits."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    if os.path.isdir(VISIBLE_PROC):  # the zygote's /proc: not the job's to see
+        _mount("tmpfs", VISIBLE_PROC, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    slot, job = request["slot"], request["cwd"]
+    keep = [
+        (p, ro) for p, ro in _mounts_under("/tmp") if p != slot and not p.startswith(slot + "/")
+    ]
+    keep.append((job, False))
+    fds = {path: os.open(path, os.O_PATH) for path, _ in keep}
+    devices = {d: os.open(f"/dev/{d}", os.O_PATH) for d in DEVICES if os.path.exists(f"/dev/{d}")}
+    size = f"size={request['file_mb']}m"
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
+    _bind_back(keep, fds)
+    _mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k")
+    for name, fd in devices.items():
+        open(f"/dev/{name}", "w").close()
+        _mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
+        os.symlink(target, f"/dev/{name}")
+    os.mkdir("/dev/shm")
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
+    for fd in (*fds.values(), *devices.values()):
+        os.close(fd)
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    for cap in range(64):  # no capability, now or after any exec
+        LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_uint32) for n in ("effective", "permitted", "inheritable")]
+
+    _check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+    _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def keep_job(request: dict, status: int) -> None:
+    """The keeper of one job, in the forked child: make the job's namespaces, fork its
+    kernel into them, say ``ok <pid>`` (or what failed) on ``status``, and exit when the
+    kernel does. Never returns."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, status)
+        os.closerange(status + 1, 1 << 16)  # the zygote's pipes and anything else it held
+        uid, gid = os.getuid(), os.getgid()
+        LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # to write its own id maps
+        _check(
+            LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS),
+            "unshare",
+        )
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        ready_r, ready_w = os.pipe()
+        kernel = os.fork()
+        if kernel == 0:
+            os.close(ready_r)
+            os.close(status)
+            try:
+                isolate(request)
+            except BaseException as exc:  # noqa: BLE001 -- said to the zygote, then gone
+                os.write(ready_w, f"error {type(exc).__name__}: {exc}".encode()[:500])
+                os._exit(127)
+            os.write(ready_w, b"ok")
+            os.close(ready_w)
+            become_kernel(request)
+        os.close(ready_w)
+        said = b""
+        while chunk := os.read(ready_r, 4096):
+            said += chunk
+        os.write(status, f"ok {kernel}".encode() if said == b"ok" else said or b"error")
+        os.close(status)
+        _, code = os.waitpid(kernel, 0)
+        os._exit(min(abs(os.waitstatus_to_exitcode(code)), 255))
+    except BaseException as exc:  # noqa: BLE001
+        try:
+            os.write(status, f"error {type(exc).__name__}: {exc}".encode()[:500])
+        finally:
+            os._exit(127)
+
+
 def become_kernel(request: dict) -> None:
-    """In the forked child: set up the job's process and run ipykernel; never returns."""
+    """In the job's kernel: take the job's limits and environment and run ipykernel;
+    never returns."""
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        os.closerange(3, 1 << 16)  # the zygote's pipes and anything else it held
+        os.closerange(3, 1 << 16)  # anything the zygote or the keeper held
         os.chdir(request["cwd"])
         mem, fsize = request["memory_mb"] << 20, request["file_mb"] << 20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -110,9 +272,6 @@ def clean(keep: set[int], own: str) -> None:
                         pass
 
 
-exits: dict[int, int] = {}
-
-
 def reap() -> None:
     while True:
         try:
@@ -124,35 +283,67 @@ def reap() -> None:
         exits[pid] = os.waitstatus_to_exitcode(status)
 
 
-def serve() -> None:
-    import ctypes
+exits: dict[int, int] = {}
+kernels: dict[int, int] = {}  # keeper pid -> its kernel's pid (here)
 
-    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0: no ptrace, no /proc/mem
+
+def spawn(request: dict) -> dict:
+    status_r, status_w = os.pipe()
+    keeper = os.fork()
+    if keeper == 0:
+        os.close(status_r)
+        keep_job(request, status_w)
+    os.close(status_w)
+    said = b""
+    while chunk := os.read(status_r, 4096):
+        said += chunk
+    os.close(status_r)
+    text = said.decode("utf-8", "replace")
+    if text.startswith("ok "):
+        kernels[keeper] = int(text.split()[1])
+        return {"pid": keeper}
+    try:
+        os.kill(keeper, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    reap()
+    return {"error": "the job's sandbox could not be made: " + (text or "no word from it")}
+
+
+def serve() -> None:
+    own, as_user = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "-"
+    if as_user != "-":  # started as root: a visible /proc for the jobs, then nobody's rights
+        _mount("proc", VISIBLE_PROC, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        uid = int(as_user)
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # every capability goes with root
+    LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no ptrace, no /proc/<pid>/mem
     preload()
     out = sys.stdout
-    print(json.dumps({"ready": os.getpid()}), file=out, flush=True)
+    print(json.dumps({"ready": os.getpid(), "uid": os.getuid()}), file=out, flush=True)
     for line in sys.stdin:
         request = json.loads(line)
         op = request["op"]
         reply: dict = {"ok": True}
         if op == "spawn":
-            pid = os.fork()
-            if pid == 0:
-                become_kernel(request)
-            reply = {"pid": pid}
+            reply = spawn(request)
         elif op == "poll":
             reap()
             pid = request["pid"]
             alive = pid not in exits and os.path.exists(f"/proc/{pid}")
             reply = {"exit": None if alive else exits.get(pid, -9)}
         elif op == "kill":
-            try:
-                os.killpg(request["pid"], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for pid in (kernels.get(request["pid"]), request["pid"]):
+                try:
+                    if pid:
+                        os.kill(pid, signal.SIGKILL)  # the kernel: its namespace goes with it
+                except ProcessLookupError:
+                    pass
             reap()
         elif op == "clean":
-            clean({1, os.getpid()}, sys.argv[1])
+            clean({1, os.getpid()}, own)
+            kernels.clear()
         print(json.dumps(reply), file=out, flush=True)
 
 
