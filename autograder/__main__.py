@@ -221,7 +221,7 @@ def cmd_check(args) -> int:
     options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
     try:
         row = pipeline.check(Path(args.notebook), course, options)
-    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+    except (SandboxUnavailable, OSError, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
     for cell in row.cells:

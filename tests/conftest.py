@@ -90,6 +90,21 @@ def demo_class(tmp_path_factory):
     }
 
 
+@pytest.fixture(scope="session")
+def isolation_class(tmp_path_factory):
+    """``democlass.isolation_class``: attacks on isolation next to honest work, graded once by
+    one worker, so that each victim runs right after a lurker on the same zygote."""
+    from autograder.demo import democlass
+    from autograder.grading import pipeline
+
+    tmp = tmp_path_factory.mktemp("isolation")
+    course = scratch.copy_course(tmp / "course", [scratch.LAB])
+    what = democlass.isolation_class(scratch.LAB, course, tmp / "subs")
+    options = pipeline.Options(workers=1, limits=scratch.FAST, progress=False)
+    rows = pipeline.grade(scratch.LAB, tmp / "subs", tmp / "out", course, options)
+    return {"course": course, "out": tmp / "out", "what": what, "rows": {r.file: r for r in rows}}
+
+
 @pytest.fixture
 def postgres_url():
     try:
@@ -101,7 +116,8 @@ def postgres_url():
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if {"source_run", "graded", "demo_class"} & set(getattr(item, "fixturenames", ())):
+        slow = {"source_run", "graded", "demo_class", "isolation_class"}
+        if slow & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

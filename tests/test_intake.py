@@ -73,6 +73,7 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
             "pat/notes.py": b"print(1)",
             f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb": NB,
             "pat/.DS_Store": b"\0",
+            "__MACOSX/pat/._lab.ipynb": b"\0",
             "olga.IPYNB": NB,
             "nick.py": b"print(1)",
             "bad name!.ipynb": NB,
@@ -85,6 +86,7 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
         "pat/notes.py",
         f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb",
         "pat/.DS_Store",
+        "__MACOSX/pat/._lab.ipynb",
         "olga.IPYNB",
         "nick.py",
         "bad name!.ipynb",
@@ -96,6 +98,7 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
     assert "a .py file, not a notebook" in found["pat/notes.py"].fault
     assert "autosave copy" in found[f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb"].fault
     assert "a system file" in found["pat/.DS_Store"].fault
+    assert "a system file" in found["__MACOSX/pat/._lab.ipynb"].fault
     assert "no notebook from nick was found" in found["nick.py"].fault
     assert found["bad name!.ipynb"].student_id == ""
     assert "no student id can be read" in found["bad name!.ipynb"].fault

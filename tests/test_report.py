@@ -143,3 +143,80 @@ def test_feedback_page_renders_in_a_browser(demo_class, tmp_path):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, SHOTS / "feedback-page-of-the-pipeline.png")  # to be looked at
+
+
+def test_a_stored_notebook_keeps_only_inert_outputs():
+    import copy
+
+    from nbformat import NotebookNode
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
+    from autograder.course import Course
+    from autograder.grading import record
+
+    lab = Course(notebooks.ROOT).lab(LAB)
+    nb = copy.deepcopy(lab.release)
+    cell = new_code_cell("show()")
+    cell.outputs = [
+        NotebookNode(
+            output_type="display_data",
+            data={"text/html": "<script>x()</script>", "image/png": "iVBOR", "text/plain": "<x>"},
+            metadata={"image/png": {"width": 1}},
+        ),
+        NotebookNode(
+            output_type="display_data", data={"application/javascript": "x()"}, metadata={}
+        ),
+    ]
+    nb.cells.append(cell)
+    nb.cells.append(new_markdown_cell("<img src=x onerror=x()> [a](javascript:x())"))
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    record.inert(nb, lab)
+    first, second = nb.cells[-2].outputs
+    assert first.data == {"image/png": "iVBOR", "text/plain": "<x>"}
+    assert second.data == {"text/plain": "[not shown when graded: application/javascript]"}
+    assert nb.cells[-1].source == "&lt;img src=x onerror=x()&gt; [a](blocked:x())"
+    assert "widgets" not in nb.metadata
+
+
+@pytest.mark.slow
+def test_no_script_of_a_submission_runs_in_any_page_a_person_opens(isolation_class, tmp_path):
+    """nbgrader's feedback, the autograded notebook as formgrader and any viewer render it
+    (nbconvert's HTML), our feedback page and the class report, in headless Chromium: the
+    submission's scripts would set ``window.__pwned``; none may."""
+    from conftest import CHROMIUM_ARGS, chromium
+    from nbconvert import HTMLExporter
+    from playwright.sync_api import sync_playwright
+
+    course, out = isolation_class["course"], isolation_class["out"]
+    assert isolation_class["rows"]["scripts.ipynb"].score == 10
+    notebooks.nbgrader(
+        "generate_feedback", LAB, "--student", "scripts", cwd=course.root, db_url=course.db_url
+    )
+    pages = {
+        "nbgrader feedback": course.root / "feedback" / "scripts" / LAB / f"{LAB}.html",
+        "our feedback": out / "feedback" / "scripts.html",
+        "class report": out / "report.html",
+    }
+    executed = course.root / "autograded" / "scripts" / LAB / f"{LAB}.ipynb"
+    body, _ = HTMLExporter().from_filename(str(executed))
+    pages["nbconvert HTML"] = tmp_path / "autograded.html"
+    pages["nbconvert HTML"].write_text(body)
+    assert "onerror" in pages["nbconvert HTML"].read_text()  # shown as text, not as markup
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        for name, page_file in pages.items():
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            page.wait_for_timeout(500)
+            ran = page.evaluate("() => [window.__pwned === 1, document.title]")
+            assert ran[0] is False and ran[1] != "PWNED", name
+            page.close()
+        browser.close()
+
+
+@pytest.mark.slow
+def test_a_name_is_never_a_spreadsheet_formula(isolation_class):
+    rows = csv_rows(isolation_class["out"] / "grades.csv")
+    formula = next(r for r in rows if "HYPERLINK" in r["file"])
+    assert formula["file"].startswith("'=")
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values() if v)

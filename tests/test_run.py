@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from scratch import FAST
+from scratch import FAST, LAB
 
 from autograder import notebooks
 from autograder.grading import run
@@ -31,6 +32,7 @@ class _Lost:
 def test_a_lost_job_or_a_kernel_that_never_started_is_the_machines_fault():
     ctx = SimpleNamespace(engine=_Lost, limits=FAST, sandbox=True, files={})
     sub = Submission("a.ipynb", None, "amy")
+    sub.prepared = SimpleNamespace(tests={})
     with pytest.raises(EnvironmentFault, match="the grading job was lost .*grade again"):
         run.stage(sub, ctx)
 
@@ -76,9 +78,11 @@ def test_integrity_verdict_flags_a_silenced_or_forged_after_check():
 
 @pytest.mark.slow
 def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
-    """Kernels are forked by a warm zygote, one sandbox for many submissions in turn. What a
-    submission leaves behind -- files in /tmp, /dev/shm and its folder, a process that
-    outlives it -- is gone before the next, which cannot read or trace the zygote either."""
+    """Kernels are forked by a warm zygote, one sandbox for many submissions in turn, each
+    into namespaces of its own. What a submission leaves behind -- files in /tmp, /dev,
+    /dev/shm and its folder, a process that outlives it -- is gone before the next, which
+    sees no process but its own, no other job's folder, and has no capability and, when the
+    grader runs as root, no root."""
     from nbformat.v4 import new_code_cell, new_notebook
 
     from autograder.grading.sandbox.zygote import ZygotePool
@@ -87,9 +91,8 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
         cells=[
             new_code_cell(
                 "import os, subprocess, sys\n"
-                "open('/tmp/left-behind', 'w').write('secret')\n"
-                "open('/dev/shm/left-behind', 'w').write('secret')\n"
-                "open('left-behind', 'w').write('secret')\n"
+                "for place in ('/tmp', '/dev', '/dev/shm', '.'):\n"
+                "    open(os.path.join(place, 'left-behind'), 'w').write('secret')\n"
                 "lurker = subprocess.Popen([sys.executable, '-c', "
                 "'import os, time; os.setsid(); time.sleep(300)'], start_new_session=True)\n"
                 "print('lurker', lurker.pid)"
@@ -102,13 +105,16 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
                 "import glob, os\n"
                 "print('tmp', sorted(os.listdir('/tmp')))\n"
                 "print('shm', sorted(os.listdir('/dev/shm')))\n"
-                "print('found', sorted(glob.glob('../**/left-behind', recursive=True)))\n"
-                "print('processes', len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
-                "zygote = os.getppid()\n"
-                "try:\n    open(f'/proc/{zygote}/mem', 'rb').close()\n    print('mem: opened')\n"
-                "except OSError as e:\n    print('mem:', type(e).__name__)\n"
-                "try:\n    print('environ:', len(open(f'/proc/{zygote}/environ').read()))\n"
-                "except OSError as e:\n    print('environ:', type(e).__name__)\n"
+                "print('dev', sorted(os.listdir('/dev')))\n"
+                "found = [p for top in ('/dev', '..', *glob.glob('/tmp/autograde-*')) "
+                "for p in glob.glob(top + '/**/left-behind', recursive=True)]\n"
+                "print('found', sorted(found))\n"
+                "print('jobs', sorted(os.listdir('..')))\n"
+                "print('processes', sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"
+                "print('zygote-proc', os.listdir('/.proc') if os.path.isdir('/.proc') else [])\n"
+                "print('uid', os.getuid(), os.getpid())\n"
+                "try:\n    print('shadow', len(open('/etc/shadow').read()))\n"
+                "except OSError as e:\n    print('shadow', type(e).__name__)\n"
                 "import subprocess, sys\n"
                 "remount = subprocess.run(['mount', '-o', 'remount,rw,bind', sys.prefix])\n"
                 "print('remount', remount.returncode)\n"
@@ -129,10 +135,10 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
         pool.close()
     assert second.failure is None
     seen = dict(line.split(" ", 1) for line in notebooks.stream_text(look.cells[0]).splitlines())
-    # in /tmp only the zygote's own folder (its code and the job folders are bound there) and
-    # the read-only system paths that live under /tmp (a clean clone's .venv in CI)
     import ast
 
+    # in /tmp only the zygote's own folder (its code and this job's folder are bound there)
+    # and the read-only system paths that live under /tmp (a clean clone's .venv in CI)
     in_tmp = set(ast.literal_eval(seen["tmp"]))
     system = {
         Path(p).relative_to("/tmp").parts[0]
@@ -142,11 +148,14 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
     zygotes = [name for name in in_tmp if name.startswith("autograde-zygote-")]
     assert len(zygotes) == 1 and in_tmp - system == set(zygotes), seen
     assert seen["shm"] == "[]" and seen["found"] == "[]", seen
-    # bwrap's init, the zygote, this kernel (the lurker is gone)
-    assert int(seen["processes"]) <= 3, seen
-    assert seen["mem:"] == "PermissionError" and seen["environ:"] == "PermissionError", seen
+    assert "left-behind" not in seen["dev"] and "null" in seen["dev"], seen
+    assert len(ast.literal_eval(seen["jobs"])) == 1, seen  # its own folder, no other job's
+    assert ast.literal_eval(seen["processes"]) == [1], seen  # the kernel alone: pid 1
+    assert seen["zygote-proc"] == "[]", seen
     assert int(seen["caps"], 16) == 0, seen  # no capabilities, also when grading as root
     assert seen["remount"] != "0", seen  # so the read-only system stays read-only
+    if os.geteuid() == 0:  # the grader is root: the kernel is an unprivileged host user
+        assert int(seen["uid"].split()[0]) != 0 and seen["shadow"] == "PermissionError", seen
 
 
 @pytest.mark.slow
@@ -178,3 +187,93 @@ def test_running_many_notebooks_leaks_no_descriptors_or_threads(sandboxed):
     # Each leaking run would hold a dozen more descriptors and a thread; the suite's own
     # leftovers (another test's socket closing late) may only make the count smaller.
     assert after[0] <= before[0] and after[1] <= before[1], (before, after)
+
+
+# -- attacks on isolation, in one class run next to honest work --------------------------
+
+
+def _executed(isolation_class, student: str):
+    path = isolation_class["course"].root / "autograded" / student / LAB / f"{LAB}.ipynb"
+    return notebooks.read(path)
+
+
+def _printed(nb) -> str:
+    return "".join(notebooks.stream_text(c) for c in nb.cells)
+
+
+@pytest.mark.slow
+def test_a_lurker_reaches_no_later_submission(isolation_class):
+    """Ten times over, a submission leaves a process that re-forks, ignores signals, patches
+    the next job's helpers and listens to its kernel, and marks /tmp, /dev and /dev/shm; the
+    honest victim graded next on the same zygote gets full marks every time, and none of its
+    code reaches any other row, file or folder."""
+    rows = isolation_class["rows"]
+    victims = sorted(f for f in rows if f.endswith("-b-victim.ipynb"))
+    lurkers = sorted(f for f in rows if f.endswith("-a-lurker.ipynb"))
+    assert len(victims) == len(lurkers) == 10
+    for name in victims:
+        assert (rows[name].score, rows[name].status) == (10, "graded"), rows[name].reason
+    for name in lurkers:
+        printed = _printed(_executed(isolation_class, name[: -len(".ipynb")]))
+        assert "LEFT BEFORE ME: []" in printed, printed[:500]  # nothing of the earlier ones
+    course, out = isolation_class["course"].root, isolation_class["out"]
+    for k, victim in enumerate(victims):
+        marker = f"VICTIM-CODE-{k}".encode()
+        own = victim[: -len(".ipynb")]
+        for place in (course / "autograded", course / "submitted", out):
+            for path in place.rglob("*"):
+                if path.is_file() and own not in path.parts and path.name != f"{own}.html":
+                    if path.suffix in (".csv", ".json", ".html", ".ipynb", ".txt"):
+                        assert marker not in path.read_bytes(), path
+
+
+@pytest.mark.slow
+def test_a_kernel_reads_nothing_only_root_may_read(isolation_class):
+    if os.geteuid() != 0:
+        pytest.skip("the grader does not run as root here: nothing more to prove")
+    printed = _printed(_executed(isolation_class, "shadow"))
+    assert "SHADOW refused: PermissionError" in printed and "SHADOW: " not in printed
+    assert isolation_class["rows"]["shadow.ipynb"].score == 10
+
+
+@pytest.mark.slow
+def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
+    from autograder.grading.sandbox import zygote_server
+    from autograder.grading.sandbox.zygote import UID_BASE, UID_SLOTS
+
+    printed = _printed(_executed(isolation_class, "bomb"))
+    born = int(printed.split("FORKED ")[1].split()[0])
+    assert 0 < born < zygote_server.MAX_PROCESSES, printed
+    assert isolation_class["rows"]["bomb.ipynb"].score == 10
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            uid = os.stat(f"/proc/{pid}").st_uid
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if UID_BASE <= uid < UID_BASE + UID_SLOTS and b"zygote_server" not in cmd:
+            left.append((pid, cmd[:80]))
+    assert left == []  # every job's processes went with its namespace
+
+
+@pytest.mark.slow
+def test_results_messages_nobody_asked_for_are_dropped_and_bounded(isolation_class):
+    row = isolation_class["rows"]["flood.ipynb"]
+    assert (row.score, row.status) == (10, "flagged")
+    assert "results messages the grader did not ask for were dropped" in row.reason
+    stored = isolation_class["course"].root / "autograded" / "flood" / LAB / f"{LAB}.ipynb"
+    assert stored.stat().st_size < 3 << 20  # 36 MB were sent
+
+
+@pytest.mark.slow
+def test_links_are_refused_and_never_copied(isolation_class):
+    rows = isolation_class["rows"]
+    eve = rows["eve.ipynb"]
+    assert (eve.status, eve.score, eve.counted) == ("error", 0, True) and "symbolic" in eve.reason
+    secret = rows["fay/submission_secret.txt"]
+    assert secret.status == "error" and "symbolic link" in secret.reason
+    assert (rows[f"fay/{LAB}.ipynb"].score, rows[f"fay/{LAB}.ipynb"].status) == (10, "graded")
+    course = isolation_class["course"].root
+    for place in ("submitted", "autograded"):
+        assert not (course / place / "fay" / LAB / "submission_secret.txt").exists()

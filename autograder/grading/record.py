@@ -18,14 +18,16 @@ an interrupted run loses at most the submissions in flight. A run without a grad
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
 
-from autograder.grading import gradebook
+from autograder.grading import gradebook, restore
 from autograder.grading.submission import EnvironmentFault, Row, Submission
 
 
@@ -71,6 +73,41 @@ def store_copies(sub: Submission, ctx, executed) -> None:
     nbformat.write(executed, str(done / f"{lab}.ipynb"))
 
 
+#: The only output types a stored notebook keeps: text, and images as data.
+INERT = ("text/plain", "image/png", "image/jpeg")
+_SCHEMES = re.compile(r"(java|vb)script\s*:|data\s*:\s*text/html", re.IGNORECASE)
+
+
+def _inert_markdown(text: str) -> str:
+    """Markdown that renders as text: no HTML, no script links."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SCHEMES.sub("blocked:", text)
+
+
+def inert(nb, lab) -> None:
+    """Make what a person opens from the stored notebook inert, in place: nbgrader's feedback,
+    formgrader and any viewer render student outputs as text and images only (HTML,
+    JavaScript, SVG, Markdown and widget outputs are dropped, with a note), the student's
+    Markdown cells as escaped text, and the notebook's metadata is the course's."""
+    nb.metadata = copy.deepcopy(lab.source.metadata)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and not restore.protected(cell):
+            cell.source = _inert_markdown(cell.source)
+            cell.pop("attachments", None)
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if out.get("output_type") in ("display_data", "execute_result") and isinstance(
+                data, dict
+            ):
+                dropped = sorted(set(data) - set(INERT))
+                out["data"] = {k: v for k, v in data.items() if k in INERT}
+                out["metadata"] = {}
+                if dropped and "text/plain" not in out["data"]:
+                    out["data"]["text/plain"] = f"[not shown when graded: {', '.join(dropped)}]"
+
+
 def stage(sub: Submission, ctx) -> Submission:
     if ctx.out is None:  # check and the canary record nothing
         return sub
@@ -83,6 +120,7 @@ def stage(sub: Submission, ctx) -> Submission:
             if sub.execution is not None
             else gradebook.not_graded(ctx.lab.release, row.reason)
         )
+        inert(executed, ctx.lab)
         store_copies(sub, ctx, executed)
         ctx.assignment_recorded.wait()
         if ctx.assignment_error:

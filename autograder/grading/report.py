@@ -63,6 +63,11 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _cell(text: str) -> str:
+    """Text as a spreadsheet shows it, never as a formula (OWASP's CSV injection advice)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:
     """One line per file. A file that is not its student's counted one has no score: its
     reason says which file counts."""
@@ -75,13 +80,13 @@ def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None
         points = {c.grade_id: c.points for c in r.cells}
         writer.writerow(
             [
-                r.student_id,
-                r.file,
+                _cell(r.student_id),
+                _cell(r.file),
                 _fmt(r.score) if r.counted else "",
                 _fmt(r.max_score),
                 r.status,
                 "yes" if r.counted else "no",
-                r.reason,
+                _cell(r.reason),
                 *(_fmt(points.get(g, 0.0)) if r.counted else "" for g in grade_ids),
             ]
         )

@@ -16,7 +16,12 @@ from autograder.grading.submission import EnvironmentFault, Submission
 
 def stage(sub: Submission, ctx) -> Submission:
     future = ctx.engine.executor.submit(
-        kernel.run, sub.restored, ctx.limits, sandbox=ctx.sandbox, files=ctx.files
+        kernel.run,
+        sub.restored,
+        ctx.limits,
+        sandbox=ctx.sandbox,
+        files=ctx.files,
+        results_cells=frozenset(sub.prepared.tests),
     )
     try:
         execution = future.result()

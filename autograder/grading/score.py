@@ -152,6 +152,11 @@ def stage(sub: Submission, ctx) -> Submission:
         sub.note(
             "output limit reached in cell(s) " + ", ".join(map(str, execution.truncated_cells))
         )
+    if execution.dropped_results:
+        sub.flag(
+            "results messages the grader did not ask for were dropped in cell(s) "
+            + ", ".join(map(str, execution.dropped_results))
+        )
     if execution.hidden_error_cells:
         sub.flag(
             "errors were hidden from the notebook in cell(s) "

@@ -46,6 +46,7 @@ class Execution:
     timed_out_cells: tuple[int, ...] = ()  # cells interrupted at the per-cell time limit
     hidden_error_cells: tuple[int, ...] = ()  # errors the kernel reported but did not show
     integrity: tuple[str, ...] = ()  # what the integrity check found replaced
+    dropped_results: tuple[int, ...] = ()  # cells whose results messages were not asked for
     environment: bool = False  # the run failed before any of the notebook ran: ours, not theirs
 
 
@@ -61,6 +62,9 @@ class _LimitedClient(NotebookClient):
         self.timed_out: set[int] = set()
         self.hidden_errors: set[int] = set()
         self.exempt: set[int] = set()  # the integrity cells: their output is always kept
+        self.results_cells: set[int] = set()  # the hidden tests: one results message each
+        self.results_seen: set[int] = set()
+        self.dropped_results: set[int] = set()
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if self.current_cell is not None:
@@ -95,10 +99,20 @@ class _LimitedClient(NotebookClient):
         size = len(json.dumps(msg.get("content", {}), default=str))
         if cell_index in self.exempt:
             return super().output(outs, msg, display_id, cell_index)
-        if RESULTS in msg.get("content", {}).get("data", {}) and size <= MAX_RESULTS_BYTES:
-            # a test's results are the grader's to read: the student's output flood must not
-            # crowd them out (their own size is bounded, and a second report voids both)
-            return super().output(outs, msg, display_id, cell_index)
+        data = msg.get("content", {}).get("data")
+        if isinstance(data, dict) and RESULTS in data:
+            # the results channel takes one message per hidden test cell, in that cell, of
+            # bounded size, kept apart from the output budget so that a flood of the
+            # student's output cannot crowd it out; any other is dropped, and named
+            if (
+                cell_index in self.results_cells
+                and cell_index not in self.results_seen
+                and size <= MAX_RESULTS_BYTES
+            ):
+                self.results_seen.add(cell_index)
+                return super().output(outs, msg, display_id, cell_index)
+            self.dropped_results.add(cell_index)
+            return None
         if self.output_used + size > self.output_budget:
             if cell_index not in self.truncated:
                 self.truncated.add(cell_index)
@@ -121,18 +135,23 @@ def run(
     sandbox: bool,
     files: dict[str, bytes] | None = None,
     autograding: bool = True,
+    results_cells: frozenset[int] = frozenset(),
 ) -> Execution:
     """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
     notebook and ``files`` (relative path -> content: the lab's helpers and data, see
     ``collect.assignment_files``); return what happened. ``autograding=False`` runs it as a
     student's Run All would (full experiments). The integrity cells run before and after
     the notebook's own cells and are removed again; cell indices in the result are the
-    notebook's."""
+    notebook's. ``results_cells``: the hidden test cells, each of which may send one results
+    message; any other results message is dropped (``Execution.dropped_results``)."""
     before, after = integrity.cells()
     nb.cells.insert(0, before)
     nb.cells.append(after)
+    asked = frozenset(i + 1 for i in results_cells)  # indices with the before cell in front
     try:
-        result = _run(nb, limits, sandbox=sandbox, files=files, autograding=autograding)
+        result = _run(
+            nb, limits, sandbox=sandbox, files=files, autograding=autograding, results=asked
+        )
     finally:
         nb.cells.remove(before)
         nb.cells.remove(after)
@@ -145,6 +164,7 @@ def run(
     result.truncated_cells = own(result.truncated_cells)
     result.timed_out_cells = own(result.timed_out_cells)
     result.hidden_error_cells = own(result.hidden_error_cells)
+    result.dropped_results = own(result.dropped_results)
     if result.failed_cell is not None:  # None if it died in an integrity cell
         result.failed_cell = next(iter(own([result.failed_cell])), None)
     return result
@@ -162,6 +182,7 @@ def _run(
     sandbox: bool,
     files: dict[str, bytes] | None,
     autograding: bool,
+    results: frozenset[int],
 ) -> Execution:
     """Sandboxed, the kernel is forked by a zygote of ``ZYGOTES`` into a job folder of its
     sandbox; without a sandbox it is a new process in a temporary folder."""
@@ -193,14 +214,16 @@ def _run(
                 memory_mb=limits.memory_mb,
                 file_mb=limits.file_mb,
             )
-        return _drive(nb, km, limits, private, env)
+        return _drive(nb, km, limits, private, env, results)
     finally:
         if zygote:
             ZYGOTES.release(zygote)  # kills what is left of the job, empties its folder
         shutil.rmtree(private, ignore_errors=True)
 
 
-def _drive(nb: NotebookNode, km, limits: Limits, private: Path, env: dict) -> Execution:
+def _drive(
+    nb: NotebookNode, km, limits: Limits, private: Path, env: dict, results: frozenset[int]
+) -> Execution:
     client = _LimitedClient(
         nb,
         km=km,
@@ -212,6 +235,7 @@ def _drive(nb: NotebookNode, km, limits: Limits, private: Path, env: dict) -> Ex
         resources={"metadata": {"path": str(private)}},
     )
     client.exempt = {0, len(nb.cells) - 1}
+    client.results_cells = set(results)
     expired = threading.Event()
 
     def watchdog():
@@ -248,6 +272,7 @@ def _drive(nb: NotebookNode, km, limits: Limits, private: Path, env: dict) -> Ex
         result.truncated_cells = tuple(sorted(client.truncated))
         result.timed_out_cells = tuple(sorted(client.timed_out))
         result.hidden_error_cells = tuple(sorted(client.hidden_errors))
+        result.dropped_results = tuple(sorted(client.dropped_results))
         if client.kc is not None:  # nbclient leaves a client of our manager connected
             client.kc.stop_channels()  # (its heartbeat thread would live on)
             client.kc = None
