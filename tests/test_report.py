@@ -70,7 +70,7 @@ def test_the_feedback_shows_a_failed_visible_test_as_failed():
             CellResult("test_my_optimizer_adam", 4, 4, True),
         ],
     )
-    page = html.unescape(report.feedback_html(LAB, row, None))
+    page = html.unescape(report.feedback_html(LAB, row))
     momentum = page.split("test_momentum_visible")[1].split("</section>")[0]
     assert "failed · visible test, 0 points" in momentum
     assert "momentum: W differs" in momentum and "store W_dt" in momentum

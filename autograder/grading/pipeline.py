@@ -62,6 +62,7 @@ from autograder.grading.submission import (
 )
 
 STAGES = (intake, restore, instrument, run, judge, score, record)
+FLOWS_PER_WORKER = 3
 
 
 @dataclass
@@ -286,7 +287,9 @@ def grade(
         if runs:
             checked = canary(ctx)
         ctx.out = out
-        with ThreadPoolExecutor(max(1, pool.workers)) as flows:
+        # more flows than engine workers: a flow that waits for the gradebook (the lab is
+        # recorded while the first notebooks run) must not keep the next notebook waiting
+        with ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers)) as flows:
             futures = {flows.submit(flow, sub, ctx): sub for sub in todo}
             if any(sub.counted for sub in todo):
                 _record_assignment(ctx)  # while the first notebooks run
@@ -310,28 +313,16 @@ def grade(
             finally:
                 bar.close()
     ordered = [rows[sub.file] for sub in found.submissions]
-    paths = {sub.file: sub.path for sub in found.submissions}
     report.write_all(
         out,
         the_lab,
         ordered,
         options.sandbox,
-        notebook_of=lambda row: _restored(paths.get(row.file), the_lab),
         canary=checked,
         skipped=len(ctx.plan.experiments),
         elsewhere=found.elsewhere,
     )
     return ordered
-
-
-def _restored(path: Path | None, lab: Lab):
-    """The file's notebook with the course's metadata, for the feedback page's code."""
-    if path is None:
-        return None
-    try:
-        return restore.restore(intake.read(intake.read_bytes(path)), lab)[0]
-    except (OSError, SubmissionFault):
-        return None
 
 
 def guess_lab(nb, path: Path, course: Course) -> str:

@@ -16,7 +16,7 @@ import html
 import io
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -111,20 +111,26 @@ def write_json(
     _write_atomic(path, json.dumps(data, indent=1))
 
 
-def feedback_html(lab: str, result: Row, submitted: NotebookNode | None, skipped: int = 0) -> str:
-    """One student's page: every graded test with points and, when failed, the message and
-    the hint, after the student's own code for the exercise above it; and how many of the
-    lab's experiment cells (``skipped``) were not run in grading."""
+def answers(nb: NotebookNode) -> dict[str, list[str]]:
+    """The student's answer code before each test cell, by the test's grade id (the
+    notebook's metadata is the course's: see the restore stage)."""
     code_before: dict[str, list[str]] = {}
-    if submitted is not None:
-        pending: list[str] = []
-        for cell in submitted.cells:
-            meta = notebooks.nbgrader_meta(cell)
-            if cell.cell_type == "code" and meta.get("solution"):
-                pending.append(cell.source)
-            elif meta.get("grade") and cell.cell_type == "code":
-                code_before[meta["grade_id"]] = pending
-                pending = []
+    pending: list[str] = []
+    for cell in nb.cells:
+        meta = notebooks.nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("solution"):
+            pending.append(cell.source)
+        elif meta.get("grade") and cell.cell_type == "code":
+            code_before[meta["grade_id"]] = pending
+            pending = []
+    return code_before
+
+
+def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:
+    """One student's page: every graded test with points and, when failed, the message and
+    the hint, after the student's own code for the exercise above it (``Row.code``); and how
+    many of the lab's experiment cells (``skipped``) were not run in grading."""
+    code_before = result.code
     status = f"<span class='pill {result.status}'>{result.status}</span>"
     parts = [
         f"<h1>{html.escape(lab)} — feedback for {html.escape(result.student_id)}</h1>",
@@ -241,20 +247,18 @@ def write_all(
     lab,
     rows: Sequence[Row],
     sandboxed: bool,
-    notebook_of: Callable[[Row], NotebookNode | None] = lambda row: None,
     canary: str = "",
     skipped: int = 0,
     elsewhere: Sequence[str] = (),
 ) -> None:
-    """Every page of the class. ``lab`` is the course's ``Lab``; ``notebook_of(row)`` the
-    submitted notebook of a row, for the code its feedback page shows."""
+    """Every page of the class. ``lab`` is the course's ``Lab``."""
     write_csv(out / "grades.csv", rows, lab.grade_ids)
     write_json(out / "results.json", lab.name, rows, sandboxed, canary, elsewhere)
     for r in rows:
         if r.counted:
             _write_atomic(
                 out / "feedback" / f"{r.student_id}.html",
-                feedback_html(lab.name, r, notebook_of(r), skipped),
+                feedback_html(lab.name, r, skipped),
             )
     _write_atomic(
         out / "report.html", report_html(lab.name, rows, lab.grade_ids, sandboxed, canary)

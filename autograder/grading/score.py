@@ -22,6 +22,7 @@ from nbformat import NotebookNode
 from nbgrader import utils as nbutils
 
 from autograder import notebooks
+from autograder.grading import report
 from autograder.grading.restore import student_code
 from autograder.grading.sandbox import integrity
 from autograder.grading.submission import CellResult, EnvironmentFault, Submission
@@ -132,6 +133,7 @@ def stage(sub: Submission, ctx) -> Submission:
     nb = execution.nb
     missed = mark_not_run(nb, execution)
     sub.cells = points(nb)
+    sub.code = report.answers(nb)
     sub.score = sum(c.points for c in sub.cells)
     sub.max_score = sum(c.max_points for c in sub.cells)
     if integrity.NOT_RUN_BEFORE in execution.integrity:

@@ -63,6 +63,7 @@ class Row:
     counted: bool = True  # this row is the student's grade in the gradebook
     files: list[str] = field(default_factory=list)  # other files it accounts for
     key: str = ""  # what must be unchanged for a rerun to keep this row (see ``Submission.key``)
+    code: dict[str, list[str]] = field(default_factory=dict)  # answers before each test
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +96,7 @@ class Submission:
     prepared: object | None = None  # the hidden tests that report only (instrument)
     execution: object | None = None  # what happened in the kernel (run)
     cells: list[CellResult] = field(default_factory=list)  # points per test cell (score)
+    code: dict[str, list[str]] = field(default_factory=dict)  # answers, for the feedback
     score: float = 0.0
     max_score: float = 0.0
     sandboxed: bool = True
@@ -142,6 +144,7 @@ class Submission:
             self.counted,
             self.files,
             self.key,
+            self.code,
         )
 
 
