@@ -136,11 +136,19 @@ def test_else_the_newest_is_graded(tmp_path):
 
 def test_nbgraders_folders_of_other_labs_are_other_assignments(tmp_path):
     root = _tree(
-        tmp_path, {f"lee/{LAB}/{LAB}.ipynb": NB, "lee/lab1_minibatch/lab1_minibatch.ipynb": NB}
+        tmp_path,
+        {
+            f"lee/{LAB}/{LAB}.ipynb": NB,
+            "lee/lab1_minibatch/lab1_minibatch.ipynb": NB,
+            "max/lab1_minibatch/lab1_minibatch.ipynb": NB,  # max handed in lab1 only
+        },
     )
     found = intake.find(root, LAB, other_labs=["lab1_minibatch"])
     assert [s.file for s in found.submissions] == [f"lee/{LAB}/{LAB}.ipynb"]
-    assert found.elsewhere == ["lee/lab1_minibatch/lab1_minibatch.ipynb"]
+    assert found.elsewhere == [
+        "lee/lab1_minibatch/lab1_minibatch.ipynb",
+        "max/lab1_minibatch/lab1_minibatch.ipynb",
+    ]
 
 
 def test_copies_of_the_labs_own_helpers_belong_to_the_notebooks_row(tmp_path):

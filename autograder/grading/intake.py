@@ -233,7 +233,10 @@ def find(
                 found.elsewhere.append(rel)  # nbgrader's folder of another assignment
             else:
                 mine.append(rel)
-        found.submissions += _group(root, owner, student, mine, lab, helpers, why_refused, links)
+        if mine:  # a student with only other labs' folders has no file of this lab
+            found.submissions += _group(
+                root, owner, student, mine, lab, helpers, why_refused, links
+            )
     found.submissions.sort(key=lambda s: s.file)
     return found
 

@@ -102,14 +102,15 @@ class _LimitedClient(NotebookClient):
         data = msg.get("content", {}).get("data")
         if isinstance(data, dict) and RESULTS in data:
             # the results channel takes one message per hidden test cell, in that cell, of
-            # bounded size, kept apart from the output budget so that a flood of the
-            # student's output cannot crowd it out; any other is dropped, and named
+            # bounded size; it counts against the output budget, but a flood of the student's
+            # output cannot crowd it out; any other results message is dropped, and named
             if (
                 cell_index in self.results_cells
                 and cell_index not in self.results_seen
                 and size <= MAX_RESULTS_BYTES
             ):
                 self.results_seen.add(cell_index)
+                self.output_used += size  # counted, but never refused for the budget
                 return super().output(outs, msg, display_id, cell_index)
             self.dropped_results.add(cell_index)
             return None

@@ -121,7 +121,10 @@ def isolate(request: dict) -> None:
     """In the job's kernel, pid 1 of its fresh namespaces: its own /proc, /tmp, /dev and
     /dev/shm, then no capabilities and the job's limits."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:  # a kernel that refuses it: the sandbox's /proc stays (pids still die)
+        pass
     if os.path.isdir(VISIBLE_PROC):  # the zygote's /proc: not the job's to see
         _mount("tmpfs", VISIBLE_PROC, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     slot, job = request["slot"], request["cwd"]
