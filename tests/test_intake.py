@@ -92,14 +92,14 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
         "bad name!.ipynb",
     }
     counted = {f for f, s in found.items() if s.counted}
-    assert counted == {f"pat/{LAB}.ipynb", "olga.IPYNB", "nick.py"}  # one per student
+    assert counted == {f"pat/{LAB}.ipynb", "olga.IPYNB"}  # one per student; no stray file
     assert found["olga.IPYNB"].status is None  # graded like any notebook
     assert "a zip inside" in found["pat/extra.zip"].fault
     assert "a .py file, not a notebook" in found["pat/notes.py"].fault
     assert "autosave copy" in found[f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb"].fault
     assert "a system file" in found["pat/.DS_Store"].fault
     assert "a system file" in found["__MACOSX/pat/._lab.ipynb"].fault
-    assert "no notebook from nick was found" in found["nick.py"].fault
+    assert "a .py file, not a notebook" in found["nick.py"].fault
     assert found["bad name!.ipynb"].student_id == ""
     assert "no student id can be read" in found["bad name!.ipynb"].fault
     assert all(
@@ -239,3 +239,68 @@ def test_the_stage_reads_through_no_link(tmp_path):
         intake.stage(Submission("link.ipynb", tmp_path / "link.ipynb", "x"), None)
     sub = intake.stage(Submission("real.ipynb", target, "x"), None)
     assert sub.nb.cells[0].source == "x = 1" and len(sub.sha256) == 64
+
+
+def test_a_student_folder_without_a_notebook_is_one_counted_error(tmp_path):
+    found = _found(_tree(tmp_path, {"zoe/answers.py": b"x", "zoe/notes.txt": b"y"}))
+    assert [f for f, s in found.items() if s.counted] == ["zoe/answers.py"]
+    assert "no notebook from zoe was found" in found["zoe/answers.py"].fault
+
+
+def test_a_zip_whose_entries_cannot_be_extracted_still_gives_every_entry_a_row(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ann.ipynb", NB)
+        zf.writestr("bea", b"a file ...")
+        zf.writestr(f"bea/{LAB}.ipynb", NB)  # ... and a folder of the same name
+        zf.writestr(f"cid/{LAB}.ipynb", NB)
+        zf.writestr(f"cid/{LAB}.ipynb", b"a second entry of that name")
+        zf.writestr(f"dan\\{LAB}.ipynb", NB)  # a Windows path: the same as dan/...
+        zf.writestr(f"dan/{LAB}.ipynb", NB)
+        zf.writestr("eli/" + "a" * 300 + ".ipynb", NB)  # too long a name for the disk
+    found = _found(archive, scratch=tmp_path / "x")
+    assert found["ann.ipynb"].status is None
+    assert "same name" in found[f"bea/{LAB}.ipynb"].fault
+    assert any("a second zip entry" in s.fault for f, s in found.items() if f.startswith("cid/"))
+    assert any("a second zip entry" in s.fault for f, s in found.items() if f.startswith("dan/"))
+    assert any(
+        "could not be extracted" in s.fault for f, s in found.items() if f.startswith("eli/")
+    )
+    files = [s.file for s in found.values()]
+    assert len(files) == len(set(files)) == 8  # one row per entry
+
+
+def test_what_a_wrapper_folder_leaves_out_gets_rows(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"wrap/alice/{LAB}.ipynb", NB)
+        zf.writestr(f"__MACOSX/wrap/alice/._{LAB}.ipynb", b"\0")
+        zf.writestr(".DS_Store", b"\0")
+    found = _found(archive, scratch=tmp_path / "x")
+    assert set(found) == {f"alice/{LAB}.ipynb", f"__MACOSX/wrap/alice/._{LAB}.ipynb", ".DS_Store"}
+
+
+def test_odd_names_and_ids_never_stop_intake(tmp_path):
+    root = _tree(tmp_path, {f"ann/{LAB}.ipynb": NB, "bob\n.ipynb": NB})
+    (root / "ann").joinpath(os.fsdecode(b"\xff.ipynb")).write_bytes(NB)
+    found = _found(root)
+    assert found["bob\n.ipynb"].student_id == ""  # a newline is no part of an id
+    odd = next(s for s in found.values() if "\\xff" in s.file)
+    assert odd.status == "error" and "not UTF-8" in odd.fault
+    assert found[f"ann/{LAB}.ipynb"].counted
+    for sub in found.values():
+        assert sub.row().file.encode("utf-8")  # every row can be written
+
+
+def test_read_refuses_lone_surrogates_and_odd_ids_with_a_reason():
+    lone = (
+        b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"code",'
+        b'"id":"a","source":"\\ud800","metadata":{},"outputs":[],"execution_count":null}]}'
+    )
+    with pytest.raises(SubmissionFault):
+        intake.read(lone)
+    listed = json.loads(NB)
+    listed["nbformat_minor"] = 4
+    listed["cells"][0]["id"] = [1]
+    nb = intake.read(json.dumps(listed).encode())
+    assert isinstance(nb.cells[0].get("id", ""), str)

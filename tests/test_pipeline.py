@@ -41,7 +41,7 @@ ODD = {  # file: (score or None when not counted, status, words its reason must 
     f"leo/{LAB} (1).ipynb": (None, "flagged", [f"leo/{LAB}.ipynb of the same student was"]),
     "mia.ipynb": (10, "flagged", [f"not graded: mia/{LAB}.ipynb"]),
     f"mia/{LAB}.ipynb": (None, "flagged", ["mia.ipynb of the same student was graded"]),
-    "nick.py": (0, "error", ["a .py file, not a notebook", "no notebook from nick"]),
+    "nick.py": (None, "error", ["a .py file, not a notebook"]),
     "pat/extra.zip": (None, "error", ["a zip inside the submissions"]),
     f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb": (None, "error", ["autosave copy"]),
     "quinn.ipynb": (0, "error", ["not a valid notebook"]),

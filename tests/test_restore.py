@@ -118,3 +118,19 @@ def test_another_labs_notebook_is_an_error_that_names_it(lab):
         restore.restore(copy.deepcopy(theirs), lab, COURSE)
     nb, _, _ = restore.restore(_release(), lab, COURSE)  # this lab's own is fine
     assert "test_my_optimizer_adam" in _ids(nb)
+
+
+def test_many_findings_are_summarised_not_listed(lab):
+    from types import SimpleNamespace
+
+    from autograder.grading.submission import Submission
+
+    sub = Submission("a.ipynb", None, "amy")
+    sub.nb = _release()
+    for k in range(50):
+        cell = new_code_cell(f"x = {k}")
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"made-up-{k}", "points": 1}
+        sub.nb.cells.append(cell)
+    restore.stage(sub, SimpleNamespace(lab=lab, course=COURSE))
+    assert len(sub.flags) == restore.MAX_FLAGS
+    assert sub.flags[-1] == "and 43 more findings like these"

@@ -33,6 +33,7 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -78,13 +79,18 @@ def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, s
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile as exc:
         raise ValueError(f"{archive} is not a readable zip file ({exc})") from exc
+    taken: set[str] = set()
     with zf:
         for info in zf.infolist():
             if info.is_dir():
                 continue
             name = _safe_name(info.filename)
             mode = info.external_attr >> 16
-            if name is None:
+            if name is not None and name in taken:
+                refused.append(
+                    (f"{name} (entry {len(refused) + 1})", "a second zip entry of that name")
+                )
+            elif name is None:
                 refused.append(
                     (info.filename, "its path points outside the archive; not extracted")
                 )
@@ -99,12 +105,22 @@ def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, s
                     )
                 )
             else:
-                target = dest / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "wb") as out:
-                    out.write(src.read(MAX_FILE_BYTES + 1))
-                when = time.mktime((*info.date_time, 0, 0, -1))
-                os.utime(target, (when, when))
+                try:
+                    _extract(zf, info, dest / name)
+                except (
+                    OSError,
+                    RuntimeError,
+                    NotImplementedError,
+                    EOFError,
+                    zlib.error,
+                    zipfile.BadZipFile,
+                    OverflowError,
+                    ValueError,
+                ) as exc:
+                    why = f"could not be extracted ({type(exc).__name__}: {str(exc)[:200]})"
+                    refused.append((name, why))
+            if name is not None:
+                taken.add(name)
     entries = [p for p in dest.iterdir() if not p.name.startswith(("__MACOSX", "."))]
     # an LMS zip often wraps everything in one folder: descend into it, unless that folder
     # is itself one student's submission
@@ -115,8 +131,24 @@ def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, s
         and not (entries[0] / f"{lab}.ipynb").exists()
         and not (entries[0] / lab).is_dir()
     ):
+        for other in dest.iterdir():  # what the wrapper leaves out still gets its rows
+            if other != entries[0]:
+                for path in [other] if not other.is_dir() else sorted(other.rglob("*")):
+                    if not path.is_dir():
+                        shown = path.relative_to(dest).as_posix()
+                        refused.append((shown, "not graded: a system file, not a submission"))
         return entries[0], refused
     return dest, refused
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    if target.exists() or any(p.exists() and not p.is_dir() for p in target.parents):
+        raise FileExistsError("a file and a folder of the same name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zf.open(info) as src, open(target, "wb") as out:
+        out.write(src.read(MAX_FILE_BYTES + 1))
+    when = time.mktime((*info.date_time, 0, 0, -1))
+    os.utime(target, (when, when))
 
 
 def _walk(root: Path) -> list[str]:
@@ -169,7 +201,12 @@ def _student(rel: str) -> tuple[str, str]:
     owner = parts[0]
     if len(parts) == 1 and "." in owner[1:]:  # a file at the top: its name without suffix
         owner = owner.rsplit(".", 1)[0]
-    return owner, owner if STUDENT_ID.match(owner) else ""
+    return owner, owner if STUDENT_ID.fullmatch(owner) else ""
+
+
+def _shown(rel: str) -> str:
+    """A path as text that can be written anywhere (undecodable bytes as \\x escapes)."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _is_notebook(rel: str) -> bool:
@@ -244,7 +281,12 @@ def find(
 def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list[Submission]:
     """The records of one student's files."""
     out: list[Submission] = []
-    bad = {rel: why_refused.get(rel) or _regular(root / rel, links) for rel in rels}
+    bad = {
+        rel: why_refused.get(rel)
+        or ("its name is not UTF-8 text: rename it" if _shown(rel) != rel else None)
+        or _regular(root / rel, links)
+        for rel in rels
+    }
     candidates = [r for r in rels if _is_notebook(r) and not bad[r]]
     named = [
         r
@@ -274,12 +316,14 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
         f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
         "'-', '@'; up to 64, not starting with a symbol): rename it to the student's id"
     )
-    counted_error = chosen is None and bool(student)
+    # a student known by a folder but with no notebook gets a counted error row; a stray file
+    # at the top (README.md, timestamp.txt, nick.py) makes no student in the gradebook
+    counted_error = chosen is None and bool(student) and any("/" in r for r in rels)
     for rel in rels:
         if rel in belongs:
             continue
         path = root / rel if rel not in why_refused else None
-        sub = Submission(rel, path, student, counted=False)
+        sub = Submission(_shown(rel), path, student, counted=False)
         if rel == chosen:
             sub.counted = bool(student)
             sub.files = belongs
@@ -364,13 +408,18 @@ def read(data: bytes, notes: list[str] | None = None) -> NotebookNode:
             raise SubmissionFault(f"the file is not a valid notebook: cell {index} has no text")
         clean = NotebookNode(copy.deepcopy(dict(cell)))
         clean["source"] = source
+        if "id" in clean and not isinstance(clean["id"], str):
+            del clean["id"]  # nbformat gives it a fresh one
         if not isinstance(clean.get("metadata"), dict):
             clean["metadata"] = NotebookNode()
         if clean.cell_type == "code":
             clean["outputs"], clean["execution_count"] = [], None
         cells.append(nbformat.from_dict(clean))
     nb["cells"] = cells
-    size = len(nbformat.writes(nb).encode())
+    try:
+        size = len(nbformat.writes(nb).encode())
+    except (ValueError, RecursionError) as exc:  # lone surrogates, absurd nesting
+        raise SubmissionFault(f"the file is not a valid notebook ({type(exc).__name__})") from exc
     if size > MAX_NOTEBOOK_BYTES:
         raise SubmissionFault(
             f"the notebook's cells are {size >> 20} MB without their outputs; the limit is "

@@ -146,11 +146,19 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
     return out, flags, notes
 
 
+MAX_FLAGS = 8  # more than this many findings are summarised in one
+
+
 def stage(sub: Submission, ctx) -> Submission:
     sub.restored, flags, notes = restore(sub.nb, ctx.lab, ctx.course)
+    if len(flags) > MAX_FLAGS:
+        flags = [
+            *flags[: MAX_FLAGS - 1],
+            f"and {len(flags) - MAX_FLAGS + 1} more findings like these",
+        ]
     for text in flags:
         sub.flag(text)
-    for text in notes:
+    for text in notes[:MAX_FLAGS]:
         sub.note(text)
     return sub
 
