@@ -168,6 +168,7 @@ def test_links_and_special_files_are_refused_not_followed(tmp_path):
     found = _found(root)
     assert set(found) == {"ok.ipynb", "eve.ipynb", "fay", "gus.ipynb"}
     assert "symbolic link" in found["eve.ipynb"].fault and found["eve.ipynb"].data == b""
+    assert found["eve.ipynb"].counted  # eve's notebook, for the gradebook: a 0 to look at
     assert "symbolic link" in found["fay"].fault
     assert "not a regular file" in found["gus.ipynb"].fault
     assert all(s.status == "error" for f, s in found.items() if f != "ok.ipynb")

@@ -316,9 +316,14 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
         f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
         "'-', '@'; up to 64, not starting with a symbol): rename it to the student's id"
     )
-    # a student known by a folder but with no notebook gets a counted error row; a stray file
-    # at the top (README.md, timestamp.txt, nick.py) makes no student in the gradebook
-    counted_error = chosen is None and bool(student) and any("/" in r for r in rels)
+    # a student known by a folder or a notebook's name (a link, say) but with no notebook that
+    # can be graded gets a counted error row; a stray file at the top (README.md,
+    # timestamp.txt, nick.py) makes no student in the gradebook
+    counted_error = (
+        chosen is None
+        and bool(student)
+        and any("/" in r or r.lower().endswith(".ipynb") for r in rels)
+    )
     for rel in rels:
         if rel in belongs:
             continue
