@@ -201,8 +201,14 @@ def cmd_grade(args) -> int:
     ) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    canary = json.loads((out / "results.json").read_text()).get("canary")
+    written = json.loads((out / "results.json").read_text())
+    canary, elsewhere = written.get("canary"), written.get("other_assignments", [])
     print(pipeline.summary(rows) + (f"\n{canary}" if canary else ""))
+    if elsewhere:
+        print(
+            f"{len(elsewhere)} file(s) in other labs' nbgrader folders were left to those labs "
+            "(listed in results.json under other_assignments)"
+        )
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"

@@ -220,3 +220,10 @@ def test_a_name_is_never_a_spreadsheet_formula(isolation_class):
     formula = next(r for r in rows if "HYPERLINK" in r["file"])
     assert formula["file"].startswith("'=")
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values() if v)
+
+
+def test_the_report_counts_the_files_left_to_other_labs():
+    rows = [Row("a.ipynb", "amy", "graded", "", 10, 10)]
+    page = report.report_html(LAB, rows, GRADE_IDS, True, elsewhere=["lee/lab1_minibatch/x.ipynb"])
+    assert "1 file(s) in other labs' nbgrader folders were left" in page
+    assert "lee/lab1_minibatch/x.ipynb" in page

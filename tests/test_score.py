@@ -88,6 +88,8 @@ def test_an_integrity_check_that_could_not_run_is_the_machines_fault():
         ("import os\nos._exit(0)", "exits the kernel"),
         ("open('../../source/x')", "source/ folder"),
         ("import socket", "uses the network"),
+        ("x = 1\n!ls /", "starts other programs"),
+        ("get_ipython().system('ls /')", "starts other programs"),
         ("get_ipython().user_ns", "reads the notebook's own code"),
     ],
 )

@@ -228,7 +228,10 @@ def _why_not(rel: str, student: str) -> str:
         return "not graded: a system file, not a submission"
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
-        return "not graded: a zip inside the submissions; unzip it in place and grade again"
+        return (
+            "not graded: a zip inside the submissions; if it holds the notebook that counts, "
+            "unzip it in place (and remove the others) and grade again"
+        )
     kind = f"a {suffix} file" if suffix else "a file without an extension"
     return f"not graded: {kind}, not a notebook (.ipynb)"
 

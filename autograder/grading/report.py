@@ -180,6 +180,7 @@ def report_html(
     grade_ids: Sequence[str],
     sandboxed: bool,
     canary: str = "",
+    elsewhere: Sequence[str] = (),
 ) -> str:
     import matplotlib
 
@@ -235,6 +236,13 @@ def report_html(
         f"<p class='sub'>{len(results)} files: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
         + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
+        + (
+            f"<p class='sub'>{len(elsewhere)} file(s) in other labs' nbgrader folders were left "
+            f"to those labs: {html.escape(', '.join(elsewhere[:20]))}"
+            f"{' ...' if len(elsewhere) > 20 else ''}.</p>"
+            if elsewhere
+            else ""
+        )
         + f"<img alt='score distribution and pass rate per test' src='{image}'>"
         f"<h2>Files</h2><table><tr><th>student</th><th>file</th><th class='num'>score</th>"
         f"<th>status</th><th>reason</th></tr>{rows}</table>"
@@ -261,5 +269,6 @@ def write_all(
                 feedback_html(lab.name, r, skipped),
             )
     _write_atomic(
-        out / "report.html", report_html(lab.name, rows, lab.grade_ids, sandboxed, canary)
+        out / "report.html",
+        report_html(lab.name, rows, lab.grade_ids, sandboxed, canary, elsewhere),
     )

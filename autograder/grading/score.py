@@ -35,7 +35,10 @@ SUSPICIOUS = [
     (re.compile(r"\bsource/|source\\\\"), "refers to the course's source/ folder"),
     (re.compile(r"gradebook|\.db\b"), "refers to the gradebook"),
     (re.compile(r"\bos\._exit\b|\bsys\.exit\b"), "exits the kernel"),
-    (re.compile(r"\bsubprocess\b|\bos\.system\b|\bpty\b"), "starts other programs"),
+    (
+        re.compile(r"\bsubprocess\b|\bos\.system\b|\bpty\b|\.system\(|\.getoutput\(|^\s*!", re.M),
+        "starts other programs",
+    ),
     (re.compile(r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b"), "uses the network"),
     (re.compile(r"\bctypes\b|\bfaulthandler\b"), "uses low-level memory access"),
     (
