@@ -1,7 +1,7 @@
 """Where stage 2 (execute) runs: threads of this process, or the workers of a Dask cluster.
 
 Both engines are ``concurrent.futures`` executors (``Engine.executor``); the stages submit
-one job per submission, ``execute.run(notebook, limits, ...)``, and read its ``Execution``
+one job per submission, ``kernel.run(notebook, limits, ...)``, and read its ``Execution``
 back, without knowing which engine ran it. Everything else (restoring the tests, judging,
 scoring, the gradebook, the state files, the reports) stays in the instructor's process.
 
