@@ -66,6 +66,22 @@ class Course:
         url = config.CourseDirectory.get("db_url")
         return str(url) if url else f"sqlite:///{self.root / 'gradebook.db'}"
 
+    @functools.cached_property
+    def own_grade_ids(self) -> dict[str, frozenset[str]]:
+        """For each lab, the grade ids that no other lab of the course has (labs share
+        some, such as a setup cell): what tells one lab's notebook from another's."""
+        ids = {name: set(self.lab(name).cells) for name in self.labs()}
+        return {
+            name: frozenset(mine - set().union(*(v for o, v in ids.items() if o != name)))
+            for name, mine in ids.items()
+        }
+
+    def lab_of_grade_id(self, grade_id: str, but: str) -> str | None:
+        """The course's lab other than ``but`` that has a cell ``grade_id``, if any."""
+        return next(
+            (o for o in self.own_grade_ids if o != but and grade_id in self.lab(o).cells), None
+        )
+
     def lab(self, lab: str) -> Lab:
         """The lab, read once per ``Course`` object."""
         if lab not in self._labs:

@@ -254,12 +254,13 @@ def find(
             raise ValueError(f"{submissions} is neither a folder nor a zip file")
         scratch = scratch or Path(tempfile.mkdtemp(prefix="submissions-"))
         root, refused = _unzip(submissions, scratch, lab)
+    walked = _walk(root)
     groups: dict[str, list[str]] = {}
-    for rel in _walk(root) + [name for name, _ in refused]:
+    for rel in walked + [name for name, _ in refused]:
         groups.setdefault(_student(rel)[0], []).append(rel)
     why_refused = dict(refused)
     links: dict[tuple[int, int], int] = {}
-    for rel in _walk(root):
+    for rel in walked:
         info = os.lstat(root / rel)
         links[(info.st_dev, info.st_ino)] = links.get((info.st_dev, info.st_ino), 0) + 1
     found = Found([])

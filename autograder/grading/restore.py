@@ -45,21 +45,13 @@ def protected(cell: NotebookNode) -> bool:
     return bool(meta) and not meta.get("solution") and bool(meta.get("locked") or meta.get("grade"))
 
 
-def _own_ids(name: str, course) -> set[str]:
-    """The grade ids of a lab that no other lab of the course has."""
-    others = set().union(*(set(course.lab(o).cells) for o in course.labs() if o != name))
-    return set(course.lab(name).cells) - others
-
-
 def other_lab(ids: set[str], lab, course) -> str | None:
     """The course's other lab that ``ids`` belong to: they hold cells only that lab has, and
     none that only ``lab`` has (shared ids such as a setup cell decide nothing)."""
-    if ids & _own_ids(lab.name, course):
+    own = course.own_grade_ids
+    if ids & own.get(lab.name, frozenset()):
         return None
-    for name in course.labs():
-        if name != lab.name and ids & _own_ids(name, course):
-            return name
-    return None
+    return next((o for o, mine in own.items() if o != lab.name and ids & mine), None)
 
 
 def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str], list[str]]:
@@ -78,10 +70,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
         meta, gid = _meta(cell), _grade_id(cell)
         if meta is not None and gid not in lab.cells:
             if isinstance(meta, Mapping) and gid:
-                owner = course and next(
-                    (o for o in course.labs() if o != lab.name and gid in course.lab(o).cells),
-                    None,
-                )
+                owner = course and course.lab_of_grade_id(gid, but=lab.name)
                 where = f" of {owner}" if owner else ""
                 flags.append(
                     f"cell {index} carries grade id {gid!r}{where}, which {lab.name} does not "
