@@ -28,7 +28,7 @@ import copy
 import hashlib
 import json
 import os
-import re
+import shutil
 import stat
 import tempfile
 import time
@@ -40,9 +40,9 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat import NotebookNode
 
+from autograder.grading import lms
 from autograder.grading.submission import Submission, SubmissionFault
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MAX_FILE_BYTES = 100 << 20  # a file read at all
 MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook's cells without their outputs: what runs
 #: What nbgrader's exchange puts beside a collected notebook, kept for feedback and
@@ -71,7 +71,9 @@ def _safe_name(name: str) -> str | None:
     return path.as_posix()
 
 
-def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, str]]]:
+def _unzip(
+    archive: Path, dest: Path, lab: str, notebook: str | None = None
+) -> tuple[Path, list[tuple[str, str]]]:
     """Extract the regular files of ``archive`` into ``dest``; the entries not extracted
     come back as ``(name, why)``, each to get its own row."""
     refused = []
@@ -128,7 +130,7 @@ def _unzip(archive: Path, dest: Path, lab: str) -> tuple[Path, list[tuple[str, s
         not refused
         and len(entries) == 1
         and entries[0].is_dir()
-        and not (entries[0] / f"{lab}.ipynb").exists()
+        and not (entries[0] / f"{notebook or lab}.ipynb").exists()
         and not (entries[0] / lab).is_dir()
     ):
         for other in dest.iterdir():  # what the wrapper leaves out still gets its rows
@@ -195,15 +197,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _student(rel: str) -> tuple[str, str]:
-    """(the group a file belongs to, the student id read from it or "")."""
-    parts = rel.split("/")
-    owner = parts[0]
-    if len(parts) == 1 and "." in owner[1:]:  # a file at the top: its name without suffix
-        owner = owner.rsplit(".", 1)[0]
-    return owner, owner if STUDENT_ID.fullmatch(owner) else ""
-
-
 def _shown(rel: str) -> str:
     """A path as text that can be written anywhere (undecodable bytes as \\x escapes)."""
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -236,12 +229,32 @@ def _why_not(rel: str, student: str) -> str:
     return f"not graded: {kind}, not a notebook (.ipynb)"
 
 
+def _one_student(root: Path, refused, archive: Path, lab: str, notebook: str):
+    """A zip that holds one student's work (its top is the lab's folder or notebook, as in
+    nbgrader's layout of one student): the student is the zip's name."""
+    if not ((root / lab).is_dir() or (root / f"{notebook}.ipynb").is_file()):
+        return root, refused
+    holder = Path(tempfile.mkdtemp(prefix="one-student-"))
+    shutil.move(str(root), str(holder / archive.stem))
+    return holder, [(f"{archive.stem}/{name}", why) for name, why in refused]
+
+
 def find(
-    submissions: Path, lab: str, *, other_labs=(), helper_files=(), scratch: Path | None = None
+    submissions: Path,
+    lab: str,
+    *,
+    notebook: str | None = None,
+    other_labs=(),
+    helper_files=(),
+    scratch: Path | None = None,
+    roster=None,
 ) -> Found:
     """Every file in ``submissions`` (folder or .zip) as a ``Submission``, in path order.
-    ``other_labs``: the course's other lab ids (their nbgrader folders are skipped);
-    ``helper_files``: the lab's own helper and data paths (copies belong to the notebook)."""
+    ``notebook``: the lab's notebook name (default the lab's); ``other_labs``: the course's
+    other lab ids (their nbgrader folders are skipped); ``helper_files``: the lab's own helper
+    and data paths (copies belong to the notebook); ``roster``: an ``autograder.roster.Roster``
+    mapping LMS users to the course's student ids."""
+    notebook = notebook or lab
     submissions = Path(submissions)
     if not submissions.exists():
         raise FileNotFoundError(
@@ -253,11 +266,14 @@ def find(
         if not zipfile.is_zipfile(submissions):
             raise ValueError(f"{submissions} is neither a folder nor a zip file")
         scratch = scratch or Path(tempfile.mkdtemp(prefix="submissions-"))
-        root, refused = _unzip(submissions, scratch, lab)
+        root, refused = _unzip(submissions, scratch, lab, notebook)
+        root, refused = _one_student(root, refused, submissions, lab, notebook)
     walked = _walk(root)
     groups: dict[str, list[str]] = {}
+    who: dict[str, lms.Owner] = {}
     for rel in walked + [name for name, _ in refused]:
-        groups.setdefault(_student(rel)[0], []).append(rel)
+        who[rel] = lms.owner(rel, (notebook,), roster)
+        groups.setdefault(who[rel].key, []).append(rel)
     why_refused = dict(refused)
     links: dict[tuple[int, int], int] = {}
     for rel in walked:
@@ -265,8 +281,7 @@ def find(
         links[(info.st_dev, info.st_ino)] = links.get((info.st_dev, info.st_ino), 0) + 1
     found = Found([])
     helpers = set(helper_files)
-    for owner, rels in sorted(groups.items()):
-        student = _student(rels[0])[1]
+    for key, rels in sorted(groups.items()):
         mine = []
         for rel in rels:
             parts = rel.split("/")
@@ -275,16 +290,16 @@ def find(
             else:
                 mine.append(rel)
         if mine:  # a student with only other labs' folders has no file of this lab
-            found.submissions += _group(
-                root, owner, student, mine, lab, helpers, why_refused, links
-            )
+            found.submissions += _group(root, key, mine, notebook, who, helpers, why_refused, links)
     found.submissions.sort(key=lambda s: s.file)
     return found
 
 
-def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list[Submission]:
-    """The records of one student's files."""
+def _group(root, key, rels, lab, who, helpers, why_refused, links) -> list[Submission]:
+    """The records of one student's files (``lab``: the notebook's name)."""
     out: list[Submission] = []
+    first = who[rels[0]]
+    student = first.student_id
     bad = {
         rel: why_refused.get(rel)
         or ("its name is not UTF-8 text: rename it" if _shown(rel) != rel else None)
@@ -295,12 +310,16 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
     named = [
         r
         for r in candidates
-        if r.rsplit("/", 1)[-1] == f"{lab}.ipynb" or (r == f"{owner}.ipynb" and "/" not in r)
+        if who[r].handed == f"{lab}.ipynb"
+        or (r == f"{key}.ipynb" and "/" not in r and not who[r].platform)
     ]
     pool = named or candidates
     chosen = None
-    if pool:
-        chosen = max(pool, key=lambda r: (os.lstat(root / r).st_mtime, -pool.index(r)))
+    if pool:  # Canvas's latest resubmission (-N), else the newest, else the first
+        chosen = max(
+            pool,
+            key=lambda r: (who[r].resubmission, os.lstat(root / r).st_mtime, -pool.index(r)),
+        )
     belongs: list[str] = []
     if chosen is not None:
         folder = PurePosixPath(chosen).parent
@@ -318,7 +337,7 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
                 belongs.append(rel)
     no_id = (
         f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
-        "'-', '@'; up to 64, not starting with a symbol): rename it to the student's id"
+        "'-', '@', spaces; up to 64, not starting with a symbol): rename it to the student's id"
     )
     # a student known by a folder or a notebook's name (a link, say) but with no notebook that
     # can be graded gets a counted error row; a stray file at the top (README.md,
@@ -333,6 +352,9 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
             continue
         path = root / rel if rel not in why_refused else None
         sub = Submission(_shown(rel), path, student, counted=False)
+        sub.name, sub.lms_id, sub.late = first.name, who[rel].lms_id, who[rel].late
+        for text in who[rel].notes:
+            sub.note(text)
         if rel == chosen:
             sub.counted = bool(student)
             sub.files = belongs
@@ -350,7 +372,7 @@ def _group(root, owner, student, rels, lab, helpers, why_refused, links) -> list
                 )
             if not student:
                 sub.status, sub.fault = "error", no_id
-            elif PurePosixPath(rel).name != f"{lab}.ipynb" and "/" in rel:
+            elif who[rel].handed != f"{lab}.ipynb" and ("/" in rel or who[rel].platform):
                 sub.note(f"graded {rel}, which is not named {lab}.ipynb")
         elif bad[rel]:
             sub.status, sub.fault = "error", f"not graded: {bad[rel]}"
@@ -449,4 +471,4 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-__all__ = ["STUDENT_ID", "Found", "find", "read", "stage", "rule"]
+__all__ = ["Found", "find", "read", "stage", "rule"]

@@ -64,6 +64,10 @@ class Row:
     files: list[str] = field(default_factory=list)  # other files it accounts for
     key: str = ""  # what must be unchanged for a rerun to keep this row (see ``Submission.key``)
     code: dict[str, list[str]] = field(default_factory=dict)  # answers before each test
+    name: str = ""  # the student's name, for display (from the LMS or the roster)
+    submitted: str = ""  # when it was handed in, as the gradebook records it (UTC), and how known
+    seconds_late: float = 0.0  # after the gradebook's due date
+    late_penalty: float = 0.0  # by the course's nbgrader LateSubmissionPlugin
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,6 +89,9 @@ class Submission:
     extras: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp, secret
     files: list[str] = field(default_factory=list)  # other files this record accounts for
     found: tuple[str, ...] = ()  # what intake found about the file among its neighbours
+    name: str = ""  # the student's name, for display
+    lms_id: str = ""  # the LMS's user id, when the file came from an LMS download
+    late: bool = False  # the LMS marked it late (Canvas's LATE)
     # what the stages found
     status: str | None = None  # set by a fault; else decided by the score stage
     fault: str = ""
@@ -100,12 +107,16 @@ class Submission:
     score: float = 0.0
     max_score: float = 0.0
     sandboxed: bool = True
+    # what the record stage found in the gradebook
+    submitted: str = ""
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0
 
     @property
     def timestamp(self) -> str | None:
         """When nbgrader's exchange received it (``timestamp.txt``), if it says."""
         raw = self.extras.get("timestamp.txt")
-        return raw.decode("utf-8", "replace").strip() if raw else None
+        return raw.decode("utf-8", "replace").strip()[:100] if raw else None
 
     @property
     def key(self) -> str:
@@ -145,6 +156,10 @@ class Submission:
             self.files,
             self.key,
             self.code,
+            self.name,
+            self.submitted,
+            self.seconds_late,
+            self.late_penalty,
         )
 
 
