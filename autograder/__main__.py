@@ -183,12 +183,27 @@ def cmd_grade(args) -> int:
     course = Course.find(args.course)
     lab = course.check_lab(args.lab)
     out = Path(args.out) if args.out else course.root / "graded" / lab
+    roster = None
+    try:
+        if args.due:
+            from nbgrader.utils import parse_utc
+
+            parse_utc(args.due)
+        if args.roster:
+            from autograder.roster import Roster
+
+            roster = Roster.read(Path(args.roster), args.roster_id)
+    except ValueError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
     options = pipeline.Options(
         workers=args.workers,
         limits=_limits(args),
         sandbox=not args.no_sandbox,
         force=args.force,
         cluster=args.cluster,
+        due=args.due,
+        roster=roster,
     )
     try:
         rows = pipeline.grade(lab, Path(args.submissions), out, course, options)
@@ -292,6 +307,24 @@ def main(argv: list[str] | None = None) -> int:
         help="the nbgrader course folder (default: the folder holding nbgrader_config.py, "
         "the current one or a parent of it)",
     )
+    p.add_argument(
+        "--due",
+        metavar="TIME",
+        help="the lab's due date, recorded in the gradebook as `nbgrader db assignment add "
+        "--duedate` would (e.g. '2026-12-01 17:00:00 Europe/Berlin'); default: the gradebook's",
+    )
+    p.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="the LMS's own class export (Canvas gradebook CSV, Moodle grades or grading "
+        "worksheet CSV): maps LMS users to the course's student ids and names",
+    )
+    p.add_argument(
+        "--roster-id",
+        metavar="COLUMN",
+        help="the roster column that holds the course's student ids (default: Canvas's SIS "
+        "Login ID, else SIS User ID, else ID; Moodle's ID number, else username, else email)",
+    )
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="grade one notebook against all tests of its lab")
@@ -303,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     _add_limits(p)
     p.set_defaults(func=cmd_check)
+    from autograder import export
+
+    export.register(sub)
     p = sub.add_parser("demo", help="grade example submissions of every lab (make demo)")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbformat import NotebookNode
+from nbgrader import utils as nbutils
 
 from autograder import notebooks
 
@@ -44,33 +45,70 @@ class Course:
             return cls(Path(given).resolve())
         return cls(notebooks.find_course(*(starts or (Path.cwd(),))))
 
-    def source_path(self, lab: str) -> Path:
-        return notebooks.source_path(lab, self.root)
+    def source_path(self, lab: str, notebook: str | None = None) -> Path:
+        return self.root / "source" / lab / f"{notebook or lab}.ipynb"
 
-    def release_path(self, lab: str) -> Path:
-        return notebooks.release_path(lab, self.root)
+    def release_path(self, lab: str, notebook: str | None = None) -> Path:
+        return self.root / "release" / lab / f"{notebook or lab}.ipynb"
 
     def labs(self) -> list[str]:
-        """The labs whose source notebook this course holds."""
-        return notebooks.available_labs(self.root)
+        """The assignments this course's ``source/`` holds (a folder with at least one
+        notebook): this bundle's labs first, in course order, then the course's own."""
+        folder = self.root / "source"
+        found = sorted(
+            p.name
+            for p in (folder.iterdir() if folder.is_dir() else [])
+            if p.is_dir() and not p.name.startswith(".") and self.notebooks(p.name)
+        )
+        return [lab for lab in notebooks.LABS if lab in found] + [
+            lab for lab in found if lab not in notebooks.LABS
+        ]
+
+    def notebooks(self, lab: str) -> list[str]:
+        """The notebooks of an assignment, by name without ``.ipynb``: the one named after
+        the assignment first (this bundle's labs have only that one), then the others."""
+        names = sorted(
+            p.stem
+            for p in (self.root / "source" / lab).glob("*.ipynb")
+            if p.is_file() and not p.name.startswith(".")
+        )
+        return sorted(names, key=lambda n: n != lab)
 
     def check_lab(self, lab: str) -> str:
-        return notebooks.check_lab(lab, self.root)
+        """``lab`` if the course can grade it; else says why and what to do."""
+        labs = self.labs()
+        if lab not in labs:
+            raise CourseError(
+                f"autograder: {self.root / 'source' / lab} holds no notebook; the course's "
+                f"assignments are {', '.join(labs) or 'none'}"
+            )
+        missing = [n for n in self.notebooks(lab) if not self.release_path(lab, n).is_file()]
+        if missing:
+            raise CourseError(
+                f"autograder: release/{lab}/ lacks {', '.join(m + '.ipynb' for m in missing)}: "
+                f"run `nbgrader generate_assignment {lab}` in {self.root} first"
+            )
+        return lab
+
+    @functools.cached_property
+    def config(self):
+        """The course's nbgrader_config.py, as nbgrader reads it (a traitlets ``Config``):
+        its late-submission plugin, for one, applies here as under ``nbgrader autograde``."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
 
     @functools.cached_property
     def db_url(self) -> str:
         """The gradebook URL, as the course's nbgrader_config.py sets it."""
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
-        url = config.CourseDirectory.get("db_url")
+        url = self.config.CourseDirectory.get("db_url")
         return str(url) if url else f"sqlite:///{self.root / 'gradebook.db'}"
 
     @functools.cached_property
     def own_grade_ids(self) -> dict[str, frozenset[str]]:
         """For each lab, the grade ids that no other lab of the course has (labs share
         some, such as a setup cell): what tells one lab's notebook from another's."""
-        ids = {name: set(self.lab(name).cells) for name in self.labs()}
+        ids = {name: {g for part in self.parts(name) for g in part.cells} for name in self.labs()}
         return {
             name: frozenset(mine - set().union(*(v for o, v in ids.items() if o != name)))
             for name, mine in ids.items()
@@ -79,14 +117,33 @@ class Course:
     def lab_of_grade_id(self, grade_id: str, but: str) -> str | None:
         """The course's lab other than ``but`` that has a cell ``grade_id``, if any."""
         return next(
-            (o for o in self.own_grade_ids if o != but and grade_id in self.lab(o).cells), None
+            (
+                o
+                for o in self.own_grade_ids
+                if o != but and any(grade_id in part.cells for part in self.parts(o))
+            ),
+            None,
         )
 
-    def lab(self, lab: str) -> Lab:
-        """The lab, read once per ``Course`` object."""
-        if lab not in self._labs:
-            self._labs[lab] = Lab.read(self, lab)
-        return self._labs[lab]
+    def lab(self, lab: str, notebook: str | None = None) -> Lab:
+        """One notebook of an assignment (by default the one named after it, or its only
+        one), read once per ``Course`` object."""
+        if notebook is None:
+            names = self.notebooks(lab)
+            if lab in names or len(names) == 1:
+                notebook = lab if lab in names else names[0]
+            else:
+                raise CourseError(
+                    f"autograder: {lab} has {len(names)} notebooks ({', '.join(names)}); "
+                    "name the one you mean"
+                )
+        if (lab, notebook) not in self._labs:
+            self._labs[(lab, notebook)] = Lab.read(self, lab, notebook)
+        return self._labs[(lab, notebook)]
+
+    def parts(self, lab: str) -> list[Lab]:
+        """Every notebook of an assignment, as a ``Lab`` each."""
+        return [self.lab(lab, name) for name in self.notebooks(lab)]
 
 
 def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
@@ -97,23 +154,55 @@ def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
     }
 
 
+def _scored(nb: NotebookNode) -> list[NotebookNode]:
+    """The cells nbgrader gives points: tests, answers graded by hand and tasks."""
+    return [
+        c
+        for c in nb.cells
+        if (nbutils.is_grade(c) or nbutils.is_task(c))
+        and (notebooks.nbgrader_meta(c).get("points") or 0) > 0
+    ]
+
+
 @dataclass(frozen=True, eq=False)
 class Lab:
-    """One lab of a course, read from its ``source/`` and ``release/``."""
+    """One notebook of a course's assignment, read from its ``source/`` and ``release/``:
+    ``name`` is the assignment, ``notebook`` the notebook's name (this bundle's labs have
+    one notebook, named after the lab)."""
 
     course: Course
     name: str
     source: NotebookNode
     release: NotebookNode
+    notebook: str = ""
+
+    def __post_init__(self):
+        if not self.notebook:
+            object.__setattr__(self, "notebook", self.name)
 
     @classmethod
-    def read(cls, course: Course, lab: str) -> Lab:
+    def read(cls, course: Course, lab: str, notebook: str | None = None) -> Lab:
+        notebook = notebook or lab
         return cls(
             course,
             lab,
-            notebooks.read(course.source_path(lab)),
-            notebooks.read(course.release_path(lab)),
+            notebooks.read(course.source_path(lab, notebook)),
+            notebooks.read(course.release_path(lab, notebook)),
+            notebook,
         )
+
+    @property
+    def label(self) -> str:
+        """The notebook as messages name it."""
+        return self.name if self.notebook == self.name else f"{self.name}/{self.notebook}.ipynb"
+
+    @functools.cached_property
+    def plain(self) -> bool:
+        """A plain nbgrader assignment: its tests decide in the student's kernel (asserts),
+        with no expected values for this tool's judge (``autograder.authoring.expected``)."""
+        from autograder.authoring import expected
+
+        return not any(expected.BEGIN in c.source for c in notebooks.test_cells(self.source))
 
     @functools.cached_property
     def cells(self) -> dict[str, NotebookNode]:
@@ -127,17 +216,13 @@ class Lab:
 
     @property
     def grade_ids(self) -> list[str]:
-        """The test cells that carry points, in notebook order (the columns of grades.csv)."""
-        return [notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.graded_cells(self.source)]
+        """The cells that carry points (tests; in a plain nbgrader assignment also answers
+        and tasks graded by hand), in notebook order: the columns of grades.csv."""
+        return [notebooks.nbgrader_meta(c)["grade_id"] for c in _scored(self.source)]
 
     @property
     def max_score(self) -> float:
-        return float(
-            sum(
-                notebooks.nbgrader_meta(c).get("points", 0)
-                for c in notebooks.graded_cells(self.source)
-            )
-        )
+        return float(sum(notebooks.nbgrader_meta(c)["points"] for c in _scored(self.source)))
 
     @functools.cached_property
     def files(self) -> dict[str, bytes]:

@@ -29,9 +29,13 @@ def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
     header = (demo_class["out"] / "grades.csv").read_text().splitlines()[0].split(",")
     assert header == [
         "student_id",
+        "name",
         "file",
         "score",
         "max_score",
+        "late_penalty",
+        "seconds_late",
+        "submitted",
         "status",
         "counted",
         "reason",

@@ -64,7 +64,14 @@ def test_points_and_kinds_come_from_the_source(lab):
     assert _points(nb) == _points(lab.source)
     restored = nb.cells[_ids(nb).index("my_optimizer")]
     assert restored.source == "def my_optimizer(*a):\n    return 42"  # the student's code
-    assert notebooks.nbgrader_meta(restored) == notebooks.nbgrader_meta(lab.cells["my_optimizer"])
+    # the course's metadata for the answer: the release's, whose checksum tells nbgrader an
+    # answer graded by hand was left unchanged
+    assert notebooks.nbgrader_meta(restored) == notebooks.nbgrader_meta(
+        lab.released["my_optimizer"]
+    )
+    assert notebooks.nbgrader_meta(restored)["solution"] and not notebooks.nbgrader_meta(
+        restored
+    ).get("grade")
 
 
 @pytest.mark.parametrize(
@@ -134,3 +141,26 @@ def test_many_findings_are_summarised_not_listed(lab):
     restore.stage(sub, SimpleNamespace(lab=lab, course=COURSE))
     assert len(sub.flags) == restore.MAX_FLAGS
     assert sub.flags[-1] == "and 43 more findings like these"
+
+
+@pytest.mark.parametrize("keep_cell_ids", [True, False])
+def test_an_editors_rewrite_without_nbgrader_metadata_is_matched_not_accused(lab, keep_cell_ids):
+    from autograder import mistakes
+    from autograder.grading import score
+
+    sub = lab.filled(mistakes.solution_code(LAB, COURSE.root))
+    visible = sub.cells[_ids(sub).index("test_momentum_visible")]
+    for cell in sub.cells:  # what some editors and hosted notebook services hand back
+        cell.metadata.pop("nbgrader", None)
+        if not keep_cell_ids:
+            cell["id"] = f"x{id(cell)}"
+    nb, flags, notes = restore.restore(sub, lab, COURSE)
+    assert flags == []  # nothing deleted, nothing edited: no accusation
+    assert any("no nbgrader metadata" in n for n in notes)
+    assert _ids(nb).count("my_optimizer") == 1  # the answer is the student's, not a stub
+    assert sorted(filter(None, _ids(nb))) == sorted(lab.cells)
+    assert score.suspicious(nb) == []  # the tests' own code is not the student's
+    # a test cell whose code really changed is still flagged
+    visible.source += "\nprint('changed')"
+    _, flags, _ = restore.restore(sub, lab, COURSE)
+    assert flags and all("edited" in f or "deleted" in f for f in flags)

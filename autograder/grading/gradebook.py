@@ -24,6 +24,7 @@ import os
 import tempfile
 import threading
 import warnings
+from dataclasses import dataclass
 
 from nbformat import NotebookNode
 from nbgrader import utils as nbutils
@@ -82,28 +83,46 @@ def open_gradebook(db_url: str):
     return Gradebook(db_url)
 
 
-def ensure_assignment(course, lab: str, db_url: str | None = None) -> None:
+def ensure_assignment(course, lab: str, db_url: str | None = None, due: str | None = None):
     """Make sure the gradebook (the course's, or ``db_url``) knows the lab and its cells, as
-    ``generate_assignment`` records them, without touching release/."""
+    ``generate_assignment`` records them, without touching release/; ``due`` (any time
+    nbgrader reads, such as ``2026-12-01 17:00 Europe/Berlin``) becomes its due date. Returns
+    the due date the gradebook has (UTC, naive, as nbgrader stores it), or None."""
     from nbgrader.api import MissingEntry
 
     db_url = db_url or course.db_url
     with LOCK:
+        try:
+            _generate(course, lab, db_url)
+        finally:
+            if due is not None:
+                with open_gradebook(db_url) as gb:
+                    gb.update_or_create_assignment(lab, duedate=nbutils.parse_utc(due))
         with open_gradebook(db_url) as gb:
             try:
-                if gb.find_assignment(lab).notebooks:
-                    return
+                return gb.find_assignment(lab).duedate
             except MissingEntry:
-                pass
-        with tempfile.TemporaryDirectory() as tmp:
-            notebooks.nbgrader(
-                "generate_assignment",
-                lab,
-                "--force",
-                f"--CourseDirectory.release_directory={tmp}",
-                cwd=course.root,
-                db_url=db_url,
-            )
+                return None
+
+
+def _generate(course, lab: str, db_url: str) -> None:
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(db_url) as gb:
+        try:
+            if gb.find_assignment(lab).notebooks:
+                return
+        except MissingEntry:
+            pass
+    with tempfile.TemporaryDirectory() as tmp:
+        notebooks.nbgrader(
+            "generate_assignment",
+            lab,
+            "--force",
+            f"--CourseDirectory.release_directory={tmp}",
+            cwd=course.root,
+            db_url=db_url,
+        )
 
 
 def _when(timestamp: str | None) -> dict:
@@ -133,36 +152,72 @@ def not_graded(release: NotebookNode, reason: str) -> NotebookNode:
     return nb
 
 
-def save(db_url: str, lab: str, row, executed: NotebookNode, timestamp: str | None = None):
+@dataclass
+class Lateness:
+    """What the gradebook says of a submission's time, after nbgrader's late plugin ran."""
+
+    submitted: str = ""  # UTC, as nbgrader stores it
+    seconds_late: float = 0.0
+    penalty: float = 0.0
+
+
+def save(
+    db_url: str,
+    lab: str,
+    row,
+    executed: NotebookNode,
+    timestamp: str | None = None,
+    config=None,
+    student: dict | None = None,
+    notebook: str | None = None,
+) -> Lateness:
     """Record ``row`` of a student with nbgrader's SaveAutoGrades from ``executed`` (whose
-    graded cells carry the course's metadata), at the time nbgrader's exchange received it.
-    Anything not plainly ``graded`` is marked for a manual look, its reason the comment."""
-    from nbgrader.preprocessors import SaveAutoGrades
+    graded cells carry the course's metadata), at the time it was handed in, then let the
+    course's late-submission plugin (nbgrader's ``AssignLatePenalties``, configured by the
+    course's ``config``) set its penalty, as ``nbgrader autograde`` does. Anything not
+    plainly ``graded`` is marked for a manual look, its reason the comment. ``student``:
+    what the gradebook's student record gets (first and last name, LMS user id);
+    ``notebook``: the notebook's name, when it is not the lab's."""
+    notebook = notebook or lab
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 
     with LOCK:
         with open_gradebook(db_url) as gb:
-            gb.update_or_create_student(row.student_id)
+            gb.update_or_create_student(row.student_id, **(student or {}))
             gb.update_or_create_submission(lab, row.student_id, **_when(timestamp))
         resources = {
             "nbgrader": {
-                "notebook": lab,
+                "notebook": notebook,
                 "assignment": lab,
                 "student": row.student_id,
                 "db_url": db_url,
             }
         }
         SaveAutoGrades().preprocess(executed, resources)
-        if row.status == "graded":
-            return
+        AssignLatePenalties(config=config).preprocess(executed, resources)
         with open_gradebook(db_url) as gb:
-            submitted = gb.find_submission_notebook(lab, lab, row.student_id)
-            for grade in submitted.grades:
-                if grade.max_score > 0 or row.status == "error":
-                    grade.needs_manual_grade = True
-            comment = f"autograder: {row.status}: {row.reason}"[:4000]
-            for note in submitted.comments:
-                note.auto_comment = comment
-            gb.db.commit()
+            submission = gb.find_submission(lab, row.student_id)
+            part = gb.find_submission_notebook(notebook, lab, row.student_id)
+            late = Lateness(
+                str(submission.timestamp or ""),
+                float(submission.total_seconds_late or 0),
+                float(part.late_submission_penalty or 0),
+            )
+        if row.status != "graded":
+            _mark_for_a_look(db_url, lab, notebook, row)
+        return late
+
+
+def _mark_for_a_look(db_url: str, lab: str, notebook: str, row) -> None:
+    with open_gradebook(db_url) as gb:
+        submitted = gb.find_submission_notebook(notebook, lab, row.student_id)
+        for grade in submitted.grades:
+            if grade.max_score > 0 or row.status == "error":
+                grade.needs_manual_grade = True
+        comment = f"autograder: {row.status}: {row.reason}"[:4000]
+        for note in submitted.comments:
+            note.auto_comment = comment
+        gb.db.commit()
 
 
 def grades(db_url: str, lab: str) -> dict[str, tuple[float, bool]]:

@@ -73,6 +73,8 @@ class Options:
     force: bool = False
     progress: bool = True
     cluster: str | None = None  # a Dask scheduler's address: run the jobs there
+    due: str | None = None  # the lab's due date, to record in the gradebook (--due)
+    roster: object | None = None  # an ``autograder.roster.Roster`` (--roster)
 
 
 @dataclass
@@ -89,6 +91,8 @@ class Context:
     out: Path | None = None  # where rows are recorded; None: record nothing (check, canary)
     assignment_recorded: threading.Event = field(default_factory=threading.Event)
     assignment_error: list[str] = field(default_factory=list)
+    due: object | None = None  # the gradebook's due date (naive UTC datetime), once recorded
+    set_due: str | None = None  # what --due asked for
 
     @classmethod
     def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
@@ -199,7 +203,10 @@ def canary(ctx: Context) -> str:
     the same sandbox and limits, recording nothing. Raises ``CanaryFailed`` saying why and
     what to do unless the solution gets full marks and the release none; returns a line."""
     lab = ctx.lab
-    solution = lab.filled(mistakes.solution_code(lab.name, ctx.course.root))
+    if lab.plain:  # the source notebook is its own solution
+        solution = copy.deepcopy(lab.source)
+    else:
+        solution = lab.filled(mistakes.solution_code(lab.name, ctx.course.root))
     subs = {
         name: Submission(f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode())
         for name, nb in (("solution", solution), ("release", copy.deepcopy(lab.release)))
@@ -209,7 +216,20 @@ def canary(ctx: Context) -> str:
         rows = dict(zip(subs, pool.map(lambda s: flow(s, quiet), subs.values()), strict=True))
     sol, stub = rows["solution"], rows["release"]
     problems = []
-    if sol.status != "graded" or sol.score != sol.max_score:
+    if lab.plain:
+        # no known answers: the canary checks that the notebooks run here, and says what
+        # the source's own solution scored
+        auto = [c for c in sol.cells if c.message != score.BY_HAND]
+        if sol.status in ("error", "environment"):
+            problems.append(f"The course's own source notebook could not be graded: {sol.reason}")
+        if not problems and stub.status != "environment":
+            return (
+                f"canary on {ctx.engine.describe()} (a plain nbgrader assignment): the source "
+                f"notebook scored {sum(c.points for c in auto):g} / "
+                f"{sum(c.max_points for c in auto):g} on its automatic tests, the untouched "
+                f"release {stub.score:g}"
+            )
+    elif sol.status != "graded" or sol.score != sol.max_score:
         first = _first_error(subs["solution"])
         problems.append(
             f"The course's own solution scored {sol.score:g} / {sol.max_score:g} ({sol.status})."
@@ -218,7 +238,7 @@ def canary(ctx: Context) -> str:
         )
     if stub.status == "environment":
         problems.append(f"The untouched release could not be graded: {stub.reason}")
-    elif stub.score > 0:
+    elif stub.score > 0 and not lab.plain:
         problems.append(
             f"The untouched release scored {stub.score:g} / {stub.max_score:g}: hidden tests "
             "pass without a solution."
@@ -239,7 +259,7 @@ def _record_assignment(ctx: Context) -> None:
     """Record the lab in the gradebook (while the first notebooks run); the record stage
     waits for it, and reports it as the environment's fault if it failed."""
     try:
-        gradebook.ensure_assignment(ctx.course, ctx.lab.name)
+        ctx.due = gradebook.ensure_assignment(ctx.course, ctx.lab.name, due=ctx.set_due)
     except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
         ctx.assignment_error.append(f"{type(exc).__name__}: {str(exc)[:300]}")
     finally:
@@ -259,12 +279,14 @@ def grade(
     options = options or Options()
     if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
         bwrap.bwrap()  # raises SandboxUnavailable with what to do
-    the_lab = course.lab(lab)
+    the_lab = _one_notebook(course, lab)
     found = intake.find(
         submissions,
         lab,
+        notebook=the_lab.notebook,
         other_labs=[other for other in course.labs() if other != lab],
         helper_files=the_lab.files,
+        roster=options.roster,
     )
     rows: dict[str, Row] = {}
     todo = []
@@ -286,12 +308,12 @@ def grade(
         ctx = Context.of(course, the_lab, options, pool)
         if runs:
             checked = canary(ctx)
-        ctx.out = out
+        ctx.out, ctx.set_due = out, options.due
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
         with ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers)) as flows:
             futures = {flows.submit(flow, sub, ctx): sub for sub in todo}
-            if any(sub.counted for sub in todo):
+            if any(sub.counted for sub in todo) or options.due:
                 _record_assignment(ctx)  # while the first notebooks run
             else:
                 ctx.assignment_recorded.set()
@@ -325,6 +347,16 @@ def grade(
     return ordered
 
 
+def _one_notebook(course: Course, lab: str) -> Lab:
+    names = course.notebooks(lab)
+    if len(names) > 1:
+        raise ValueError(
+            f"{lab} has {len(names)} notebooks ({', '.join(names)}); this tool grades "
+            "assignments of one notebook so far: grade it with `nbgrader autograde`"
+        )
+    return course.lab(lab)
+
+
 def guess_lab(nb, path: Path, course: Course) -> str:
     """The lab of a notebook: its file name if that is a lab of the course, else the lab
     whose graded cells it contains."""
@@ -333,7 +365,7 @@ def guess_lab(nb, path: Path, course: Course) -> str:
         return path.stem
     ids = {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
     for lab in labs:
-        if ids & set(course.lab(lab).grade_ids):
+        if any(ids & set(part.grade_ids) for part in course.parts(lab)):
             return lab
     raise ValueError(f"{path} is not a notebook of any lab of the course ({', '.join(labs)})")
 
@@ -350,7 +382,7 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
         lab = guess_lab(intake.read(data), path, course)
     except SubmissionFault as exc:
         raise ValueError(f"{path}: {exc}") from exc
-    the_lab = course.lab(lab)
+    the_lab = _one_notebook(course, lab)
     sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandbox)
     with engine.LocalEngine(1) as pool:
         ctx = Context.of(course, the_lab, options, pool)

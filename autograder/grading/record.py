@@ -8,7 +8,9 @@ status is ``environment`` (nothing is recorded then, and the next run grades it 
   release notebook with every test failed by the reason -- with the lab's own helpers, as
   ``nbgrader autograde`` leaves it, so formgrader, ``generate_feedback`` and
   ``release_feedback`` work as usual;
-- the gradebook gets its points (``gradebook.save``), which replace any earlier ones.
+- the gradebook gets its points (``gradebook.save``), which replace any earlier ones, at
+  the time it was handed in (``submitted_at``), and the course's late-submission plugin
+  sets its penalty.
 
 Every row but an ``environment`` one is then kept in ``<out>/.state/`` with the key of what
 it was graded from, so a rerun keeps it while the file and its neighbours are unchanged, and
@@ -19,6 +21,7 @@ an interrupted run loses at most the submissions in flight. A run without a grad
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 import os
@@ -61,7 +64,7 @@ def store_copies(sub: Submission, ctx, executed) -> None:
     """nbgrader's layout of the submission, for formgrader and the feedback commands."""
     lab, root = ctx.lab.name, ctx.course.root
     sub_dir = root / "submitted" / sub.student_id / lab
-    name = f"{lab}.ipynb" if sub.nb is not None else Path(sub.file).name
+    name = f"{ctx.lab.notebook}.ipynb" if sub.nb is not None else Path(sub.file).name
     if sub.data:
         _write(sub_dir / name, sub.data)
     for extra, content in sub.extras.items():
@@ -70,7 +73,7 @@ def store_copies(sub: Submission, ctx, executed) -> None:
     for extra, content in {**sub.extras, **ctx.lab.files}.items():
         _write(done / extra, content)
     done.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, str(done / f"{lab}.ipynb"))
+    nbformat.write(executed, str(done / f"{ctx.lab.notebook}.ipynb"))
 
 
 #: The only output types a stored notebook keeps: text, and images as data.
@@ -128,9 +131,60 @@ def stage(sub: Submission, ctx) -> Submission:
                 f"the lab could not be recorded in the gradebook ({ctx.assignment_error[0]}); "
                 "nothing was recorded: grade again"
             )
-        gradebook.save(ctx.course.db_url, ctx.lab.name, row, executed, sub.timestamp)
+        when = submitted_at(sub, ctx.due)
+        late = gradebook.save(
+            ctx.course.db_url,
+            ctx.lab.name,
+            row,
+            executed,
+            when,
+            ctx.course.config,
+            {"lms_user_id": sub.lms_id} if sub.lms_id else None,
+            ctx.lab.notebook,
+        )
+        sub.submitted, sub.seconds_late, sub.late_penalty = (
+            late.submitted,
+            late.seconds_late,
+            late.penalty,
+        )
+        if late.seconds_late > 0:
+            sub.note(
+                f"handed in {_duration(late.seconds_late)} late"
+                + (f"; late penalty {late.penalty:g} point(s)" if late.penalty else "; no penalty")
+                + " (the course's nbgrader LateSubmissionPlugin)"
+            )
+        row = sub.row()
     save_state(ctx.out, row)
     return sub
+
+
+def submitted_at(sub: Submission, due) -> str | None:
+    """When the submission was handed in, for the gradebook: nbgrader's ``timestamp.txt``
+    wins; else a file Canvas marked LATE counts as handed in one second after the due date
+    (Canvas gives no time: the least lateness it can mean; the row says so); else unknown
+    (on time, as nbgrader treats a submission without a timestamp)."""
+    if sub.timestamp:
+        return sub.timestamp
+    if sub.late and due is not None:
+        sub.flag(
+            "Canvas marked it LATE but gives no time: taken as handed in 1 s after the due "
+            "date; check the time in Canvas"
+        )
+        return (due + datetime.timedelta(seconds=1)).isoformat()
+    if sub.late:
+        sub.flag("Canvas marked it LATE, but the gradebook has no due date: no penalty")
+    return None
+
+
+def _duration(seconds: float) -> str:
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
 __all__ = ["stage", "save_state", "load_state", "store_copies"]

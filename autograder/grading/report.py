@@ -70,20 +70,38 @@ def _cell(text: str) -> str:
 
 def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:
     """One line per file. A file that is not its student's counted one has no score: its
-    reason says which file counts."""
+    reason says which file counts. ``score`` is after the late penalty, as nbgrader's
+    gradebook and ``nbgrader export`` give it; the test cells' columns are before it."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(
-        ["student_id", "file", "score", "max_score", "status", "counted", "reason", *grade_ids]
+        [
+            "student_id",
+            "name",
+            "file",
+            "score",
+            "max_score",
+            "late_penalty",
+            "seconds_late",
+            "submitted",
+            "status",
+            "counted",
+            "reason",
+            *grade_ids,
+        ]
     )
     for r in rows:
         points = {c.grade_id: c.points for c in r.cells}
         writer.writerow(
             [
                 _cell(r.student_id),
+                _cell(r.name),
                 _cell(r.file),
-                _fmt(r.score) if r.counted else "",
+                _fmt(r.score - r.late_penalty) if r.counted else "",
                 _fmt(r.max_score),
+                _fmt(r.late_penalty) if r.counted else "",
+                _fmt(r.seconds_late) if r.counted else "",
+                r.submitted if r.counted else "",
                 r.status,
                 "yes" if r.counted else "no",
                 _cell(r.reason),
@@ -134,8 +152,8 @@ def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:
     status = f"<span class='pill {result.status}'>{result.status}</span>"
     parts = [
         f"<h1>{html.escape(lab)} — feedback for {html.escape(result.student_id)}</h1>",
-        f"<p class='sub'>Score <b>{_fmt(result.score)} / {_fmt(result.max_score)}</b> "
-        f"&nbsp;{status}</p>",
+        f"<p class='sub'>Score <b>{_fmt(result.score - result.late_penalty)} / "
+        f"{_fmt(result.max_score)}</b> &nbsp;{status}</p>",
     ]
     if result.reason:
         parts.append(f"<p>{html.escape(result.reason)}</p>")
@@ -190,7 +208,7 @@ def report_html(
     graded = [r for r in results if r.counted and r.status in ("graded", "flagged")]
     max_score = max((r.max_score for r in results), default=0.0)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
-    scores = [r.score for r in graded]
+    scores = [r.score - r.late_penalty for r in graded]
     bins = max(int(max_score), 1)
     axes[0].hist(
         scores,
@@ -225,7 +243,11 @@ def report_html(
     rows = "".join(
         f"<tr><td>{html.escape(r.student_id) or '<i>no id</i>'}</td><td>{html.escape(r.file)}"
         f"</td><td class='num'>"
-        + (f"{_fmt(r.score)} / {_fmt(r.max_score)}" if r.counted else "not counted")
+        + (
+            f"{_fmt(r.score - r.late_penalty)} / {_fmt(r.max_score)}"
+            if r.counted
+            else "not counted"
+        )
         + f"</td><td><span class='pill {r.status}'>{r.status}</span></td>"
         f"<td>{html.escape(r.reason)}</td></tr>"
         for r in results

@@ -14,6 +14,9 @@ kind -- is taken from the course's source notebook, never from the submission:
   deleted solution cells get the release's stub back.
 - A notebook that holds none of this lab's cells but some of another lab's is that lab's: an
   ``error`` that names it.
+- A notebook with no nbgrader metadata at all, as some editors and hosted notebook services
+  leave it, is matched to the release's cells (``adopt``) and graded as usual: only a test
+  cell whose code really changed is flagged.
 """
 
 from __future__ import annotations
@@ -54,10 +57,53 @@ def other_lab(ids: set[str], lab, course) -> str | None:
     return next((o for o, mine in own.items() if o != lab.name and ids & mine), None)
 
 
+def _def_lines(source: str) -> set[str]:
+    return {line.strip() for line in source.splitlines() if line.startswith(("def ", "class "))}
+
+
+def adopt(nb: NotebookNode, lab) -> int:
+    """A notebook with no nbgrader metadata at all (an editor or a hosted notebook service
+    removed it) gets the course's, in place: each cell of the release is found by its cell
+    id, else a test or read-only cell by its exact text, else an answer cell by the
+    ``def``/``class`` lines of its stub. Returns how many cells were matched."""
+    if any(_meta(c) is not None for c in nb.cells):
+        return 0
+    released = lab.released
+    by_id = {c.get("id"): gid for gid, c in released.items() if c.get("id")}
+    by_text = {c.source.strip(): gid for gid, c in released.items() if protected(c)}
+    by_def = {
+        line: gid
+        for gid, c in released.items()
+        if not protected(c)
+        for line in _def_lines(c.source)
+    }
+    taken: set[str] = set()
+    for cell in nb.cells:
+        source = cell.get("source", "")
+        gid = by_id.get(cell.get("id"))
+        if gid is None or gid in taken or released[gid].cell_type != cell.cell_type:
+            gid = by_text.get(source.strip())
+        if gid is None and cell.cell_type == "code":
+            gid = next((by_def[d] for d in _def_lines(source) if d in by_def), None)
+        if gid is not None and gid not in taken and released[gid].cell_type == cell.cell_type:
+            cell.setdefault("metadata", NotebookNode())["nbgrader"] = copy.deepcopy(
+                released[gid].metadata.nbgrader
+            )
+            taken.add(gid)
+    return len(taken)
+
+
 def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str], list[str]]:
     """``(notebook to run, flags, notes)`` for the submitted notebook ``nb`` of ``lab``."""
     flags: list[str] = []
     notes: list[str] = []
+    nb = copy.deepcopy(nb)
+    adopted = adopt(nb, lab)
+    if adopted:
+        notes.append(
+            f"the notebook had no nbgrader metadata (another editor may have removed it): "
+            f"{adopted} of its cells were matched to the lab's by cell id and text"
+        )
     ids = {gid for c in nb.cells if (gid := _grade_id(c))}
     if course is not None and (other := other_lab(ids, lab, course)):
         raise SubmissionFault(
@@ -98,10 +144,12 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
                 if cell.get("source", "").strip() != given.source.strip():
                     flags.append(f"read-only cell {gid!r} was edited; the original was restored")
                 cell = copy.deepcopy(original)
-            else:
+            else:  # the release's metadata: its checksum tells nbgrader an answer is unchanged
                 code = cell.get("source", "")
                 cell = copy.deepcopy(original)
                 cell.source = code
+                if gid in lab.released:
+                    cell.metadata["nbgrader"] = copy.deepcopy(lab.released[gid].metadata.nbgrader)
         cells.append(cell)
     for index, cell in enumerate(lab.source.cells):  # put deleted cells back
         gid = notebooks.nbgrader_meta(cell).get("grade_id")

@@ -99,14 +99,26 @@ def mark_not_run(nb: NotebookNode, execution) -> list[str]:
     return missed
 
 
+BY_HAND = "to be graded by hand in formgrader"
+
+
 def points(nb: NotebookNode) -> list[CellResult]:
     """Every test cell's points by nbgrader's rule; a cell passed when it earned all its
     points and showed no error (so a failed 0-point visible test is reported as failed)."""
     out = []
     for cell in nb.cells:
-        if cell.cell_type != "code" or not nbutils.is_grade(cell):
+        if nbutils.is_task(cell) and notebooks.nbgrader_meta(cell).get("points"):
+            points = float(notebooks.nbgrader_meta(cell)["points"])
+            gid = notebooks.nbgrader_meta(cell)["grade_id"]
+            out.append(CellResult(gid, 0.0, points, False, BY_HAND))
+            continue
+        if not nbutils.is_grade(cell):
             continue
         got, max_points = nbutils.determine_grade(cell, LOG)
+        if got is None:  # an answer nbgrader leaves to a person (formgrader)
+            gid = notebooks.nbgrader_meta(cell)["grade_id"]
+            out.append(CellResult(gid, 0.0, float(max_points), False, BY_HAND))
+            continue
         message, hint = _error_text(cell)
         out.append(
             CellResult(
@@ -170,6 +182,14 @@ def stage(sub: Submission, ctx) -> Submission:
         )
     for text in [*execution.integrity, *suspicious(nb)]:
         sub.flag(text)
+    by_hand = [c.grade_id for c in sub.cells if c.message == BY_HAND]
+    if by_hand:
+        sub.note(f"{len(by_hand)} answer(s) to grade by hand in formgrader: {', '.join(by_hand)}")
+    if ctx is not None and ctx.lab.plain:
+        sub.note(
+            "a plain nbgrader assignment: its tests ran and decided in the student's kernel, "
+            "as under nbgrader autograde"
+        )
     return sub
 
 

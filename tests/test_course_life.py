@@ -1,0 +1,98 @@
+"""A course's life beyond our labs: late work under the course's nbgrader plugin, and the
+course's own plain nbgrader assignments, graded as ``nbgrader autograde`` grades them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import nbgrader
+import pytest
+import scratch
+from scratch import FAST, LAB
+
+from autograder import mistakes, notebooks
+from autograder.course import Course
+from autograder.grading import gradebook, pipeline
+
+pytestmark = pytest.mark.slow
+
+NBGRADER_FILES = Path(nbgrader.__file__).parent / "tests" / "apps" / "files"
+
+
+def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
+    course = scratch.copy_course(tmp_path / "course", [LAB])
+    with open(course.root / "nbgrader_config.py", "a") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    solution = nbformat.writes(
+        course.lab(LAB).filled(mistakes.solution_code(LAB, course.root))
+    ).encode()
+    subs = scratch.class_folder(
+        tmp_path / "subs",
+        {
+            f"late/{LAB}/{LAB}.ipynb": solution,
+            f"late/{LAB}/timestamp.txt": b"2026-11-02 12:00:00 UTC",
+            f"ontime/{LAB}/{LAB}.ipynb": solution,
+            f"ontime/{LAB}/timestamp.txt": b"2026-11-01 11:00:00 UTC",
+            f"doejane_LATE_23456_78901_{LAB}.ipynb": solution,
+        },
+    )
+    out = tmp_path / "out"
+    options = pipeline.Options(limits=FAST, due="2026-11-01 12:00:00 UTC", progress=False)
+    rows = {r.student_id: r for r in pipeline.grade(LAB, subs, out, course, options)}
+    full = course.lab(LAB).max_score
+    late, ontime, canvas = rows["late"], rows["ontime"], rows["23456"]
+    assert late.score == full and late.late_penalty == full and late.seconds_late == 86400
+    assert "1 d 0 h late" in late.reason and "penalty" in late.reason
+    assert ontime.late_penalty == 0 and ontime.seconds_late == 0
+    # Canvas's LATE marker without a time: the least lateness, said and flagged
+    assert canvas.seconds_late == 1 and canvas.late_penalty == full
+    assert canvas.status == "flagged" and "LATE" in canvas.reason
+    csv = {r["student_id"]: r for r in scratch.csv_rows(out / "grades.csv")}
+    assert csv["late"]["score"] == "0" and csv["late"]["late_penalty"] == f"{full:g}"
+    assert csv["ontime"]["score"] == f"{full:g}"
+    with gradebook.open_gradebook(course.db_url) as gb:  # the gradebook agrees
+        for sub in gb.assignment_submissions(LAB):
+            kept = sub.score - sub.late_submission_penalty
+            assert f"{kept:g}" == csv[sub.student.id]["score"], sub.student.id
+        assert gb.find_student("23456").lms_user_id == "23456"
+
+
+def _plain_course(root: Path) -> Course:
+    """A course whose own assignment ps1 is nbgrader's test fixture, released by nbgrader."""
+    root.mkdir(parents=True)
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    (root / "source" / "ps1").mkdir(parents=True)
+    shutil.copy(NBGRADER_FILES / "submitted-unchanged.ipynb", root / "source" / "ps1" / "p1.ipynb")
+    notebooks.nbgrader("generate_assignment", "ps1", cwd=root)
+    return Course(root)
+
+
+def test_a_plain_nbgrader_assignment_scores_what_nbgrader_autograde_gives(tmp_path):
+    """nbgrader's own test (test_nbgrader_autograde.py, test_grade) grades these fixtures:
+    the unchanged notebook scores 1 / 7 with nothing to grade by hand, the changed one 2 / 7
+    with answers to grade by hand."""
+    course = _plain_course(tmp_path / "course")
+    assert "ps1" in course.labs() and course.lab("ps1").plain
+    subs = tmp_path / "subs"
+    for student, fixture in (("foo", "submitted-unchanged"), ("bar", "submitted-changed")):
+        (subs / student / "ps1").mkdir(parents=True)
+        shutil.copy(NBGRADER_FILES / f"{fixture}.ipynb", subs / student / "ps1" / "p1.ipynb")
+    out = tmp_path / "out"
+    rows = {
+        r.student_id: r
+        for r in pipeline.grade(
+            "ps1", subs, out, course, pipeline.Options(limits=FAST, progress=False)
+        )
+    }
+    assert (rows["foo"].score, rows["foo"].max_score) == (1, 7)
+    assert (rows["bar"].score, rows["bar"].max_score) == (2, 7)
+    assert "kernel" in rows["foo"].reason  # says how its tests were judged
+    assert any(c.message.startswith("to be graded by hand") for c in rows["bar"].cells)
+    with gradebook.open_gradebook(course.db_url) as gb:
+        foo = gb.find_submission_notebook("p1", "ps1", "foo")
+        bar = gb.find_submission_notebook("p1", "ps1", "bar")
+        assert (foo.score, foo.max_score, foo.needs_manual_grade) == (1, 7, False)
+        assert (bar.score, bar.max_score, bar.needs_manual_grade) == (2, 7, True)
+    assert (course.root / "autograded" / "bar" / "ps1" / "p1.ipynb").is_file()
