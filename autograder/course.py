@@ -2,9 +2,11 @@
 
 A ``Course`` is the folder that holds ``nbgrader_config.py`` -- the working folder or one of
 its parents, or what ``--course`` names -- never the place this tool is installed. It knows
-its labs (the ``source/<lab>/<lab>.ipynb`` it holds), its gradebook URL (as its
-``nbgrader_config.py`` sets it), and for each lab a ``Lab``: the source and release
-notebooks, the points of every test cell, and the helper and data files beside the source.
+its labs (every ``source/<lab>/`` that holds a notebook: this bundle's, and the course's own
+assignments, plain nbgrader ones of one or several notebooks included), its configuration
+and gradebook URL (as its ``nbgrader_config.py`` sets them), and for each notebook of a lab
+a ``Lab``: the source and release notebooks, the points of every graded cell, and the
+helper and data files beside the source.
 Everything that decides points is read from here, never from a submission.
 """
 

@@ -96,3 +96,46 @@ def test_a_plain_nbgrader_assignment_scores_what_nbgrader_autograde_gives(tmp_pa
         assert (foo.score, foo.max_score, foo.needs_manual_grade) == (1, 7, False)
         assert (bar.score, bar.max_score, bar.needs_manual_grade) == (2, 7, True)
     assert (course.root / "autograded" / "bar" / "ps1" / "p1.ipynb").is_file()
+
+
+USER_GUIDE = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"
+
+
+def _plain_autograde(course_root: Path, lab: str) -> dict[str, float]:
+    """Each student's score by plain ``nbgrader autograde``, in its own copy of the course."""
+    notebooks.nbgrader("autograde", lab, "--force", cwd=course_root)
+    with gradebook.open_gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
+        return {s.student.id: float(s.score) for s in gb.assignment_submissions(lab)}
+
+
+def test_nbgraders_example_assignment_of_two_notebooks_scores_what_nbgrader_gives(tmp_path):
+    """nbgrader's documented example ps1 (problem1.ipynb, problem2.ipynb, jupyter.png) and the
+    two students its user guide grades: our grades equal plain nbgrader autograde's, run
+    here, and its user guide's recorded grades.csv (1.5 and 3)."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    shutil.copytree(USER_GUIDE / "source" / "ps1", root / "source" / "ps1")
+    notebooks.nbgrader("generate_assignment", "ps1", cwd=root)
+    plain = tmp_path / "plain"
+    shutil.copytree(root, plain)
+    shutil.copytree(USER_GUIDE / "submitted", plain / "submitted")
+    expected = _plain_autograde(plain, "ps1")
+    assert expected == {"bitdiddle": 1.5, "hacker": 3.0}  # as nbgrader's user guide records
+
+    course = Course(root)
+    assert course.notebooks("ps1") == ["problem1", "problem2"]
+    out = tmp_path / "out"
+    rows = pipeline.grade(
+        "ps1", USER_GUIDE / "submitted", out, course, pipeline.Options(limits=FAST, progress=False)
+    )
+    # one row per notebook; the image and timestamp.txt beside them belong to their rows
+    assert sorted(r.file for r in rows) == [
+        f"{s}/ps1/{n}.ipynb" for s in ("bitdiddle", "hacker") for n in ("problem1", "problem2")
+    ]
+    assert all(r.counted and r.status in ("graded", "flagged") for r in rows)
+    assert {r.notebook for r in rows} == {"problem1", "problem2"}
+    with gradebook.open_gradebook(course.db_url) as gb:
+        ours = {s.student.id: float(s.score) for s in gb.assignment_submissions("ps1")}
+    assert ours == expected
+    assert (out / "feedback" / "hacker" / "problem2.html").is_file()

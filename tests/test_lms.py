@@ -150,3 +150,25 @@ def test_a_roster_maps_lms_users_to_the_courses_ids_and_lists_strangers(tmp_path
     assert found["jsmith"].name == "John Smith"  # the roster's name is shown
     assert found["jdoe"].lms_id == "23456"  # found by name, the LMS id kept
     assert any("not in the roster" in n for n in found["99999"].notes)
+
+
+def test_a_lab_of_several_notebooks_grades_each_by_its_name(tmp_path):
+    root = _files(
+        tmp_path / "s",
+        ["a/ps1/problem1.ipynb", "a/ps1/problem2.ipynb", "a/ps1/scratch.ipynb", "b/problem1.ipynb"]
+        + ["c/answers.ipynb", "smithjohn_12345_67890_problem2-1.ipynb"],
+    )
+    found = {
+        s.file: s for s in intake.find(root, "ps1", notebooks=("problem1", "problem2")).submissions
+    }
+    assert found["a/ps1/problem1.ipynb"].notebook == "problem1"
+    assert found["a/ps1/problem2.ipynb"].notebook == "problem2"
+    assert all(found[f"a/ps1/problem{n}.ipynb"].counted for n in (1, 2))
+    scratch_nb = found["a/ps1/scratch.ipynb"]
+    assert scratch_nb.status == "flagged" and not scratch_nb.counted
+    assert "none of the lab's notebooks" in scratch_nb.fault
+    assert any("no problem2.ipynb" in n for n in found["b/problem1.ipynb"].notes)
+    lone = found["c/answers.ipynb"]
+    assert lone.status == "error" and lone.counted and "rename it" in lone.fault
+    canvas = found["smithjohn_12345_67890_problem2-1.ipynb"]
+    assert canvas.notebook == "problem2" and canvas.counted and canvas.student_id == "12345"

@@ -243,18 +243,18 @@ def find(
     submissions: Path,
     lab: str,
     *,
-    notebook: str | None = None,
+    notebooks: tuple[str, ...] | None = None,
     other_labs=(),
     helper_files=(),
     scratch: Path | None = None,
     roster=None,
 ) -> Found:
     """Every file in ``submissions`` (folder or .zip) as a ``Submission``, in path order.
-    ``notebook``: the lab's notebook name (default the lab's); ``other_labs``: the course's
-    other lab ids (their nbgrader folders are skipped); ``helper_files``: the lab's own helper
-    and data paths (copies belong to the notebook); ``roster``: an ``autograder.roster.Roster``
-    mapping LMS users to the course's student ids."""
-    notebook = notebook or lab
+    ``notebooks``: the names of the lab's notebooks (default: the lab's); ``other_labs``: the
+    course's other lab ids (their nbgrader folders are skipped); ``helper_files``: the lab's own
+    helper and data paths (copies belong to the notebook); ``roster``: an
+    ``autograder.roster.Roster`` mapping LMS users to the course's student ids."""
+    notebooks = tuple(notebooks or (lab,))
     submissions = Path(submissions)
     if not submissions.exists():
         raise FileNotFoundError(
@@ -266,13 +266,13 @@ def find(
         if not zipfile.is_zipfile(submissions):
             raise ValueError(f"{submissions} is neither a folder nor a zip file")
         scratch = scratch or Path(tempfile.mkdtemp(prefix="submissions-"))
-        root, refused = _unzip(submissions, scratch, lab, notebook)
-        root, refused = _one_student(root, refused, submissions, lab, notebook)
+        root, refused = _unzip(submissions, scratch, lab, notebooks[0])
+        root, refused = _one_student(root, refused, submissions, lab, notebooks[0])
     walked = _walk(root)
     groups: dict[str, list[str]] = {}
     who: dict[str, lms.Owner] = {}
     for rel in walked + [name for name, _ in refused]:
-        who[rel] = lms.owner(rel, (notebook,), roster)
+        who[rel] = lms.owner(rel, notebooks, roster)
         groups.setdefault(who[rel].key, []).append(rel)
     why_refused = dict(refused)
     links: dict[tuple[int, int], int] = {}
@@ -290,13 +290,16 @@ def find(
             else:
                 mine.append(rel)
         if mine:  # a student with only other labs' folders has no file of this lab
-            found.submissions += _group(root, key, mine, notebook, who, helpers, why_refused, links)
+            found.submissions += _group(
+                root, key, mine, notebooks, who, helpers, why_refused, links
+            )
     found.submissions.sort(key=lambda s: s.file)
     return found
 
 
-def _group(root, key, rels, lab, who, helpers, why_refused, links) -> list[Submission]:
-    """The records of one student's files (``lab``: the notebook's name)."""
+def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list[Submission]:
+    """The records of one student's files (``notebooks``: the names of the lab's notebooks,
+    its own name for this bundle's labs)."""
     out: list[Submission] = []
     first = who[rels[0]]
     student = first.student_id
@@ -307,34 +310,43 @@ def _group(root, key, rels, lab, who, helpers, why_refused, links) -> list[Submi
         for rel in rels
     }
     candidates = [r for r in rels if _is_notebook(r) and not bad[r]]
-    named = [
-        r
-        for r in candidates
-        if who[r].handed == f"{lab}.ipynb"
-        or (r == f"{key}.ipynb" and "/" not in r and not who[r].platform)
-    ]
-    pool = named or candidates
-    chosen = None
-    if pool:  # Canvas's latest resubmission (-N), else the newest, else the first
-        chosen = max(
-            pool,
-            key=lambda r: (who[r].resubmission, os.lstat(root / r).st_mtime, -pool.index(r)),
-        )
-    belongs: list[str] = []
-    if chosen is not None:
-        folder = PurePosixPath(chosen).parent
-        for rel in rels:
+    single = len(notebooks) == 1
+    chosen: dict[str, str] = {}  # notebook -> the file graded for it
+    for name in notebooks:
+        named = [
+            r
+            for r in candidates
+            if who[r].handed == f"{name}.ipynb"
+            or (single and r == f"{key}.ipynb" and "/" not in r and not who[r].platform)
+        ]
+        pool = named or (candidates if single else [])
+        if pool:  # Canvas's latest resubmission (-N), else the newest, else the first
+            chosen[name] = max(
+                pool,
+                key=lambda r, pool=pool: (
+                    who[r].resubmission,
+                    os.lstat(root / r).st_mtime,
+                    -pool.index(r),
+                ),
+            )
+    of_file = {rel: name for name, rel in chosen.items()}
+    belongs: dict[str, list[str]] = {rel: [] for rel in of_file}
+    for rel in rels:
+        for graded in of_file:  # nbgrader's files and helper copies beside a graded notebook
+            folder = PurePosixPath(graded).parent
             inside = PurePosixPath(rel)
             relative = (
                 inside.relative_to(folder).as_posix() if inside.is_relative_to(folder) else None
             )
             if (
-                rel != chosen
+                rel not in of_file
                 and not bad[rel]
                 and relative is not None
                 and (relative in NBGRADER_FILES or relative in helpers)
             ):
-                belongs.append(rel)
+                belongs[graded].append(rel)
+                break
+    taken = {rel for files in belongs.values() for rel in files}
     no_id = (
         f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
         "'-', '@', spaces; up to 64, not starting with a symbol): rename it to the student's id"
@@ -343,45 +355,63 @@ def _group(root, key, rels, lab, who, helpers, why_refused, links) -> list[Submi
     # can be graded gets a counted error row; a stray file at the top (README.md,
     # timestamp.txt, nick.py) makes no student in the gradebook
     counted_error = (
-        chosen is None
-        and bool(student)
-        and any("/" in r or r.lower().endswith(".ipynb") for r in rels)
+        not chosen and bool(student) and any("/" in r or r.lower().endswith(".ipynb") for r in rels)
     )
+    missing = [f"{n}.ipynb" for n in notebooks if n not in chosen]
     for rel in rels:
-        if rel in belongs:
+        if rel in taken:
             continue
         path = root / rel if rel not in why_refused else None
         sub = Submission(_shown(rel), path, student, counted=False)
         sub.name, sub.lms_id, sub.late = first.name, who[rel].lms_id, who[rel].late
+        sub.notebook = of_file.get(rel, notebooks[0])
         for text in who[rel].notes:
             sub.note(text)
-        if rel == chosen:
+        if rel in of_file:
+            name = of_file[rel]
             sub.counted = bool(student)
-            sub.files = belongs
-            folder = PurePosixPath(chosen).parent
+            sub.files = belongs[rel]
+            folder = PurePosixPath(rel).parent
             sub.extras = {
-                name: read_bytes(root / folder / name)
-                for name in NBGRADER_FILES
-                if (folder / name).as_posix() in belongs
+                extra: read_bytes(root / folder / extra)
+                for extra in NBGRADER_FILES
+                if (folder / extra).as_posix() in bad and not bad[(folder / extra).as_posix()]
             }
-            others = [r for r in candidates if r != chosen]
+            others = [r for r in candidates if r not in of_file]
             if others:
                 sub.flag(
                     f"{len(others)} other notebook(s) of this student not graded: "
-                    f"{', '.join(others)} ({rule(lab)}); check which one counts"
+                    f"{', '.join(others)} ({rule(name)}); check which one counts"
                 )
+            if missing and not single:
+                sub.note(f"no {', '.join(missing)} from this student: 0 for it")
             if not student:
                 sub.status, sub.fault = "error", no_id
-            elif who[rel].handed != f"{lab}.ipynb" and ("/" in rel or who[rel].platform):
-                sub.note(f"graded {rel}, which is not named {lab}.ipynb")
+            elif who[rel].handed != f"{name}.ipynb" and ("/" in rel or who[rel].platform):
+                sub.note(f"graded {rel}, which is not named {name}.ipynb")
         elif bad[rel]:
             sub.status, sub.fault = "error", f"not graded: {bad[rel]}"
-        elif rel in candidates:
+        elif rel in candidates and (single or chosen):
+            instead = ", ".join(sorted(of_file)) or "nothing"
             sub.status = "flagged"
-            sub.fault = f"not graded: {chosen} of the same student was graded instead ({rule(lab)})"
+            sub.fault = (
+                f"not graded: {instead} of the same student was graded instead "
+                f"({rule(notebooks[0])})"
+                if single
+                else f"not graded: its name is none of the lab's notebooks "
+                f"({', '.join(n + '.ipynb' for n in notebooks)}); graded: {instead}. Rename it "
+                "to the notebook it answers and grade again"
+            )
+        elif rel in candidates:
+            sub.status, sub.fault = (
+                "error",
+                f"not graded: its name is none of the lab's notebooks "
+                f"({', '.join(n + '.ipynb' for n in notebooks)}): rename it to the notebook "
+                "it answers and grade again",
+            )
         else:
             sub.status, sub.fault = "error", _why_not(rel, student)
-        if rel != chosen and counted_error:
+        if rel not in of_file and counted_error:
             sub.counted, counted_error = True, False  # the student's one row in the gradebook
             sub.fault += f"; no notebook from {student} was found"
         if path is not None and not bad[rel]:

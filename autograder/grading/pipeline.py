@@ -255,15 +255,18 @@ def canary(ctx: Context) -> str:
     )
 
 
-def _record_assignment(ctx: Context) -> None:
+def _record_assignment(ctxs: list[Context]) -> None:
     """Record the lab in the gradebook (while the first notebooks run); the record stage
     waits for it, and reports it as the environment's fault if it failed."""
+    first = ctxs[0]
     try:
-        ctx.due = gradebook.ensure_assignment(ctx.course, ctx.lab.name, due=ctx.set_due)
+        due = gradebook.ensure_assignment(first.course, first.lab.name, due=first.set_due)
+        for ctx in ctxs:
+            ctx.due = due
     except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
-        ctx.assignment_error.append(f"{type(exc).__name__}: {str(exc)[:300]}")
+        first.assignment_error.append(f"{type(exc).__name__}: {str(exc)[:300]}")
     finally:
-        ctx.assignment_recorded.set()
+        first.assignment_recorded.set()
 
 
 def grade(
@@ -279,13 +282,13 @@ def grade(
     options = options or Options()
     if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
         bwrap.bwrap()  # raises SandboxUnavailable with what to do
-    the_lab = _one_notebook(course, lab)
+    parts = course.parts(lab)  # the lab's notebooks: one for this bundle's labs
     found = intake.find(
         submissions,
         lab,
-        notebook=the_lab.notebook,
+        notebooks=tuple(part.notebook for part in parts),
         other_labs=[other for other in course.labs() if other != lab],
-        helper_files=the_lab.files,
+        helper_files=parts[0].files,
         roster=options.roster,
     )
     rows: dict[str, Row] = {}
@@ -305,16 +308,21 @@ def grade(
     )
     checked = ""
     with pool:
-        ctx = Context.of(course, the_lab, options, pool)
+        ctxs = {part.notebook: Context.of(course, part, options, pool) for part in parts}
+        ctx = ctxs[parts[0].notebook]
+        for other in ctxs.values():  # the notebooks of one lab share its gradebook entry
+            other.assignment_recorded = ctx.assignment_recorded
+            other.assignment_error = ctx.assignment_error
         if runs:
-            checked = canary(ctx)
-        ctx.out, ctx.set_due = out, options.due
+            checked = "\n".join(canary(part) for part in ctxs.values())
+        for part in ctxs.values():
+            part.out, part.set_due = out, options.due
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
         with ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers)) as flows:
-            futures = {flows.submit(flow, sub, ctx): sub for sub in todo}
+            futures = {flows.submit(flow, sub, ctxs.get(sub.notebook, ctx)): sub for sub in todo}
             if any(sub.counted for sub in todo) or options.due:
-                _record_assignment(ctx)  # while the first notebooks run
+                _record_assignment(list(ctxs.values()))  # while the first notebooks run
             else:
                 ctx.assignment_recorded.set()
             bar = tqdm(
@@ -337,24 +345,23 @@ def grade(
     ordered = [rows[sub.file] for sub in found.submissions]
     report.write_all(
         out,
-        the_lab,
+        parts,
         ordered,
         options.sandbox,
         canary=checked,
-        skipped=len(ctx.plan.experiments),
+        skipped=sum(len(c.plan.experiments) for c in ctxs.values()),
         elsewhere=found.elsewhere,
     )
     return ordered
 
 
-def _one_notebook(course: Course, lab: str) -> Lab:
-    names = course.notebooks(lab)
-    if len(names) > 1:
-        raise ValueError(
-            f"{lab} has {len(names)} notebooks ({', '.join(names)}); this tool grades "
-            "assignments of one notebook so far: grade it with `nbgrader autograde`"
-        )
-    return course.lab(lab)
+def ids_of(data: bytes) -> set[str]:
+    """The grade ids a notebook's cells carry (none when it cannot be read)."""
+    try:
+        nb = intake.read(data)
+    except SubmissionFault:
+        return set()
+    return {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
 
 
 def guess_lab(nb, path: Path, course: Course) -> str:
@@ -382,7 +389,10 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
         lab = guess_lab(intake.read(data), path, course)
     except SubmissionFault as exc:
         raise ValueError(f"{path}: {exc}") from exc
-    the_lab = _one_notebook(course, lab)
+    parts = course.parts(lab)
+    the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
+        (p for p in parts if ids_of(data) & set(p.cells)), parts[0]
+    )
     sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandbox)
     with engine.LocalEngine(1) as pool:
         ctx = Context.of(course, the_lab, options, pool)

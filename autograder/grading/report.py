@@ -281,16 +281,21 @@ def write_all(
     skipped: int = 0,
     elsewhere: Sequence[str] = (),
 ) -> None:
-    """Every page of the class. ``lab`` is the course's ``Lab``."""
-    write_csv(out / "grades.csv", rows, lab.grade_ids)
-    write_json(out / "results.json", lab.name, rows, sandboxed, canary, elsewhere)
+    """Every page of the class. ``lab`` is the course's ``Lab``, or the list of them for a
+    lab of several notebooks (each student then gets a feedback page per notebook)."""
+    parts = lab if isinstance(lab, list | tuple) else [lab]
+    name = parts[0].name
+    grade_ids = list(dict.fromkeys(g for part in parts for g in part.grade_ids))
+    write_csv(out / "grades.csv", rows, grade_ids)
+    write_json(out / "results.json", name, rows, sandboxed, canary, elsewhere)
     for r in rows:
         if r.counted:
+            page = r.student_id if len(parts) == 1 else f"{r.student_id}/{r.notebook}"
             _write_atomic(
-                out / "feedback" / f"{r.student_id}.html",
-                feedback_html(lab.name, r, skipped),
+                out / "feedback" / f"{page}.html",
+                feedback_html(name if len(parts) == 1 else f"{name}/{r.notebook}", r, skipped),
             )
     _write_atomic(
         out / "report.html",
-        report_html(lab.name, rows, lab.grade_ids, sandboxed, canary, elsewhere),
+        report_html(name, rows, grade_ids, sandboxed, canary, elsewhere),
     )

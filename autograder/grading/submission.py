@@ -68,6 +68,7 @@ class Row:
     submitted: str = ""  # when it was handed in, as the gradebook records it (UTC), and how known
     seconds_late: float = 0.0  # after the gradebook's due date
     late_penalty: float = 0.0  # by the course's nbgrader LateSubmissionPlugin
+    notebook: str = ""  # which notebook of the lab
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +93,7 @@ class Submission:
     name: str = ""  # the student's name, for display
     lms_id: str = ""  # the LMS's user id, when the file came from an LMS download
     late: bool = False  # the LMS marked it late (Canvas's LATE)
+    notebook: str = ""  # which notebook of the lab it is (the lab's name for this bundle's)
     # what the stages found
     status: str | None = None  # set by a fault; else decided by the score stage
     fault: str = ""
@@ -160,6 +162,7 @@ class Submission:
             self.submitted,
             self.seconds_late,
             self.late_penalty,
+            self.notebook,
         )
 
 
