@@ -57,6 +57,36 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
             kept = sub.score - sub.late_submission_penalty
             assert f"{kept:g}" == csv[sub.student.id]["score"], sub.student.id
         assert gb.find_student("23456").lms_user_id == "23456"
+    late_line = next(
+        line
+        for line in pipeline.summary(list(rows.values())).splitlines()
+        if line.startswith("late/")
+    )
+    assert " 0 / " in late_line  # the console says what the gradebook says
+
+    # a later due date and a roster that maps the Canvas user: a rerun regrades what they
+    # change, and the file's earlier gradebook entry under the Canvas id is replaced
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section\n"
+        "    Points Possible,,,,\n"
+        '"Doe, Jane",23456,,jdoe,A\n'
+    )
+    from autograder.roster import Roster
+
+    options = pipeline.Options(
+        limits=FAST, due="2026-11-03 12:00:00 UTC", progress=False, roster=Roster.read(roster)
+    )
+    rows = {r.student_id: r for r in pipeline.grade(LAB, subs, out, course, options)}
+    assert rows["late"].late_penalty == 0 and rows["late"].seconds_late == 0
+    assert "jdoe" in rows and "23456" not in rows
+    csv = {r["student_id"]: r for r in scratch.csv_rows(out / "grades.csv")}
+    with gradebook.open_gradebook(course.db_url) as gb:
+        kept = {
+            s.student.id: f"{s.score - s.late_submission_penalty:g}"
+            for s in gb.assignment_submissions(LAB)
+        }
+    assert kept == {sid: r["score"] for sid, r in csv.items()}
 
 
 def _plain_course(root: Path) -> Course:

@@ -41,9 +41,12 @@ def test_canvas_names_give_the_user_the_late_marker_and_the_latest_resubmission(
             f"doejane_LATE_23456_78901_{LAB}-1.ipynb",
             f"doejane_LATE_23456_78900_{LAB}.ipynb",
             "leeann_34567_89012_my work (2).ipynb",
+            "brownbob_45678_90123_notes.txt",
         ],
     )
     found = _found(root)
+    notes = found["brownbob_45678_90123_notes.txt"]  # handed in no notebook: still a student
+    assert notes.student_id == "45678" and notes.counted and notes.status == "error"
     smith = found[f"smithjohn_12345_67890_{LAB}.ipynb"]
     assert (smith.student_id, smith.name, smith.counted, smith.late) == (
         "12345",
@@ -54,8 +57,10 @@ def test_canvas_names_give_the_user_the_late_marker_and_the_latest_resubmission(
     assert not smith.notes  # named as the lab: nothing to say
     latest = found[f"doejane_LATE_23456_78901_{LAB}-1.ipynb"]
     assert latest.student_id == "23456" and latest.counted and latest.late
+    assert not latest.flags  # a routine resubmission: nothing for a person to look at
     older = found[f"doejane_LATE_23456_78900_{LAB}.ipynb"]
     assert not older.counted and older.status == "flagged" and "-1.ipynb" in older.fault
+    assert "earlier upload" in older.fault
     renamed = found["leeann_34567_89012_my work (2).ipynb"]
     assert renamed.student_id == "34567" and renamed.counted
     assert any("not named" in n for n in renamed.notes)

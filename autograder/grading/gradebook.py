@@ -105,6 +105,33 @@ def ensure_assignment(course, lab: str, db_url: str | None = None, due: str | No
                 return None
 
 
+def due_date(db_url: str, lab: str):
+    """The lab's due date in the gradebook (naive UTC), or None (also without a gradebook)."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        with LOCK, open_gradebook(db_url) as gb:
+            return gb.find_assignment(lab).duedate
+    except MissingEntry:
+        return None
+    except Exception:  # noqa: BLE001 -- unreachable now: the record stage will say so per row
+        LOG.warning("could not read the due date of %s from the gradebook", lab)
+        return None
+
+
+def remove_submission(db_url: str, lab: str, student_id: str) -> bool:
+    """Remove a student's submission of the lab (an entry the same file made under another
+    id); True if there was one."""
+    from nbgrader.api import MissingEntry
+
+    with LOCK, open_gradebook(db_url) as gb:
+        try:
+            gb.remove_submission(lab, student_id)
+        except MissingEntry:
+            return False
+        return True
+
+
 def _generate(course, lab: str, db_url: str) -> None:
     from nbgrader.api import MissingEntry
 
@@ -199,7 +226,7 @@ def save(
             submission = gb.find_submission(lab, row.student_id)
             part = gb.find_submission_notebook(notebook, lab, row.student_id)
             late = Lateness(
-                str(submission.timestamp or ""),
+                f"{submission.timestamp} UTC" if submission.timestamp else "",
                 float(submission.total_seconds_late or 0),
                 float(part.late_submission_penalty or 0),
             )

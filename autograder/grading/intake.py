@@ -53,7 +53,8 @@ CHECKPOINTS = ".ipynb_checkpoints"
 
 def rule(lab: str) -> str:
     return (
-        f"the file named {lab}.ipynb (in a flat folder, <student>.ipynb) is graded, else the newest"
+        f"the file named {lab}.ipynb (in a flat folder, <student>.ipynb) is graded, Canvas's "
+        "latest resubmission (-N) first, else the newest"
     )
 
 
@@ -355,7 +356,9 @@ def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list
     # can be graded gets a counted error row; a stray file at the top (README.md,
     # timestamp.txt, nick.py) makes no student in the gradebook
     counted_error = (
-        not chosen and bool(student) and any("/" in r or r.lower().endswith(".ipynb") for r in rels)
+        not chosen
+        and bool(student)
+        and any("/" in r or r.lower().endswith(".ipynb") or who[r].platform for r in rels)
     )
     missing = [f"{n}.ipynb" for n in notebooks if n not in chosen]
     for rel in rels:
@@ -378,7 +381,16 @@ def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list
                 if (folder / extra).as_posix() in bad and not bad[(folder / extra).as_posix()]
             }
             others = [r for r in candidates if r not in of_file]
-            if others:
+            resubmitted = all(
+                who[o].handed == who[rel].handed and who[o].resubmission < who[rel].resubmission
+                for o in others
+            )
+            if others and resubmitted:  # Canvas kept earlier uploads of the same file
+                sub.note(
+                    f"graded Canvas's latest resubmission; earlier ones not graded: "
+                    f"{', '.join(others)}"
+                )
+            elif others:
                 sub.flag(
                     f"{len(others)} other notebook(s) of this student not graded: "
                     f"{', '.join(others)} ({rule(name)}); check which one counts"
@@ -394,14 +406,25 @@ def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list
         elif rel in candidates and (single or chosen):
             instead = ", ".join(sorted(of_file)) or "nothing"
             sub.status = "flagged"
-            sub.fault = (
-                f"not graded: {instead} of the same student was graded instead "
-                f"({rule(notebooks[0])})"
-                if single
-                else f"not graded: its name is none of the lab's notebooks "
-                f"({', '.join(n + '.ipynb' for n in notebooks)}); graded: {instead}. Rename it "
-                "to the notebook it answers and grade again"
-            )
+            if single and all(
+                who[rel].handed == who[g].handed and who[rel].resubmission < who[g].resubmission
+                for g in of_file
+            ):
+                sub.fault = (
+                    f"not graded: an earlier upload; Canvas's latest resubmission {instead} "
+                    "was graded"
+                )
+            elif single:
+                sub.fault = (
+                    f"not graded: {instead} of the same student was graded instead "
+                    f"({rule(notebooks[0])})"
+                )
+            else:
+                sub.fault = (
+                    f"not graded: its name is none of the lab's notebooks "
+                    f"({', '.join(n + '.ipynb' for n in notebooks)}); graded: {instead}. "
+                    "Rename it to the notebook it answers and grade again"
+                )
         elif rel in candidates:
             sub.status, sub.fault = (
                 "error",

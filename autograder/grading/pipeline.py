@@ -293,12 +293,23 @@ def grade(
     )
     rows: dict[str, Row] = {}
     todo = []
+    settings = _settings(course, lab, options)
     for sub in found.submissions:
-        sub.sandboxed = options.sandbox
-        previous = None if options.force else record.load_state(out, sub.file)
-        if previous is not None and previous.key == sub.key:
+        sub.sandboxed, sub.settings = options.sandbox, settings
+        previous = record.load_state(out, sub.file)
+        if previous is not None and previous.key == sub.key and not options.force:
             rows[sub.file] = previous
         else:
+            if (
+                previous is not None
+                and previous.counted
+                and previous.student_id
+                not in (
+                    "",
+                    sub.student_id,
+                )
+            ):
+                sub.replaces = previous.student_id  # e.g. a roster now maps the LMS id
             todo.append(sub)
     runs = any(sub.status is None for sub in todo)
     pool = (
@@ -355,6 +366,14 @@ def grade(
     return ordered
 
 
+def _settings(course: Course, lab: str, options: Options) -> str:
+    """What decides a row besides its file: the due date (--due, else the gradebook's) and
+    the course's late-submission configuration."""
+    config = course.config
+    due = options.due or str(gradebook.due_date(course.db_url, lab) or "")
+    return repr((due, config.get("LateSubmissionPlugin"), config.get("AssignLatePenalties")))
+
+
 def ids_of(data: bytes) -> set[str]:
     """The grade ids a notebook's cells carry (none when it cannot be read)."""
     try:
@@ -404,7 +423,8 @@ def summary(rows: list[Row]) -> str:
     lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
     for r in rows:
         reason = r.reason if len(r.reason) <= 70 else r.reason[:67] + "..."
-        points = f"{r.score:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
+        kept = r.score - r.late_penalty
+        points = f"{kept:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
         lines.append(f"{r.file:<{width}}  {points}  {r.status:<11} {reason}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")

@@ -153,6 +153,10 @@ def stage(sub: Submission, ctx) -> Submission:
                 + (f"; late penalty {late.penalty:g} point(s)" if late.penalty else "; no penalty")
                 + " (the course's nbgrader LateSubmissionPlugin)"
             )
+        if sub.replaces and gradebook.remove_submission(
+            ctx.course.db_url, ctx.lab.name, sub.replaces
+        ):
+            sub.note(f"replaces the gradebook entry an earlier run made for {sub.replaces}")
         row = sub.row()
     save_state(ctx.out, row)
     return sub

@@ -94,6 +94,8 @@ class Submission:
     lms_id: str = ""  # the LMS's user id, when the file came from an LMS download
     late: bool = False  # the LMS marked it late (Canvas's LATE)
     notebook: str = ""  # which notebook of the lab it is (the lab's name for this bundle's)
+    settings: str = ""  # what else decides its row: the due date, the late plugin's config
+    replaces: str = ""  # the student id an earlier run recorded this file under, if another
     # what the stages found
     status: str | None = None  # set by a fault; else decided by the score stage
     fault: str = ""
@@ -122,9 +124,18 @@ class Submission:
 
     @property
     def key(self) -> str:
-        """What a rerun compares: the file's bytes, whether it counts, what intake found
-        (a new duplicate changes its reason), and whether it was sandboxed."""
-        parts = [self.sha256, str(self.counted), str(self.sandboxed), *self.found]
+        """What a rerun compares: the file's bytes, whether it counts, whose it is (a new
+        roster changes that), what intake found (a new duplicate changes its reason), whether
+        it was sandboxed, and the settings that decide lateness."""
+        parts = [
+            self.sha256,
+            str(self.counted),
+            str(self.sandboxed),
+            self.student_id,
+            self.name,
+            self.settings,
+            *self.found,
+        ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @property
