@@ -57,6 +57,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
             kept = sub.score - sub.late_submission_penalty
             assert f"{kept:g}" == csv[sub.student.id]["score"], sub.student.id
         assert gb.find_student("23456").lms_user_id == "23456"
+        assert gb.find_submission(LAB, "23456").needs_manual_grade  # flagged there too
     late_line = next(
         line
         for line in pipeline.summary(list(rows.values())).splitlines()

@@ -294,6 +294,7 @@ def grade(
     rows: dict[str, Row] = {}
     todo = []
     settings = _settings(course, lab, options)
+    current = {sub.student_id for sub in found.submissions if sub.counted}
     for sub in found.submissions:
         sub.sandboxed, sub.settings = options.sandbox, settings
         previous = record.load_state(out, sub.file)
@@ -303,11 +304,8 @@ def grade(
             if (
                 previous is not None
                 and previous.counted
-                and previous.student_id
-                not in (
-                    "",
-                    sub.student_id,
-                )
+                and previous.student_id not in ("", sub.student_id)
+                and previous.student_id not in current  # never another student's entry
             ):
                 sub.replaces = previous.student_id  # e.g. a roster now maps the LMS id
             todo.append(sub)
