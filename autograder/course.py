@@ -110,7 +110,9 @@ class Course:
     def own_grade_ids(self) -> dict[str, frozenset[str]]:
         """For each lab, the grade ids that no other lab of the course has (labs share
         some, such as a setup cell): what tells one lab's notebook from another's."""
-        ids = {name: {g for part in self.parts(name) for g in part.cells} for name in self.labs()}
+        ids = {
+            name: {g for part in self.readable(name) for g in part.cells} for name in self.labs()
+        }
         return {
             name: frozenset(mine - set().union(*(v for o, v in ids.items() if o != name)))
             for name, mine in ids.items()
@@ -122,7 +124,7 @@ class Course:
             (
                 o
                 for o in self.own_grade_ids
-                if o != but and any(grade_id in part.cells for part in self.parts(o))
+                if o != but and any(grade_id in part.cells for part in self.readable(o))
             ),
             None,
         )
@@ -146,6 +148,14 @@ class Course:
     def parts(self, lab: str) -> list[Lab]:
         """Every notebook of an assignment, as a ``Lab`` each."""
         return [self.lab(lab, name) for name in self.notebooks(lab)]
+
+    def readable(self, lab: str) -> list[Lab]:
+        """``parts``, or none when the assignment cannot be read (a draft in ``source/``
+        not released yet): another lab's state never stops grading this one."""
+        try:
+            return self.parts(lab)
+        except (OSError, ValueError, CourseError):
+            return []
 
 
 def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:

@@ -164,3 +164,15 @@ def test_an_editors_rewrite_without_nbgrader_metadata_is_matched_not_accused(lab
     visible.source += "\nprint('changed')"
     _, flags, _ = restore.restore(sub, lab, COURSE)
     assert flags and all("edited" in f or "deleted" in f for f in flags)
+
+
+def test_a_draft_assignment_without_a_release_does_not_stop_grading_another(tmp_path):
+    from scratch import copy_course
+
+    course = copy_course(tmp_path / "course", [LAB])
+    (course.root / "source" / "draft").mkdir()
+    (course.root / "source" / "draft" / "draft.ipynb").write_text("{ not json")
+    assert course.labs() == [LAB, "draft"]
+    assert LAB in course.own_grade_ids  # the draft is skipped, not a crash
+    nb, flags, _ = restore.restore(_release(), course.lab(LAB), course)
+    assert flags == []

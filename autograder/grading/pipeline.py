@@ -389,7 +389,7 @@ def guess_lab(nb, path: Path, course: Course) -> str:
         return path.stem
     ids = {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
     for lab in labs:
-        if any(ids & set(part.grade_ids) for part in course.parts(lab)):
+        if any(ids & set(part.grade_ids) for part in course.readable(lab)):
             return lab
     raise ValueError(f"{path} is not a notebook of any lab of the course ({', '.join(labs)})")
 
