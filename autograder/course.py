@@ -203,11 +203,6 @@ class Lab:
             notebook,
         )
 
-    @property
-    def label(self) -> str:
-        """The notebook as messages name it."""
-        return self.name if self.notebook == self.name else f"{self.name}/{self.notebook}.ipynb"
-
     @functools.cached_property
     def plain(self) -> bool:
         """A plain nbgrader assignment: its tests decide in the student's kernel (asserts),

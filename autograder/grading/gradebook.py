@@ -230,21 +230,15 @@ def save(
                 float(submission.total_seconds_late or 0),
                 float(part.late_submission_penalty or 0),
             )
-        if row.status != "graded":
-            _mark_for_a_look(db_url, lab, notebook, row)
+            if row.status != "graded":  # for a person's look, in the same session
+                for grade in part.grades:
+                    if grade.max_score > 0 or row.status == "error":
+                        grade.needs_manual_grade = True
+                comment = f"autograder: {row.status}: {row.reason}"[:4000]
+                for note in part.comments:
+                    note.auto_comment = comment
+                gb.db.commit()
         return late
-
-
-def _mark_for_a_look(db_url: str, lab: str, notebook: str, row) -> None:
-    with open_gradebook(db_url) as gb:
-        submitted = gb.find_submission_notebook(notebook, lab, row.student_id)
-        for grade in submitted.grades:
-            if grade.max_score > 0 or row.status == "error":
-                grade.needs_manual_grade = True
-        comment = f"autograder: {row.status}: {row.reason}"[:4000]
-        for note in submitted.comments:
-            note.auto_comment = comment
-        gb.db.commit()
 
 
 def grades(db_url: str, lab: str) -> dict[str, tuple[float, bool]]:

@@ -298,6 +298,11 @@ def find(
     return found
 
 
+def _earlier(one: lms.Owner, other: lms.Owner) -> bool:
+    """``one`` is an earlier upload of the file ``other`` is (Canvas's -N resubmissions)."""
+    return one.handed == other.handed and one.resubmission < other.resubmission
+
+
 def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list[Submission]:
     """The records of one student's files (``notebooks``: the names of the lab's notebooks,
     its own name for this bundle's labs)."""
@@ -381,10 +386,7 @@ def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list
                 if (folder / extra).as_posix() in bad and not bad[(folder / extra).as_posix()]
             }
             others = [r for r in candidates if r not in of_file]
-            resubmitted = all(
-                who[o].handed == who[rel].handed and who[o].resubmission < who[rel].resubmission
-                for o in others
-            )
+            resubmitted = all(_earlier(who[o], who[rel]) for o in others)
             if others and resubmitted:  # Canvas kept earlier uploads of the same file
                 sub.note(
                     f"graded Canvas's latest resubmission; earlier ones not graded: "
@@ -406,10 +408,7 @@ def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list
         elif rel in candidates and (single or chosen):
             instead = ", ".join(sorted(of_file)) or "nothing"
             sub.status = "flagged"
-            if single and all(
-                who[rel].handed == who[g].handed and who[rel].resubmission < who[g].resubmission
-                for g in of_file
-            ):
+            if single and all(_earlier(who[rel], who[g]) for g in of_file):
                 sub.fault = (
                     f"not graded: an earlier upload; Canvas's latest resubmission {instead} "
                     "was graded"

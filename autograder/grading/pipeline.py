@@ -372,12 +372,8 @@ def _settings(course: Course, lab: str, options: Options) -> str:
     return repr((due, config.get("LateSubmissionPlugin"), config.get("AssignLatePenalties")))
 
 
-def ids_of(data: bytes) -> set[str]:
-    """The grade ids a notebook's cells carry (none when it cannot be read)."""
-    try:
-        nb = intake.read(data)
-    except SubmissionFault:
-        return set()
+def grade_ids_of(nb) -> set[str]:
+    """The grade ids a submitted notebook's cells carry."""
     return {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
 
 
@@ -387,7 +383,7 @@ def guess_lab(nb, path: Path, course: Course) -> str:
     labs = course.labs()
     if path.stem in labs:
         return path.stem
-    ids = {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
+    ids = grade_ids_of(nb)
     for lab in labs:
         if any(ids & set(part.grade_ids) for part in course.readable(lab)):
             return lab
@@ -403,12 +399,12 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     path = Path(path)
     data = intake.read_bytes(path)
     try:
-        lab = guess_lab(intake.read(data), path, course)
+        nb = intake.read(data)
     except SubmissionFault as exc:
         raise ValueError(f"{path}: {exc}") from exc
-    parts = course.parts(lab)
+    parts = course.parts(guess_lab(nb, path, course))
     the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
-        (p for p in parts if ids_of(data) & set(p.cells)), parts[0]
+        (p for p in parts if grade_ids_of(nb) & set(p.cells)), parts[0]
     )
     sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandbox)
     with engine.LocalEngine(1) as pool:

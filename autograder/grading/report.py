@@ -274,16 +274,15 @@ def report_html(
 
 def write_all(
     out: Path,
-    lab,
+    parts: Sequence,
     rows: Sequence[Row],
     sandboxed: bool,
     canary: str = "",
     skipped: int = 0,
     elsewhere: Sequence[str] = (),
 ) -> None:
-    """Every page of the class. ``lab`` is the course's ``Lab``, or the list of them for a
-    lab of several notebooks (each student then gets a feedback page per notebook)."""
-    parts = lab if isinstance(lab, list | tuple) else [lab]
+    """Every page of the class. ``parts``: the lab's notebooks, a ``Lab`` each (this
+    bundle's labs have one; with several, each student gets a feedback page per notebook)."""
     name = parts[0].name
     grade_ids = list(dict.fromkeys(g for part in parts for g in part.grade_ids))
     write_csv(out / "grades.csv", rows, grade_ids)

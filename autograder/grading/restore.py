@@ -97,20 +97,19 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
     """``(notebook to run, flags, notes)`` for the submitted notebook ``nb`` of ``lab``."""
     flags: list[str] = []
     notes: list[str] = []
-    nb = copy.deepcopy(nb)
-    adopted = adopt(nb, lab)
+    out = copy.deepcopy(nb)
+    adopted = adopt(out, lab)
     if adopted:
         notes.append(
             f"the notebook had no nbgrader metadata (another editor may have removed it): "
             f"{adopted} of its cells were matched to the lab's by cell id and text"
         )
-    ids = {gid for c in nb.cells if (gid := _grade_id(c))}
+    ids = {gid for c in out.cells if (gid := _grade_id(c))}
     if course is not None and (other := other_lab(ids, lab, course)):
         raise SubmissionFault(
             f"this is a notebook of {other}, not of {lab.name}: grade it with "
             f"`autograder grade {other} ...`, or ask the student for their {lab.name} notebook"
         )
-    out = copy.deepcopy(nb)
     cells, seen = [], set()
     for index, cell in enumerate(out.cells):
         meta, gid = _meta(cell), _grade_id(cell)

@@ -107,22 +107,20 @@ def points(nb: NotebookNode) -> list[CellResult]:
     points and showed no error (so a failed 0-point visible test is reported as failed)."""
     out = []
     for cell in nb.cells:
-        if nbutils.is_task(cell) and notebooks.nbgrader_meta(cell).get("points"):
-            points = float(notebooks.nbgrader_meta(cell)["points"])
-            gid = notebooks.nbgrader_meta(cell)["grade_id"]
-            out.append(CellResult(gid, 0.0, points, False, BY_HAND))
+        meta = notebooks.nbgrader_meta(cell)
+        if nbutils.is_task(cell) and meta.get("points"):
+            got, max_points = None, float(meta["points"])  # a task: always graded by hand
+        elif nbutils.is_grade(cell):
+            got, max_points = nbutils.determine_grade(cell, LOG)
+        else:
             continue
-        if not nbutils.is_grade(cell):
-            continue
-        got, max_points = nbutils.determine_grade(cell, LOG)
-        if got is None:  # an answer nbgrader leaves to a person (formgrader)
-            gid = notebooks.nbgrader_meta(cell)["grade_id"]
-            out.append(CellResult(gid, 0.0, float(max_points), False, BY_HAND))
+        if got is None:  # an answer or task nbgrader leaves to a person (formgrader)
+            out.append(CellResult(meta["grade_id"], 0.0, float(max_points), False, BY_HAND))
             continue
         message, hint = _error_text(cell)
         out.append(
             CellResult(
-                notebooks.nbgrader_meta(cell)["grade_id"],
+                meta["grade_id"],
                 float(got or 0),
                 float(max_points),
                 bool(got == max_points) and not message,
