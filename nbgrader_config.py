@@ -27,6 +27,11 @@ c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+# The model answers to the open questions are mark-scheme regions of plain markdown cells
+# (``<!-- BEGIN MARK SCHEME -->`` ... ``<!-- END MARK SCHEME -->``): the source notebook, the
+# instructor's, holds them; generate_assignment removes them from the release. They are not
+# task cells (nothing is graded by hand), so nbgrader must not insist that they be.
+c.ClearMarkScheme.enforce_metadata = False
 
 # Feedback shows the autograded notebook: strip the hidden tests (and their expected values)
 # from it, as generate_assignment does for the release; nbgrader's default keeps them.

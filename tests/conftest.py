@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import claims
 import numpy as np
 import pytest
 import scratch
@@ -40,9 +41,13 @@ def _run_source(lab: str):
     nb.cells.append(
         new_code_cell(f"import json\nprint('@@RESULTS@@' + json.dumps({RESULTS[lab]}))")
     )
+    nb.cells.append(new_code_cell(claims.probe(lab)))
     notebooks.execute(nb, notebooks.source_path(lab).parent, allow_errors=True, timeout=300)
-    text = notebooks.stream_text(nb.cells[-1])
+    text = notebooks.stream_text(nb.cells[-2])
     results = json.loads(text.split("@@RESULTS@@")[1]) if "@@RESULTS@@" in text else None
+    text = notebooks.stream_text(nb.cells.pop())
+    if results is not None and "@@CLAIMS@@" in text:
+        results["claims"] = json.loads(text.split("@@CLAIMS@@")[1])
     return nb, results
 
 

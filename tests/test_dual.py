@@ -141,3 +141,25 @@ def test_one_mini_batch_of_everything_is_the_full_batch():
     np.testing.assert_allclose(one.losses, full.losses, rtol=1e-12)  # samples reordered only
     small = dual.DualLayer(units=4, batch_size=7, seed=0).fit(x, y, epochs=20)
     assert len(small.losses) == 20 and small.losses[-1] < full.losses[-1]  # 6 steps per epoch
+
+
+def test_the_lectures_momentum_is_nesterov_momentum_as_cs231n_writes_it():
+    """Lab 3 says so (section 8, question 7): the lecture's step equals CS231n's Nesterov
+    update ``v_prev = v; v = mu * v - lr * g; w += -mu * v_prev + (1 + mu) * v`` with
+    lr = 0.01 and mu = 0.9, and differs from the classical ``v = mu * v - lr * g; w += v``."""
+    x, y = _data(f=3)
+    rule = dual.LectureMomentum()
+    model = dual.DualLayer(units=4, optimizer=rule)
+    model.init_weights(x.shape[1])
+    w, v, classical, cv = model.w1.copy(), np.zeros_like(model.w1), model.w1.copy(), 0.0
+    for _ in range(5):
+        yy = y.reshape(-1, 1)
+        z = model.forpass(x, training=True)
+        g = model.backprop(x, -(yy - model.activation(z)))[0]
+        model.training(x, yy, len(x))
+        v_prev, v = v, 0.9 * v - 0.01 * g
+        w = w - 0.9 * v_prev + (1 + 0.9) * v
+        cv = 0.9 * cv - 0.01 * g
+        classical = classical + cv
+        np.testing.assert_allclose(model.w1, w, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(model.w1, classical, rtol=1e-9, atol=0)

@@ -90,6 +90,7 @@ def test_the_issues_named_bugs_are_cataloged():
 def test_experiments_show_the_trade_off(source_run):
     _, results = source_run(LAB1)
     acc = results["test_accuracy"]
-    # 20 epochs: stochastic descent learns most per epoch, batch descent barely starts
-    assert acc["stochastic (1)"] > acc["mini-batch (64)"] > acc["batch (1437)"]
+    # batch descent barely starts in 20 epochs; stochastic descent learns most per epoch, and
+    # mini-batch descent, given 100 epochs (2300 steps against 28 740), more than both
+    assert acc["mini-batch (64)"] > acc["stochastic (1)"] > acc["batch (1437)"]
     assert min(results["decay_accuracy"].values()) >= 0.9

@@ -2,8 +2,12 @@
 fails unmodified, every cataloged mistake loses points exactly where it should, and every
 generated file is fresh."""
 
+import importlib.util
+import json
+import re
 import shutil
 
+import claims
 import pytest
 from conftest import LABS
 from test_repo import INTERNAL_NAMES
@@ -14,6 +18,8 @@ from autograder.grading import instrument
 from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
+
+BENCH = notebooks.ROOT / "bench"
 
 
 def _graded_ids(lab):
@@ -48,6 +54,58 @@ def test_solution_runs_top_to_bottom_and_passes_every_test(lab, source_run):
     for cell in tests:
         assert "checks passed." in notebooks.stream_text(cell), cell.source[:80]
         assert "[FAIL]" not in notebooks.stream_text(cell)
+
+
+def _markdown(nb) -> str:
+    return " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_every_claim_in_the_text_is_what_the_notebook_computes(lab, source_run):
+    """Each claim of tests/claims.py is in the source notebook's text, word for word, and its
+    check holds in the kernel after Run All with full experiments."""
+    nb, results = source_run(lab)
+    text = _markdown(nb)
+    missing = [c.text for c in claims.CLAIMS[lab] if " ".join(c.text.split()) not in text]
+    assert missing == [], "claims no longer in the text: update tests/claims.py"
+    assert results is not None and len(results["claims"]) == len(claims.CLAIMS[lab])
+    wrong = {
+        c.text: got
+        for c, got in zip(claims.CLAIMS[lab], results["claims"], strict=True)
+        if got is not True
+    }
+    assert wrong == {}, "the notebook no longer shows what its text says"
+
+
+def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
+    """Honest timing: bench/runall.json holds what `make bench` measured on the 2-core
+    machine, at most 30 s, and the notebook's first cell quotes that figure (rounded up to
+    5 s). A slower notebook is caught at the next bench run, which rewrites the file."""
+    spec = importlib.util.spec_from_file_location("bench_notebooks", BENCH / "notebooks.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    measured = json.loads((BENCH / "runall.json").read_text())
+    seconds = measured["run_all_seconds"][lab]
+    assert measured["cores"] == 2 and 0 < seconds <= 30
+    intro = " ".join(notebooks.read(notebooks.source_path(lab)).cells[0].source.split())
+    assert bench.phrase(seconds) in intro
+    assert re.findall(
+        r"takes about \d+ seconds", _markdown(notebooks.read(notebooks.source_path(lab)))
+    ) == [bench.phrase(seconds)]
+
+
+@pytest.mark.slow
+def test_the_shortened_experiments_run_under_plain_nbgrader_autograde(lab):
+    """Plain `nbgrader autograde` runs every cell with NBGRADER_EXECUTION=autograde, where the
+    experiments are shortened: they must still run without an error."""
+    nb = notebooks.read(notebooks.source_path(lab))
+    env = {"NBGRADER_EXECUTION": "autograde"}
+    notebooks.execute(nb, notebooks.source_path(lab).parent, allow_errors=True, env=env)
+    errors = {
+        i: notebooks.error_of(c)[:200]
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and notebooks.error_of(c)
+    }
+    assert errors == {}
 
 
 def test_every_figure_has_title_labels_and_legend(lab, source_run):
@@ -159,6 +217,40 @@ def test_a_failed_test_shows_its_hint_first_once_and_no_traceback(lab, graded):
             if problems:
                 wrong[f"{m.name} in {gid}"] = problems
     assert wrong == {}
+
+
+def _look_alike(a: dict, b: dict) -> bool:
+    """Whether two mistakes' results in one test are the same (so the test cannot tell which
+    hint is right), at the loosest tolerance any test uses."""
+    if sorted(a["failed"]) != sorted(b["failed"]) or set(a["differs"]) != set(b["differs"]):
+        return False
+    return all(
+        checks._same(a["differs"][k], b["differs"][k], rtol=1e-6, atol=1e-9) for k in a["differs"]
+    )
+
+
+def test_no_test_sees_two_mistakes_alike(lab):
+    """A hint is never wrong: where two cataloged mistakes give the same results in a test
+    (hidden or visible), the test could show either hint, so it needs a case that tells them
+    apart (e.g. dropout rate 0.2 besides 0.5, gradients of 1e-5 for epsilon)."""
+    tests = {
+        notebooks.nbgrader_meta(c)["grade_id"]: hints.written(c.source)
+        for c in notebooks.read(notebooks.source_path(lab)).cells
+        if c.cell_type == "code" and hints.has_block(c.source)
+    }
+    for name, entries in hints.written_visible(lab).items():
+        tests[f"visible {name}"] = [
+            {**e, "differs": {k: checks.decode(v) for k, v in e["differs"].items()}}
+            for e in entries
+        ]
+    alike = [
+        (test, a["hint"][:50], b["hint"][:50])
+        for test, entries in tests.items()
+        for i, a in enumerate(entries)
+        for b in entries[i + 1 :]
+        if a["hint"] != b["hint"] and _look_alike(a, b)
+    ]
+    assert alike == []
 
 
 def test_correct_variants_get_full_marks(lab, graded):

@@ -8,6 +8,8 @@ holds, next to the notebook:
 * ``labs/``: the modules of the root ``labs/`` package its notebook imports (and what they
   import), and ``labs/visible/<lab>.py`` as ``labs/visible_tests.py``, each with a header
   naming its origin;
+* ``labs/questions.json``: when the notebook checks answers to its questions, their key
+  from ``autograder/answers/<lab>.py``, hashed;
 * ``data/``: the data files it reads, with a MANIFEST.json of just those and a README.
 
 The notebook's kernel starts in that folder, so ``import labs`` finds the copy: no install,
@@ -24,7 +26,7 @@ import re
 import shutil
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import answers, notebooks
 
 PACKAGE = "labs"
 VISIBLE_MODULE = "visible_tests"
@@ -114,6 +116,8 @@ def planned(lab: str, root: Path = notebooks.ROOT) -> dict[str, bytes]:
     for name, path in modules(lab, root).items():
         origin = path.relative_to(root).as_posix()
         files[f"{PACKAGE}/{name}.py"] = (_header(origin) + path.read_text()).encode()
+    if "questions" in modules(lab, root):  # the answer key of its checks, hashed
+        files[f"{PACKAGE}/questions.json"] = answers.key_json(lab).encode()
     manifest = json.loads((root / "data" / "MANIFEST.json").read_text())
     used = datasets(lab, root)
     for name in used:

@@ -23,6 +23,14 @@ MISTAKES = [
         "last, smaller batch.",
     ),
     Mistake(
+        "empty_remainder_batch",
+        "create_mini_batches",
+        {"if data.shape[0] % batch_size != 0:": "if True:  # the rest, always"},
+        frozenset({"test_create_mini_batches_edge_cases"}),
+        "When batch_size divides m there is no rest: your last batch is empty (0 rows). Add "
+        "the smaller batch only when m % batch_size != 0.",
+    ),
+    Mistake(
         "no_shuffle",
         "create_mini_batches",
         {"    np.random.shuffle(data)  # shuffle the rows\n": ""},

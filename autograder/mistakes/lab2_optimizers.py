@@ -31,6 +31,23 @@ MISTAKES = [
         "gamma * previous step + alpha * gradient; the final update subtracts it.",
     ),
     Mistake(
+        "momentum_ewa_form",
+        "my_optimizer",
+        {
+            "        W_dlt = gamma * opt.W_dt + alpha * W_grad  # momentum of the previous delta\n"
+            "        B_dlt = gamma * opt.B_dt + alpha * B_grad  # same for the bias\n"
+            "        opt.W_dt = W_dlt  # keep the deltas for the next step\n"
+            "        opt.B_dt = B_dlt\n": "        opt.W_dt = gamma * opt.W_dt + (1 - gamma) * W_grad\n"
+            "        opt.B_dt = gamma * opt.B_dt + (1 - gamma) * B_grad\n"
+            "        W_dlt = alpha * opt.W_dt\n"
+            "        B_dlt = alpha * opt.B_dt\n"
+        },
+        MOMENTUM,
+        "You wrote the Deep Learning Specialization's momentum, v = beta * v + (1 - beta) * g "
+        "with the step alpha * v. This lab's rule keeps the step itself: W_dlt = gamma * "
+        "opt.W_dt + alpha * W_grad, stored in opt.W_dt (question 3 shows how the two relate).",
+    ),
+    Mistake(
         "adagrad_no_accumulation",
         "my_optimizer",
         {
@@ -42,6 +59,21 @@ MISTAKES = [
         "add g * g to opt.W_vt instead of replacing it.",
     ),
     Mistake(
+        "adagrad_epsilon_outside",
+        "my_optimizer",
+        {
+            "        opt.B_vt = opt.B_vt + B_grad * B_grad\n"
+            "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n"
+            "        B_dlt = eta / np.sqrt(opt.B_vt + epsilon) * B_grad\n": "        opt.B_vt = opt.B_vt + B_grad * B_grad\n"
+            "        W_dlt = eta / (np.sqrt(opt.W_vt) + epsilon) * W_grad\n"
+            "        B_dlt = eta / (np.sqrt(opt.B_vt) + epsilon) * B_grad\n"
+        },
+        ADAGRAD,
+        "You add epsilon after the square root, as Adam (and PyTorch's Adagrad) do. This "
+        "lab's AdaGrad puts it inside: eta / np.sqrt(v + epsilon). The two differ where the "
+        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
+    ),
+    Mistake(
         "rmsprop_no_decay",
         "my_optimizer",
         {
@@ -51,6 +83,32 @@ MISTAKES = [
         RMSPROP,
         "RMSprop forgets old gradients: multiply the stored average by 0.9 before adding "
         "0.1 * g * g.",
+    ),
+    Mistake(
+        "rmsprop_decay_099",
+        "my_optimizer",
+        {
+            "0.9 * opt.W_vt + 0.1 * W_grad * W_grad": "0.99 * opt.W_vt + 0.01 * W_grad * W_grad",
+            "0.9 * opt.B_vt + 0.1 * B_grad * B_grad": "0.99 * opt.B_vt + 0.01 * B_grad * B_grad",
+        },
+        RMSPROP,
+        "You use the decay 0.99 (PyTorch's default for RMSprop, and the lecture's in Lab 3); "
+        "this lab's RMSprop uses 0.9: v = 0.9 * v + 0.1 * g * g.",
+    ),
+    Mistake(
+        "rmsprop_epsilon_outside",
+        "my_optimizer",
+        {
+            "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+            "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n"
+            "        B_dlt = eta / np.sqrt(opt.B_vt + epsilon) * B_grad\n": "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+            "        W_dlt = eta * W_grad / (np.sqrt(opt.W_vt) + epsilon)\n"
+            "        B_dlt = eta * B_grad / (np.sqrt(opt.B_vt) + epsilon)\n"
+        },
+        RMSPROP,
+        "You add epsilon after the square root, as Adam (and PyTorch's RMSprop) do. This "
+        "lab's RMSprop puts it inside: eta / np.sqrt(v + epsilon). The two differ where the "
+        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
     ),
     Mistake(
         "adam_no_bias_correction",
@@ -77,6 +135,32 @@ MISTAKES = [
         ADAM,
         "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
         "use beta ** iter as it is.",
+    ),
+    Mistake(
+        "adam_epsilon_inside",
+        "my_optimizer",
+        {
+            "W_dlt = eta / (np.sqrt(W_vc) + epsilon) * W_mc": "W_dlt = eta / np.sqrt(W_vc + epsilon) * W_mc",
+            "B_dlt = eta / (np.sqrt(B_vc) + epsilon) * B_mc": "B_dlt = eta / np.sqrt(B_vc + epsilon) * B_mc",
+        },
+        ADAM,
+        "You put epsilon inside the square root, as this lab's AdaGrad and RMSprop do. Adam "
+        "adds it after the root: eta / (np.sqrt(v_hat) + epsilon). The two differ where the "
+        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
+    ),
+    Mistake(
+        "adam_corrected_moments_stored",
+        "my_optimizer",
+        {
+            "W_mc = opt.W_mt / (1 - beta1**iter)": "opt.W_mt = W_mc = opt.W_mt / (1 - beta1**iter)",
+            "B_mc = opt.B_mt / (1 - beta1**iter)": "opt.B_mt = B_mc = opt.B_mt / (1 - beta1**iter)",
+            "W_vc = opt.W_vt / (1 - beta2**iter)": "opt.W_vt = W_vc = opt.W_vt / (1 - beta2**iter)",
+            "B_vc = opt.B_vt / (1 - beta2**iter)": "opt.B_vt = B_vc = opt.B_vt / (1 - beta2**iter)",
+        },
+        ADAM,
+        "You store the bias-corrected moments back into opt. Keep the raw averages m and v in "
+        "opt.W_mt and opt.W_vt; the corrected ones, m / (1 - beta1**iter) and "
+        "v / (1 - beta2**iter), are used for this step only.",
     ),
 ]
 
@@ -105,16 +189,14 @@ VARIANTS = [
         "+= with ** 2 and np.square instead of a new array of g * g",
     ),
     Variant(
-        "rmsprop_epsilon_outside",
+        "rmsprop_power_half",
         "my_optimizer",
         {
             "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
-            "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n"
-            "        B_dlt = eta / np.sqrt(opt.B_vt + epsilon) * B_grad\n": "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
-            "        W_dlt = eta * W_grad / (np.sqrt(opt.W_vt) + epsilon)\n"
-            "        B_dlt = eta * B_grad / (np.sqrt(opt.B_vt) + epsilon)\n"
+            "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n": "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+            "        W_dlt = eta * W_grad / (opt.W_vt + epsilon) ** 0.5\n"
         },
-        "epsilon added after the square root: a difference far below the tolerance",
+        "(v + epsilon) ** 0.5 instead of np.sqrt, the division reordered",
     ),
     Variant(
         "adam_power_half",

@@ -62,6 +62,14 @@ MISTAKES = [
         "Glorot's variance has a 2 in the numerator: sqrt(2 / (n_in + n_out)).",
     ),
     Mistake(
+        "xavier_fan_in",
+        "init_weights_xavier",
+        {"np.sqrt(2 / (n_in + n_out))": "np.sqrt(1 / n_in)"},
+        _t("init_weights_xavier"),
+        "Your Xavier scale is sqrt(1 / n_in), the form the Deep Learning Specialization uses "
+        "(LeCun's): Glorot's rule averages the inputs and outputs, sqrt(2 / (n_in + n_out)).",
+    ),
+    Mistake(
         "he_uses_n_out",
         "init_weights_he",
         {"np.sqrt(2 / n_in)": "np.sqrt(2 / n_out)"},
@@ -142,6 +150,24 @@ MISTAKES = [
         _t("dropout_forward"),
         "You keep the units whose draw is below rate, i.e. you drop with probability "
         "1 - rate: keep where the draw is > rate.",
+    ),
+    Mistake(
+        "dropout_keep_prob_convention",
+        "dropout_forward",
+        {"> rate) / (1.0 - rate)": "< 1.0 - rate) / (1.0 - rate)"},
+        _t("dropout_forward"),
+        "You keep the units whose draw is below 1 - rate: the keep_prob convention of the Deep "
+        "Learning Specialization and CS231n (keep where u < keep_prob). It drops as many units, "
+        "but other ones; this lab, like Keras, keeps where the draw is > rate.",
+    ),
+    Mistake(
+        "dropout_rate_as_keep_prob",
+        "dropout_forward",
+        {"> rate) / (1.0 - rate)": "< rate) / rate"},
+        _t("dropout_forward"),
+        "You treat rate as the keep probability (the Deep Learning Specialization's keep_prob). "
+        "Here rate is the probability of dropping a unit, as in Keras: keep where the draw is "
+        "> rate and divide by 1 - rate.",
     ),
     Mistake(
         "dropout_on_at_prediction",

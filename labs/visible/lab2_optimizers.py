@@ -28,7 +28,7 @@ def seed_lab(my_optimizer):
     return got, [Check(solver, False, why) for solver, why in raised.items()]
 
 
-def _three_steps(my_optimizer, solver: str, seed: int, random_state: bool = True):
+def _three_steps(my_optimizer, solver: str, seed: int, random_state: bool = True, **kw):
     return cases.optimizer_case(
         my_optimizer,
         solver,
@@ -37,18 +37,33 @@ def _three_steps(my_optimizer, solver: str, seed: int, random_state: bool = True
         seed=seed,
         steps=[(0.1, 1), (0.1, 2), (0.1, 3)],
         random_state=random_state,
+        **kw,
     )
 
 
-def _solver_test(solver: str, seed: int, start: str, random_state: bool = True):
+#: The size of the gradients of the second case of the adaptive methods: small enough that
+#: sqrt(v + epsilon) and sqrt(v) + epsilon differ (epsilon = 1e-8 against v of about 1e-10).
+TINY = 1e-5
+
+
+def _solver_test(solver: str, seed: int, start: str, random_state: bool = True, tiny=False):
     def test(my_optimizer):
         """The weights, the bias and every state array after three calls with new
-        gradients, and that the gradients were not modified."""
-        return _three_steps(my_optimizer, solver, seed, random_state)
+        gradients, and that the gradients were not modified (for the adaptive methods also
+        from a zero state with tiny gradients, where the place of epsilon matters)."""
+        got, intact = _three_steps(my_optimizer, solver, seed, random_state)
+        if tiny:
+            g, i = _three_steps(
+                my_optimizer, solver, seed + 10, False, grad_scale=TINY, label="tiny gradients:"
+            )
+            got.update(g)
+            intact += i
+        return got, intact
 
     test.__name__ = test.__qualname__ = solver
+    also = f"; then gradients of size {TINY:g} from a zero state" if tiny else ""
     return visible_test(
-        f"{solver}: three steps (iter = 1, 2, 3) from a random 2x3 layer and {start}",
+        f"{solver}: three steps (iter = 1, 2, 3) from a random 2x3 layer and {start}{also}",
         rtol=1e-6,
         atol=1e-9,
         todo=f"the {solver!r} branch of my_optimizer",
@@ -56,6 +71,6 @@ def _solver_test(solver: str, seed: int, start: str, random_state: bool = True):
 
 
 momentum = _solver_test("momentum", 1, "a random state")
-adagrad = _solver_test("adagrad", 2, "a random state")
-rmsprop = _solver_test("rmsprop", 3, "a random state")
-adam = _solver_test("adam", 4, "a zero state", random_state=False)
+adagrad = _solver_test("adagrad", 2, "a random state", tiny=True)
+rmsprop = _solver_test("rmsprop", 3, "a random state", tiny=True)
+adam = _solver_test("adam", 4, "a zero state", random_state=False, tiny=True)

@@ -230,8 +230,9 @@ class DualLayer:
 class LectureMomentum:
     """The lecture's momentum: ``v = -lr * g + momentum * v``, then
     ``w -= lr * g - momentum * v``. The gradient enters twice: each step is
-    ``w -= (1 + momentum) * lr * g - momentum**2 * v_before``, a momentum of momentum**2
-    on gradient steps of 1.9 * lr, not the textbook ``v = momentum * v - lr * g; w += v``."""
+    ``w -= (1 + momentum) * lr * g - momentum**2 * v_before``. That is Nesterov momentum in
+    the form CS231n gives it (``v_prev = v; v = mu * v - lr * g; w += -mu * v_prev + (1 + mu)
+    * v``), not the classical ``v = momentum * v - lr * g; w += v``."""
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9):
         self.lr, self.momentum = learning_rate, momentum

@@ -72,6 +72,7 @@ def optimizer_case(
     seed: int,
     steps: Sequence[tuple[float, int]],
     random_state: bool = True,
+    grad_scale: float = 1.0,
     label: str = "",
 ) -> tuple[dict[str, np.ndarray], list[Check]]:
     """Run ``my_optimizer`` on a fresh fixed-seed layer for each ``(learning_rate, iter)``.
@@ -79,9 +80,11 @@ def optimizer_case(
     The layer's weights and the gradients are drawn from ``default_rng(seed)``;
     with ``random_state`` the optimizer state starts random too (so a branch
     that ignores its stored state is caught), otherwise at zero. Every step
-    uses new gradients. Returns the final layer and state arrays by name (prefixed with
-    ``label``, e.g. the case number), and one check per gradient that it was not modified
-    by the call, with that gradient after the call as a result under the same label.
+    uses new gradients, standard normal times ``grad_scale`` (a tiny scale, from a zero
+    state, is where the place of epsilon matters). Returns the final layer and state
+    arrays by name (prefixed with ``label``, e.g. the case number), and one check per
+    gradient that it was not modified by the call, with that gradient after the call as
+    a result under the same label.
     """
     rng = np.random.default_rng(seed)
     lyr, opt = myDenseLayer(n_out, n_in), myOptParam(n_out, n_in)
@@ -94,7 +97,8 @@ def optimizer_case(
     inputs: dict[str, np.ndarray] = {}
     intact: list[Check] = []
     for k, (learning_rate, iteration) in enumerate(steps, start=1):
-        W_grad, B_grad = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
+        W_grad = rng.normal(size=(n_out, n_in)) * grad_scale
+        B_grad = rng.normal(size=n_out) * grad_scale
         W_copy, B_copy = W_grad.copy(), B_grad.copy()
         my_optimizer(lyr, opt, W_grad, B_grad, solver, learning_rate, iteration)
         where = f"{label} {solver} step {k}".strip()
@@ -158,6 +162,21 @@ def minibatch_data(
     return X, y
 
 
+def _shape_problem(i, bx, by, X, y) -> tuple[str, str] | None:
+    """What is wrong with the shapes of batch ``i``, as ``(kind, detail)``, or None."""
+    shapes = f"batch {i}: X_mini {bx.shape}, y_mini {by.shape}"
+    want = f"expected (rows, {X.shape[1]}) and (rows, {y.shape[1]})"
+    if by.ndim != 2:
+        return "y_mini not 2-D", f"{shapes}; {want} -- keep y_mini two-dimensional"
+    if bx.ndim != 2 or bx.shape[1] != X.shape[1] or by.shape[1] != y.shape[1]:
+        return "columns", (
+            f"{shapes}; {want} -- the last y.shape[1] columns of a batch are its labels"
+        )
+    if len(bx) != len(by):
+        return "rows", f"{shapes}; X_mini and y_mini must have the same number of rows"
+    return None
+
+
 def minibatch_case(
     create_mini_batches: Callable[..., object],
     X: np.ndarray,
@@ -189,24 +208,14 @@ def minibatch_case(
     except (TypeError, ValueError):
         found.append(Check(f"{prefix}structure", False, "return a list of (X_mini, y_mini) tuples"))
         return out, found
-    bad = [
-        i
-        for i, (bx, by) in enumerate(pairs)
-        if bx.ndim != 2
-        or by.ndim != 2
-        or bx.shape[1] != X.shape[1]
-        or by.shape[1] != y.shape[1]
-        or len(bx) != len(by)
-    ]
-    if bad or not pairs:
-        i = bad[0] if bad else None
-        detail = (
-            "returned no batches"
-            if not pairs
-            else f"batch {i}: X_mini {pairs[i][0].shape}, y_mini {pairs[i][1].shape}; expected "
-            f"(rows, {X.shape[1]}) and (rows, {y.shape[1]}) -- keep y_mini two-dimensional"
-        )
-        found.append(Check(f"{prefix}structure", False, detail))
+    if not pairs:
+        found.append(Check(f"{prefix}structure", False, "returned no batches"))
+        return out, found
+    problems = [_shape_problem(i, bx, by, X, y) for i, (bx, by) in enumerate(pairs)]
+    problems = [p for p in problems if p]
+    if problems:  # each kind of slip its own label, so a hint can tell them apart
+        kind, detail = problems[0]
+        found.append(Check(f"{prefix}structure: {kind}", False, detail))
         return out, found
     found.append(Check(f"{prefix}structure", True))
     Xs = np.concatenate([bx for bx, _ in pairs])

@@ -43,6 +43,15 @@ def create_mini_batches(create_mini_batches):
     return got, found
 
 
+@visible_test(
+    "The first 8 samples of the example in batches of 4 (np.random.seed(1))", rtol=0, atol=0
+)
+def create_mini_batches_divisible(create_mini_batches):
+    """When batch_size divides m there is no rest: exactly m // batch_size batches, no
+    smaller (and no empty) last one."""
+    return cases.minibatch_case(create_mini_batches, SEED_LAB_X[:8], SEED_LAB_Y[:8], 4, seed=1)
+
+
 @visible_test("ewa on (1, 2, 3)", rtol=1e-9, atol=1e-12)
 def ewa(ewa):
     """The averages of (1, 2, 3) for beta 0.5 without and with bias correction and for beta

@@ -69,12 +69,15 @@ def regularization_grad(regularization_grad):
 
 @visible_test("dropout_forward on [[1, 2, 3], [4, 5, 6]]", rtol=1e-9, atol=1e-12)
 def dropout_forward(dropout_forward):
-    """Rate 0.5 while training (np.random.seed(0)), the same at prediction, and rate 1."""
+    """Rate 0.5 (np.random.seed(0)) and 0.2 (seed 6) while training, at prediction, rate 1.
+    Rate 0.2 tells apart mistakes that rate 0.5 cannot: at 0.5, keeping the draws below
+    rate or below 1 - rate keeps the same units."""
     a = np.arange(1.0, 7.0).reshape(2, 3)
     return cases.calls_case(
         dropout_forward,
         [
             ("rate 0.5", dict(a=a, rate=0.5, training=True), 0),
+            ("rate 0.2", dict(a=a, rate=0.2, training=True), 6),
             ("not training", dict(a=a, rate=0.5, training=False), 0),
             ("rate 1", dict(a=a, rate=1.0, training=True), 0),
         ],

@@ -1,0 +1,100 @@
+"""The answer key of lab2_optimizers's checkable questions (see ``autograder.answers``)."""
+
+from autograder.answers import Field, Question
+
+QUESTIONS = [
+    Question(
+        1,
+        (
+            Field(
+                "oscillates_above",
+                0.5,
+                decimals=3,
+                nudge="y changes sign at every step when the ratio 1 - 2 * alpha is negative.",
+                slips={
+                    1: "Above 1 it diverges; it already flips sign at every step below that.",
+                    0: "For small alpha the ratio 1 - 2 * alpha is positive: y keeps its sign.",
+                },
+            ),
+            Field(
+                "diverges_above",
+                1,
+                decimals=3,
+                nudge="y diverges when |1 - 2 * alpha| > 1.",
+                slips={
+                    0.5: "At 0.5 < alpha < 1, y flips sign but still shrinks: |1 - 2 alpha| < 1.",
+                    2: "The gradient of y**2 is 2 * y: the ratio is 1 - 2 * alpha, not 1 - alpha.",
+                    20: "That is the x direction, ratio 1 - alpha / 10; the question is about y.",
+                },
+            ),
+        ),
+        "y_t = 2 (1 - 2 alpha)**t: it keeps its sign for alpha < 0.5, flips sign and shrinks for "
+        "0.5 < alpha < 1 (alpha = 0.95: y_30 = 0.085), and flips and grows for alpha > 1 "
+        "(alpha = 1.05: y_30 = 34.9).",
+    ),
+    Question(
+        2,
+        (
+            Field(
+                "x",
+                -5.5,
+                decimals=2,
+                nudge="After one step v = g**2, so the step is eta * g / sqrt(g**2 + epsilon).",
+                slips={
+                    -5.95: "That is an SGD step, eta * g; AdaGrad divides it by sqrt(v).",
+                    -8.5: "Check the sign: the update subtracts the step, against the gradient.",
+                },
+            ),
+            Field(
+                "y",
+                0.5,
+                decimals=2,
+                nudge="After one step v = g**2, so the step is eta * g / sqrt(g**2 + epsilon).",
+                slips={
+                    -4: "That is an SGD step, eta * g; AdaGrad divides it by sqrt(v).",
+                    3.5: "Check the sign: the update subtracts the step, against the gradient.",
+                },
+            ),
+        ),
+        "g / sqrt(g**2) is the sign of g, so each coordinate moves by eta = 1.5 towards the "
+        "minimum, whatever the size of its gradient: (-7, 2) -> (-5.5, 0.5).",
+    ),
+    Question(
+        3,
+        (
+            Field(
+                "lr",
+                0.00007,
+                decimals=7,
+                nudge="Multiply the velocity update by alpha and call alpha * v the step.",
+                slips={
+                    0.0007: "With alpha * v as the step, the gradient's factor is "
+                    "alpha * (1 - beta).",
+                    0.007: "That divides by 1 - beta; the factor of g is alpha * (1 - beta).",
+                    0.00063: "That is alpha * beta; the gradient carries 1 - beta.",
+                },
+            ),
+        ),
+        "alpha * v <- beta * (alpha * v) + alpha * (1 - beta) * g: our rule with the step "
+        "alpha * v and the learning rate alpha * (1 - beta) = 0.00007.",
+    ),
+    Question(
+        8,
+        (
+            Field(
+                "alpha",
+                0.007,
+                decimals=6,
+                nudge="Use question 3 backwards: our rate is the specialization's alpha times "
+                "(1 - beta).",
+                slips={
+                    0.0007: "Our rule with 0.0007 is not the specialization's rule with 0.0007: "
+                    "see question 3.",
+                    0.00007: "That goes from the specialization to ours; here go the other way.",
+                },
+            ),
+        ),
+        "Our rate 0.0007 = alpha * (1 - 0.9) gives the specialization's alpha = 0.007, ten times "
+        "its rate: its costs fall much faster and the boundary bends around the moons.",
+    ),
+]

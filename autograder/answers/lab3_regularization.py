@@ -1,0 +1,106 @@
+"""The answer key of lab3_regularization's checkable questions (see ``autograder.answers``).
+Every value is what the source notebook's solution prints for the experiment asked for."""
+
+from autograder.answers import Field, Question
+
+QUESTIONS = [
+    Question(
+        4,
+        (
+            Field(
+                "accuracy",
+                0.588,
+                decimals=3,
+                nudge="Train DualLayer(l2=1, **REG) for EPOCHS epochs, as in the cell above, and "
+                "print its score on the test set.",
+                slips={
+                    0.956: "That is the score without a penalty: pass l2=1 together with **REG, "
+                    "or the penalty is never applied.",
+                    0.965: "That is the score of l2=0.01, the run above; set l2=1.",
+                    0.412: "That is 1 minus the right answer: label 1 means benign.",
+                },
+            ),
+        ),
+        "With lambda_2 = 1 and full steps every weight shrinks to 0, the network outputs the "
+        "same 0.637 for every tumour and calls them all benign: 67 of the 114 test tumours are.",
+    ),
+    Question(
+        5,
+        (
+            Field(
+                "stop_5",
+                580,
+                nudge="Enter the epoch the run prints (EarlyStop : Epochs ...), counted from 0.",
+                slips={581: "581 epochs were trained; the printed epoch counts from 0: enter it."},
+            ),
+            Field(
+                "accuracy_5",
+                0.939,
+                decimals=3,
+                nudge="Score the early-stopped model on the test set (X_test_scaled, y_test).",
+                slips={0.947: "That is the score of patience 10 (or 50); rerun with patience=5."},
+            ),
+            Field(
+                "stop_50",
+                625,
+                nudge="Enter the epoch the run prints (EarlyStop : Epochs ...), counted from 0. "
+                "Did it stop at all? Run it: a longer patience need not reach epoch 999.",
+                slips={
+                    626: "626 epochs were trained; the printed epoch counts from 0: enter it.",
+                    999: "It does stop before the end: run it and read what it prints.",
+                },
+            ),
+            Field(
+                "accuracy_50",
+                0.947,
+                decimals=3,
+                nudge="Score the early-stopped model on the test set (X_test_scaled, y_test).",
+                slips={0.956: "That is the score of all 1000 epochs; run patience=50 and see."},
+            ),
+        ),
+        "Both runs stop patience epochs after the same dip of the validation loss at epoch "
+        "575, which is first beaten at epoch 673.",
+    ),
+    Question(
+        6,
+        (
+            Field(
+                "cheapest",
+                "early stopping",
+                decimals=None,
+                nudge='Answer "early stopping", "L2" or "dropout". Which one adds work to every '
+                "step of a full run, and which one can end the run early?",
+            ),
+        ),
+        "Early stopping adds one validation pass per epoch and usually ends training early; "
+        "L2 and dropout add work to every step of a full run and need runs to tune.",
+    ),
+    Question(
+        7,
+        (
+            Field(
+                "lr",
+                0.01,
+                decimals=4,
+                nudge="Expand CS231n's update with v = mu * v_prev - lr * g and match the terms "
+                "in g and in v_prev with the lecture's step.",
+                slips={
+                    0.019: "0.019 = (1 + mu) * lr is the factor of g in the expanded step; "
+                    "CS231n's lr is the one inside v = mu * v - lr * g.",
+                },
+            ),
+            Field(
+                "mu",
+                0.9,
+                decimals=3,
+                nudge="Match the factor of v_prev: CS231n's form gives mu**2.",
+                slips={
+                    0.81: "0.81 = mu**2 multiplies v_prev in the expanded step; mu itself is the "
+                    "momentum.",
+                },
+            ),
+        ),
+        "w - mu * v_prev + (1 + mu) * (mu * v_prev - lr * g) = w + mu**2 * v_prev - (1 + mu) * "
+        "lr * g: the lecture's step with its own constants, lr = 0.01 and mu = 0.9.",
+    ),
+]

@@ -1,0 +1,221 @@
+# ruff: noqa: E501 -- a claim's check is one expression, easier to read unbroken
+"""What each lab's text says its experiments show, and how to check it in the notebook's kernel.
+
+A claim is a phrase of the source notebook's markdown (matched with whitespace normalized)
+and a Python expression that must be true in the kernel after *Run All* of the source
+notebook, with full experiments (``conftest.source_run``). Numbers the text quotes are
+checked against the values the notebook computes and prints. Speed is never claimed as a
+fixed figure: the text states counts, and points at the times the notebook prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    holds: str
+
+
+def _f4(expr: str, value: str) -> str:
+    return f'f"{{{expr}:.4f}}" == "{value}"'
+
+
+LAB1 = [
+    # section 4: batch, stochastic and mini-batch descent
+    Claim(
+        "median factor of about 9 (printed below)",
+        "8.5 <= jumps['stochastic (1)'] <= 9.5",
+    ),
+    Claim(
+        "changes by a median factor of only 1.02 from one step to the next",
+        "f\"{jumps['mini-batch (64)']:.2f}\" == '1.02'",
+    ),
+    Claim(
+        "20 epochs are only 20 steps; its loss is still 0.4993",
+        "len(runs['batch (1437)'].step_loss) == 20 and "
+        + _f4("runs['batch (1437)'].epoch_loss[-1]", "0.4993"),
+    ),
+    Claim(
+        "mini-batch descent (23 steps per epoch) is still above 0.4 after 10 epochs",
+        "len(runs['mini-batch (64)'].step_loss) == 23 * 100 and runs['mini-batch (64)'].epoch_loss[9] > 0.4",
+    ),
+    Claim(
+        "stochastic descent (1437 steps per epoch) drops fastest, to 0.0227 after 20",
+        _f4("runs['stochastic (1)'].epoch_loss[19]", "0.0227")
+        + " and all(runs['stochastic (1)'].epoch_loss[19] < r.epoch_loss[19] for n, r in runs.items() if n != 'stochastic (1)')",
+    ),
+    Claim(
+        "2300 steps of 64 images against stochastic's 28 740 steps of one",
+        "len(runs['mini-batch (64)'].step_loss) == 2300 and len(runs['stochastic (1)'].step_loss) == 28740",
+    ),
+    Claim(
+        "It ends at a training loss of 0.0062 and a test accuracy of 0.978, against stochastic's 0.0227 and 0.956",
+        _f4("runs['mini-batch (64)'].epoch_loss[-1]", "0.0062")
+        + " and f\"{test_accuracy['mini-batch (64)']:.3f}\" == '0.978'"
+        + " and f\"{test_accuracy['stochastic (1)']:.3f}\" == '0.956'",
+    ),
+    # section 1 / 2 / 3 experiments
+    Claim(
+        "after 100 epochs it is still $\\alpha_0/11$",
+        "abs(update_lr(0.5, 100, 0.1) - 0.5 / 11) < 1e-12",
+    ),
+    Claim(
+        "only\n$0.95^{100} \\approx 0.6\\,\\%$ of $\\alpha_0$ is left",
+        "round(exponential_lr(1.0, 100), 3) == 0.006",
+    ),
+    Claim(
+        "On this small problem the two end close to each other",
+        "abs(decay_runs['constant α = 2'].epoch_loss[-1] - decay_runs['schedule_lr_decay(3, e, 1, time_interval=10)'].epoch_loss[-1]) < 0.002",
+    ),
+]
+
+LAB2 = [
+    Claim("(it ends at $x = 0.896$)", "f'{paths[\"momentum (lr=0.1)\"][-1, 0]:.3f}' == '0.896'"),
+    Claim(
+        "they end closest to the\nminimum ($f = 0.0007$ and $0.0012$)",
+        "sorted(paths, key=lambda n: f(*paths[n][-1]))[:2] == ['adagrad (lr=1.5)', 'rmsprop (lr=0.3)']"
+        " and f'{f(*paths[\"adagrad (lr=1.5)\"][-1]):.4f}' == '0.0007'"
+        " and f'{f(*paths[\"rmsprop (lr=0.3)\"][-1]):.4f}' == '0.0012'",
+    ),
+    Claim(
+        "it curves down to $y = -0.71$, overshoots the floor, and after 30 steps it\nends at $(0.196, 0.323)$ with $f = 0.1065$, the farthest of the five",
+        "f'{paths[\"adam (lr=0.3)\"][:, 1].min():.2f}' == '-0.71'"
+        " and f'{paths[\"adam (lr=0.3)\"][-1, 0]:.3f}' == '0.196'"
+        " and f'{paths[\"adam (lr=0.3)\"][-1, 1]:.3f}' == '0.323'"
+        " and f'{f(*paths[\"adam (lr=0.3)\"][-1]):.4f}' == '0.1065'"
+        " and max(paths, key=lambda n: f(*paths[n][-1])) == 'adam (lr=0.3)'",
+    ),
+    Claim(
+        "Run it for 100 steps and it\nsettles",
+        "np.hypot(*trajectory('adam', 0.3, n_steps=100)[-1]) < 0.05",
+    ),
+    Claim(
+        "Momentum ends with the highest training loss of the five",
+        "max(histories, key=lambda s: histories[s].epoch_loss[-1]) == 'momentum'",
+    ),
+    Claim(
+        "SGD at 2.5 ends close to momentum at 0.25 (0.0321 against 0.0428)",
+        "f\"{sweep['sgd', 2.5]:.4f}\" == '0.0321' and f\"{sweep['momentum', 0.25]:.4f}\" == '0.0428'",
+    ),
+    Claim(
+        "momentum at 0.4 ends at\n0.3155 and SGD at 7.5 at 0.2869",
+        "f\"{sweep['momentum', 0.4]:.4f}\" == '0.3155' and f\"{sweep['sgd', 7.5]:.4f}\" == '0.2869'",
+    ),
+    Claim(
+        "none of the rates we tried lets momentum beat SGD in 60 epochs",
+        "min(v for (s, _), v in sweep.items() if s == 'momentum') > sweep['sgd', 5.0]",
+    ),
+]
+
+LAB3 = [
+    Claim(
+        "the loss drops to about 0.3 within 50 epochs and then\ncrawls",
+        "0.28 < init_models['ones (base model)'].losses[49] < 0.32",
+    ),
+    Claim(
+        "all three end with a better test accuracy",
+        "all(init_models[n].score(X_test_scaled, y_test) > init_models['ones (base model)'].score(X_test_scaled, y_test) for n in ('random N(0, 1)', 'Xavier', 'He'))",
+    ),
+    Claim(
+        "(a first loss of 0.78 against 1.25)",
+        "f\"{init_models['Xavier'].losses[0]:.2f}\" == '0.78' and f\"{init_models['He'].losses[0]:.2f}\" == '0.78' and f\"{init_models['random N(0, 1)'].losses[0]:.2f}\" == '1.25'",
+    ),
+    Claim(
+        "Yet $\\mathcal N(0, 1)$ ends with the lowest training loss here",
+        "min(init_models, key=lambda n: init_models[n].losses[-1]) == 'random N(0, 1)'",
+    ),
+    Claim(
+        "both end at a training loss of 0.03\nand the same test accuracy",
+        "all(f'{init_models[n].losses[-1]:.2f}' == '0.03' for n in ('Xavier', 'He')) and init_models['Xavier'].score(X_test_scaled, y_test) == init_models['He'].score(X_test_scaled, y_test)",
+    ),
+    Claim(
+        "L2 gave the best test\naccuracy here (0.965 against 0.956 without a penalty); L1 and elastic scored 0.947",
+        "f'{l2.score(X_test_scaled, y_test):.3f}' == '0.965' and f'{dual_layer.score(X_test_scaled, y_test):.3f}' == '0.956'"
+        " and f'{l1.score(X_test_scaled, y_test):.3f}' == '0.947' and f'{regular.score(X_test_scaled, y_test):.3f}' == '0.947'",
+    ),
+    Claim(
+        "with L1, 150 of the 300 weights of `w1` are below 0.01 in size\nand 10 below 0.001; with L2 only 10 are below 0.01 and none below 0.001",
+        "l1.w1.size == 300 and int(np.sum(np.abs(l1.w1) < 1e-2)) == 150 and int(np.sum(np.abs(l1.w1) < 1e-3)) == 10"
+        " and int(np.sum(np.abs(l2.w1) < 1e-2)) == 10 and int(np.sum(np.abs(l2.w1) < 1e-3)) == 0",
+    ),
+    Claim(
+        "the\nlargest weight most (0.24 against 1.59 without a penalty). Not one weight is exactly 0",
+        "f'{np.abs(l2.w1).max():.2f}' == '0.24' and f'{np.abs(dual_layer.w1).max():.2f}' == '1.59'"
+        " and all(np.all(m.w1 != 0) for m in (l1, l2, regular))",
+    ),
+    Claim(
+        "With $\\alpha = 1$ the weight travels from 1 up to about 1.5 and turns\nback",
+        "1.45 < max(rate_models[1].w1_history) < 1.55 and rate_models[1].w1_history[-1] < max(rate_models[1].w1_history)",
+    ),
+    Claim(
+        "with $\\alpha = 0.1$ it has covered about a quarter of that way",
+        "0.2 < (rate_models[0.1].w1_history[-1] - 1) / (max(rate_models[1].w1_history) - 1) < 0.3",
+    ),
+    Claim(
+        "For the first 573 epochs the validation loss is even a little\n*lower* than the training loss",
+        "cross == 573 and all(v < t for v, t in zip(validation.val_losses[:573], validation.losses[:573]))",
+    ),
+    Claim("its minimum is at\nthe very end (epoch 999, counting from 0)", "best == 999"),
+    Claim(
+        "At rate 0.5 it stays above the loss\nwithout dropout almost throughout (below it on 12 of 1000 epochs)",
+        "int(np.sum(np.array(dropout_models['dropout 0.5'].losses) < np.array(validation.losses))) == 12",
+    ),
+    Claim(
+        "from about epoch 370 to 690 it is *lower*",
+        "all(a < b for a, b in zip(dropout_models['dropout 0.2'].losses[405:646], validation.losses[405:646]))"
+        " and np.mean(np.array(dropout_models['dropout 0.2'].losses[370:690]) < np.array(validation.losses[370:690])) > 0.9",
+    ),
+    Claim(
+        "(its loss is 0.12 at epoch 500, against 0.18 without dropout)",
+        "f\"{dropout_models['dropout 0.2'].losses[499]:.2f}\" == '0.12' and f'{validation.losses[499]:.2f}' == '0.18'",
+    ),
+    Claim(
+        "it ends lower too (0.064\nagainst 0.070)",
+        "f\"{dropout_models['dropout 0.2'].losses[-1]:.3f}\" == '0.064' and f'{validation.losses[-1]:.3f}' == '0.070'",
+    ),
+    Claim(
+        "Both rates end\nwith a lower validation loss than no dropout (0.076 and 0.110 against 0.133)",
+        "[f'{min(dropout_models[n].val_losses):.3f}' for n in ('dropout 0.2', 'dropout 0.5', 'no dropout')] == ['0.076', '0.110', '0.133']",
+    ),
+    Claim(
+        "it\nalso scores one tumour more on the test set",
+        "round((dropout_models['dropout 0.2'].score(X_test_scaled, y_test) - validation.score(X_test_scaled, y_test)) * 114) == 1",
+    ),
+    Claim(
+        "the loss dipped to 0.1555 at epoch 575",
+        "dip == 575 and f'{early_stop.val_losses[dip]:.4f}' == '0.1555' and early_stop.stopped_epoch == 585",
+    ),
+    Claim(
+        "it first beats that dip at epoch 673 and falls to 0.1334 by epoch 999",
+        "later[0] == 673 and f'{validation.val_losses[-1]:.4f}' == '0.1334'",
+    ),
+    Claim(
+        "only a patience of 98 or more would have waited out this wobble",
+        "later[0] - dip == 98",
+    ),
+    Claim(
+        "the lecture's (Nesterov) and the textbook's (classical) curves almost coincide",
+        "abs(lecture_models['momentum'].losses[-1] - textbook_models['momentum'].losses[-1]) < 0.005",
+    ),
+]
+
+CLAIMS = {"lab1_minibatch": LAB1, "lab2_optimizers": LAB2, "lab3_regularization": LAB3}
+
+
+def probe(lab: str) -> str:
+    """Code for the last cell of a Run All: prints ``@@CLAIMS@@`` and a JSON list, per claim
+    ``true``, ``false`` or the error its expression raised."""
+    exprs = [c.holds for c in CLAIMS.get(lab, [])]
+    return (
+        "import json as _json\n"
+        "_claims = []\n"
+        f"for _e in {exprs!r}:\n"
+        "    try:\n"
+        "        _claims.append(bool(eval(_e)))\n"
+        "    except Exception as _x:\n"
+        "        _claims.append(f'{type(_x).__name__}: {_x}')\n"
+        "print('@@CLAIMS@@' + _json.dumps(_claims))\n"
+    )
