@@ -124,19 +124,6 @@ MISTAKES = [
         "1 - beta1**iter and 1 - beta2**iter.",
     ),
     Mistake(
-        "adam_iter_off_by_one",
-        "my_optimizer",
-        {
-            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt / (1 - beta1 ** (iter + 1))",
-            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt / (1 - beta1 ** (iter + 1))",
-            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt / (1 - beta2 ** (iter + 1))",
-            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
-        },
-        ADAM,
-        "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
-        "use beta ** iter as it is.",
-    ),
-    Mistake(
         "adam_epsilon_inside",
         "my_optimizer",
         {
@@ -161,6 +148,19 @@ MISTAKES = [
         "You store the bias-corrected moments back into opt. Keep the raw averages m and v in "
         "opt.W_mt and opt.W_vt; the corrected ones, m / (1 - beta1**iter) and "
         "v / (1 - beta2**iter), are used for this step only.",
+    ),
+    Mistake(
+        "adam_iter_off_by_one",
+        "my_optimizer",
+        {
+            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt / (1 - beta1 ** (iter + 1))",
+            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt / (1 - beta1 ** (iter + 1))",
+            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt / (1 - beta2 ** (iter + 1))",
+            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
+        },
+        ADAM,
+        "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
+        "use beta ** iter as it is.",
     ),
 ]
 
