@@ -67,8 +67,20 @@ LAB1 = [
         "round(exponential_lr(1.0, 100), 3) == 0.006",
     ),
     Claim(
-        "On this small problem the two end close to each other",
-        "abs(decay_runs['constant α = 2'].epoch_loss[-1] - decay_runs['schedule_lr_decay(3, e, 1, time_interval=10)'].epoch_loss[-1]) < 0.002",
+        "its loss is\nstill 1.1367 after it), catches up by epoch 10, and has the lowest loss of the three after 20\nepochs (0.0176)",
+        "f\"{decay_runs['warmup_cosine_lr(3, e, 3, 30)'].epoch_loss[0]:.4f}\" == '1.1367'"
+        " and f\"{decay_runs['warmup_cosine_lr(3, e, 3, 30)'].epoch_loss[19]:.4f}\" == '0.0176'"
+        " and min(decay_runs, key=lambda n: decay_runs[n].epoch_loss[19]) == 'warmup_cosine_lr(3, e, 3, 30)'"
+        " and decay_runs['warmup_cosine_lr(3, e, 3, 30)'].epoch_loss[9] <= 1.01 * max(r.epoch_loss[9] for r in decay_runs.values())",
+    ),
+    Claim(
+        "all three end close to each\nother (0.0071, 0.0078 and 0.0100; test accuracies 0.969, 0.972 and 0.972)",
+        "[f'{r.epoch_loss[-1]:.4f}' for r in decay_runs.values()] == ['0.0071', '0.0078', '0.0100']"
+        " and [f'{a:.3f}' for a in decay_accuracy.values()] == ['0.969', '0.972', '0.972']",
+    ),
+    Claim(
+        "fall fastest halfway, at\nepoch 55, and flatten again as they reach 0 at epoch 100",
+        "int(np.argmin(np.diff([warmup_cosine_lr(0.5, e, 10, 100) for e in range(101)]))) in (54, 55) and warmup_cosine_lr(0.5, 100, 10, 100) == 0",
     ),
 ]
 
@@ -107,6 +119,30 @@ LAB2 = [
     Claim(
         "none of the rates we tried lets momentum beat SGD in 60 epochs",
         "min(v for (s, _), v in sweep.items() if s == 'momentum') > sweep['sgd', 5.0]",
+    ),
+]
+
+LAB2 += [
+    Claim(
+        "with $\\beta = 0.9$ and learning rate 0.1\nit is the momentum path above",
+        "np.allclose(explore.momentum_paths(H, [0.1], [0.9], (-7.0, 2.0), 30)[0, 0], paths['momentum (lr=0.1)'])",
+    ),
+    Claim(
+        "with $\\beta = 0$ it is plain gradient descent (learning rate\n0.95 gives the SGD path above)",
+        "np.allclose(explore.momentum_paths(H, [0.95], [0.0], (-7.0, 2.0), 30)[0, 0], paths['sgd (lr=0.95)'])",
+    ),
+    Claim(
+        "$(\\kappa - 1)/(\\kappa + 1) = 0.905$ per step",
+        "f'{gd_rate:.3f}' == '0.905' and abs(gd_rate - (kappa - 1) / (kappa + 1)) < 1e-12 and abs(tuned[0] - gd_rate) < 1e-3",
+    ),
+    Claim(
+        "until\n$\\beta^* = 0.403$, where it reaches $\\sqrt{\\beta^*} = 0.635$: to shrink the error a\nthousandfold, 16 steps instead of 70",
+        "f'{best_beta:.3f}' == '0.403' and f'{best_rate:.3f}' == '0.635' and steps == {'gd': 70, 'momentum': 16}"
+        " and abs(beta_grid[tuned.argmin()] - best_beta) < 0.011 and tuned.min() >= best_rate - 1e-9",
+    ),
+    Claim(
+        "Beyond $\\beta^*$ the rate follows $\\sqrt\\beta$ up again",
+        "np.allclose(tuned[beta_grid > best_beta + 0.01], np.sqrt(beta_grid[beta_grid > best_beta + 0.01]), atol=1e-3)",
     ),
 ]
 
@@ -195,6 +231,32 @@ LAB3 = [
     Claim(
         "only a patience of 98 or more would have waited out this wobble",
         "later[0] - dip == 98",
+    ),
+    Claim(
+        "agree with the measured\ngradients to about $10^{-11}$ and $10^{-12}$, while the planted bug is off by 0.19",
+        "1e-12 < errors['regularization_grad'] < 1e-10 and 1e-13 < errors['dropout_backward'] < 1e-11"
+        " and f\"{errors['planted bug (2 * l2 * w)']:.2f}\" == '0.19'",
+    ),
+    Claim(
+        "On this grid the central difference is best\nnear $\\varepsilon = 3 \\cdot 10^{-6}$ and the one-sided one near $10^{-8}$",
+        "f\"{best_eps['central']:.0e}\" == '3e-06' and f\"{best_eps['one-sided']:.0e}\" == '1e-08'",
+    ),
+    Claim(
+        "central one is about 300 times more accurate ($4 \\cdot 10^{-12}$ against $1.2 \\cdot 10^{-9}$)",
+        "f'{min(central):.0e}' == '4e-12' and f'{min(one_sided):.1e}' == '1.2e-09' and 200 < min(one_sided) / min(central) < 400",
+    ),
+    Claim(
+        "the\nplain decay alone would leave $(1 - 0.001)^{500} = 0.61$ of each, and Adam's steps on the noise\nmake them wander around that (they end at 0.498 and 0.432)",
+        "f'{(1 - RATE * DECAY) ** 500:.2f}' == '0.61' and [f'{v:.3f}' for v in decay_paths['AdamW'][-1]] == ['0.498', '0.432']",
+    ),
+    Claim(
+        "ends near AdamW's (0.503)",
+        "f\"{decay_paths['Adam with L2'][-1, 0]:.3f}\" == '0.503' and abs(decay_paths['Adam with L2'][-1, 0] - decay_paths['AdamW'][-1, 0]) < 0.01",
+    ),
+    Claim(
+        "it is below 0.01 after 184\nsteps and ends at $-0.004$",
+        "int((decay_paths['Adam with L2'][:, 1] < 0.01).argmax()) == 184 and f\"{decay_paths['Adam with L2'][-1, 1]:.3f}\" == '-0.004'"
+        " and decay_paths['AdamW'][:, 1].min() > 0.3",
     ),
     Claim(
         "the lecture's (Nesterov) and the textbook's (classical) curves almost coincide",

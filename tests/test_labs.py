@@ -328,7 +328,7 @@ def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab
 
 def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
     """In the release: given cells start with '# Given (read-only):', visible tests with
-    '# Test (read-only):' and are at most three lines, autograded cells say so too."""
+    '# Test (read-only):' and are at most four lines, autograded cells say so too."""
     nb = notebooks.read(notebooks.release_path(lab))
     wrong = []
     for i, cell in enumerate(nb.cells):
@@ -337,7 +337,8 @@ def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
             continue
         first = cell.source.splitlines()[0]
         if expected.is_visible_test(cell):
-            ok = first.startswith("# Test (read-only):") and len(cell.source.splitlines()) <= 3
+            # one or two calls; a call with many arguments may wrap (ruff format)
+            ok = first.startswith("# Test (read-only):") and len(cell.source.splitlines()) <= 4
             ok = ok and meta.get("grade") and meta.get("points") == 0  # Validate reports it
         elif meta.get("grade"):
             ok = first.startswith("# Autograded test (read-only):")

@@ -79,7 +79,28 @@ QUESTIONS = [
         "alpha * v and the learning rate alpha * (1 - beta) = 0.00007.",
     ),
     Question(
-        8,
+        5,
+        (
+            Field(
+                "steps_gd",
+                70,
+                nudge="Find the first whole k with rate**k <= 0.001, for gradient descent's best "
+                "rate (the green line).",
+                slips={69: "0.905**69 is still a little above 0.001: round k up."},
+            ),
+            Field(
+                "steps_momentum",
+                16,
+                nudge="Find the first whole k with rate**k <= 0.001, for momentum's rate at "
+                "beta* (the red line).",
+                slips={15: "0.635**15 is still a little above 0.001: round k up."},
+            ),
+        ),
+        "k = ln(0.001) / ln(rate), rounded up: 70 steps at 0.905 and 16 at 0.635. Momentum "
+        "needs about sqrt(kappa) times fewer steps.",
+    ),
+    Question(
+        10,
         (
             Field(
                 "alpha",

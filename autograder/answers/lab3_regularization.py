@@ -25,7 +25,7 @@ QUESTIONS = [
         "same 0.637 for every tumour and calls them all benign: 67 of the 114 test tumours are.",
     ),
     Question(
-        5,
+        7,
         (
             Field(
                 "stop_5",
@@ -62,7 +62,7 @@ QUESTIONS = [
         "575, which is first beaten at epoch 673.",
     ),
     Question(
-        6,
+        8,
         (
             Field(
                 "cheapest",
@@ -76,7 +76,7 @@ QUESTIONS = [
         "L2 and dropout add work to every step of a full run and need runs to tune.",
     ),
     Question(
-        7,
+        9,
         (
             Field(
                 "lr",

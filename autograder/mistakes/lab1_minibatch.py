@@ -145,6 +145,50 @@ MISTAKES = [
         "At epoch 0 the rate must still be learning_rate0: raise base to epoch_num, "
         "not epoch_num + 1.",
     ),
+    Mistake(
+        "warmup_from_one_step",
+        "warmup_cosine_lr",
+        {
+            "learning_rate0 * epoch_num / warmup_epochs": "learning_rate0 * (epoch_num + 1) / warmup_epochs"
+        },
+        frozenset({"test_warmup_cosine_lr"}),
+        "Your warmup starts at learning_rate0 / warmup_epochs at epoch 0. This lab's warmup, like "
+        "d2l's and Hugging Face's, starts at 0: learning_rate0 * epoch_num / warmup_epochs.",
+    ),
+    Mistake(
+        "cosine_progress_from_zero",
+        "warmup_cosine_lr",
+        {
+            "(epoch_num - warmup_epochs) / (total_epochs - warmup_epochs)": "epoch_num / total_epochs"
+        },
+        frozenset({"test_warmup_cosine_lr"}),
+        "The cosine starts when the warmup ends: its progress is (epoch_num - warmup_epochs) / "
+        "(total_epochs - warmup_epochs), 0 at the end of the warmup and 1 at total_epochs.",
+    ),
+    Mistake(
+        "cosine_without_half",
+        "warmup_cosine_lr",
+        {"(1 + np.cos(np.pi * progress)) / 2": "np.cos(np.pi * progress)"},
+        frozenset({"test_warmup_cosine_lr"}),
+        "cos(pi * p) runs from 1 to -1: (1 + cos(pi * p)) / 2 runs from 1 to 0, which brings the "
+        "rate from learning_rate0 to final_lr.",
+    ),
+    Mistake(
+        "cosine_ignores_final_lr",
+        "warmup_cosine_lr",
+        {"final_lr + (learning_rate0 - final_lr) * (1 + np.cos": "learning_rate0 * (1 + np.cos"},
+        frozenset({"test_warmup_cosine_lr"}),
+        "Your cosine ends at 0, not at final_lr: final_lr + (learning_rate0 - final_lr) * "
+        "(1 + cos(pi * p)) / 2.",
+    ),
+    Mistake(
+        "cosine_not_held_after_end",
+        "warmup_cosine_lr",
+        {"    elif epoch_num >= total_epochs:\n        learning_rate = final_lr\n": ""},
+        frozenset({"test_warmup_cosine_lr"}),
+        "After total_epochs your rate rises again along the cosine: from total_epochs on it "
+        "stays at final_lr.",
+    ),
 ]
 
 VARIANTS = [
@@ -213,5 +257,14 @@ VARIANTS = [
         "exponential_lr",
         {"base**epoch_num * learning_rate0": "learning_rate0 * np.power(base, epoch_num)"},
         "np.power, the factors swapped",
+    ),
+    Variant(
+        "warmup_cosine_with_math",
+        "warmup_cosine_lr",
+        {
+            "(1 + np.cos(np.pi * progress)) / 2": "0.5 * (1.0 + math.cos(math.pi * progress))",
+            "    if epoch_num < warmup_epochs:\n": "    import math\n\n    if epoch_num < warmup_epochs:\n",
+        },
+        "math.cos and 0.5 * (...) instead of np.cos and (...) / 2",
     ),
 ]

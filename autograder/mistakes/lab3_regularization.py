@@ -206,6 +206,104 @@ MISTAKES = [
         _t("dropout_backward"),
         "Backward, the gradient is multiplied by the mask, as the activations were forward.",
     ),
+    # -- gradient checking -------------------------------------------------------------------
+    Mistake(
+        "gradcheck_one_sided",
+        "numerical_gradient",
+        {
+            "        w[index] = old - eps\n        down = f(w)\n": "        w[index] = old\n        down = f(w)\n",
+            "(up - down) / (2 * eps)": "(up - down) / eps",
+        },
+        _t("numerical_gradient"),
+        "You take the one-sided difference (f(w + eps) - f(w)) / eps, whose error shrinks only "
+        "like eps. Use the central difference (f(w + eps) - f(w - eps)) / (2 * eps), as the Deep "
+        "Learning Specialization and CS231n do: its error shrinks like eps**2.",
+    ),
+    Mistake(
+        "gradcheck_missing_two",
+        "numerical_gradient",
+        {"(up - down) / (2 * eps)": "(up - down) / eps"},
+        _t("numerical_gradient"),
+        "Your gradient is twice too large: w + eps and w - eps are 2 * eps apart, so divide the "
+        "difference by 2 * eps.",
+    ),
+    Mistake(
+        "gradcheck_not_restored",
+        "numerical_gradient",
+        {"        w[index] = old  # restore the entry\n": ""},
+        _t("numerical_gradient"),
+        "You leave each entry of w at old - eps: put it back (w[index] = old) after the two "
+        "evaluations, or every later entry is measured at a shifted point and w comes back changed.",
+    ),
+    Mistake(
+        "relative_error_one_norm",
+        "relative_error",
+        {"np.linalg.norm(grad) + np.linalg.norm(grad_approx)": "np.linalg.norm(grad)"},
+        _t("relative_error"),
+        "Divide by the sum of both norms, ||grad|| + ||grad_approx||: with ||grad|| alone the "
+        "error is not symmetric and blows up when grad is 0.",
+    ),
+    Mistake(
+        "relative_error_not_relative",
+        "relative_error",
+        {"error = 0.0 if denominator == 0 else numerator / denominator": "error = numerator"},
+        _t("relative_error"),
+        "That is the absolute difference ||grad - grad_approx||; divide it by "
+        "||grad|| + ||grad_approx|| so the error does not depend on the gradients' scale.",
+    ),
+    Mistake(
+        "relative_error_zero_over_zero",
+        "relative_error",
+        {
+            "error = 0.0 if denominator == 0 else numerator / denominator": "error = numerator / denominator"
+        },
+        _t("relative_error"),
+        "Two zero gradients agree: return 0 when ||grad|| + ||grad_approx|| is 0, not 0 / 0 = NaN.",
+    ),
+    # -- AdamW ------------------------------------------------------------------------------
+    Mistake(
+        "adamw_as_l2",
+        "adamw",
+        {
+            "    lyr.wegt = lyr.wegt * (1 - learning_rate * weight_decay)  # decoupled from Adam's scaling\n": "",
+            'my_optimizer(lyr, opt, W_grad, B_grad, "adam"': 'my_optimizer(lyr, opt, W_grad + weight_decay * lyr.wegt, B_grad, "adam"',
+        },
+        _t("adamw"),
+        "That is Adam with an L2 penalty: the decay goes through Adam's division by sqrt(v), so "
+        "weights with large gradients hardly decay. AdamW shrinks the weights directly, "
+        "lyr.wegt * (1 - learning_rate * weight_decay), then takes the Adam step on the plain "
+        "gradients.",
+    ),
+    Mistake(
+        "adamw_decay_after_step",
+        "adamw",
+        {
+            "    lyr.wegt = lyr.wegt * (1 - learning_rate * weight_decay)  # decoupled from Adam's scaling\n"
+            '    my_optimizer(lyr, opt, W_grad, B_grad, "adam", learning_rate, iter)\n': '    my_optimizer(lyr, opt, W_grad, B_grad, "adam", learning_rate, iter)\n'
+            "    lyr.wegt = lyr.wegt * (1 - learning_rate * weight_decay)\n"
+        },
+        _t("adamw"),
+        "Shrink the weights before the Adam step, as PyTorch's AdamW does: the decay then acts "
+        "on the weights the gradients were computed at.",
+    ),
+    Mistake(
+        "adamw_decay_without_lr",
+        "adamw",
+        {"(1 - learning_rate * weight_decay)": "(1 - weight_decay)"},
+        _t("adamw"),
+        "The decay per step is scaled by the learning rate: multiply the weights by "
+        "1 - learning_rate * weight_decay.",
+    ),
+    Mistake(
+        "adamw_decays_bias",
+        "adamw",
+        {
+            "  # decoupled from Adam's scaling\n": "\n    lyr.bias = lyr.bias * (1 - learning_rate * weight_decay)\n"
+        },
+        _t("adamw"),
+        "Only the weights decay, never the bias (as with the L2 penalty of section 3): leave "
+        "lyr.bias to the Adam step.",
+    ),
     # -- early stopping ----------------------------------------------------------------------
     Mistake(
         "early_stop_on_ties",
@@ -311,5 +409,27 @@ VARIANTS = [
             "    return all(v > best for v in list(val_losses)[len(before) :])\n"
         },
         "a loop over the window with all()",
+    ),
+    Variant(
+        "gradcheck_flat_copy",
+        "numerical_gradient",
+        {
+            "        w[index] = old - eps\n        down = f(w)\n": "        w[index] -= 2 * eps\n        down = f(w)\n"
+        },
+        "w[index] -= 2 * eps instead of setting old - eps (rounding far below the tolerance)",
+    ),
+    Variant(
+        "relative_error_by_hand",
+        "relative_error",
+        {"np.linalg.norm(grad - grad_approx)": "np.sqrt(np.sum((grad - grad_approx) ** 2))"},
+        "the norm written out",
+    ),
+    Variant(
+        "adamw_in_place",
+        "adamw",
+        {
+            "lyr.wegt = lyr.wegt * (1 - learning_rate * weight_decay)": "lyr.wegt -= learning_rate * weight_decay * lyr.wegt"
+        },
+        "the decay subtracted in place",
     ),
 ]

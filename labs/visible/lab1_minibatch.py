@@ -85,3 +85,22 @@ def schedule_lr_decay(schedule_lr_decay):
 def exponential_lr(exponential_lr):
     """One call of the exponential schedule with the default base 0.95."""
     return cases.call_each(exponential_lr, [dict(learning_rate0=0.5, epoch_num=2)]), []
+
+
+@visible_test(
+    "warmup_cosine_lr(1, e, 5, 20) at epochs 0, 2, 5, 12 and 20, and with final_lr=0.1",
+    rtol=1e-9,
+    atol=1e-12,
+)
+def warmup_cosine_lr(warmup_cosine_lr):
+    """The warmup (epochs 0 and 2), its end (5), the cosine halfway (12), its end (20), and
+    with final_lr = 0.1 the cosine at epoch 12 and the rate after the end (25)."""
+    calls = [
+        dict(learning_rate0=1.0, epoch_num=e, warmup_epochs=5, total_epochs=20)
+        for e in (0, 2, 5, 12, 20)
+    ]
+    calls += [
+        dict(learning_rate0=1.0, epoch_num=e, warmup_epochs=5, total_epochs=20, final_lr=0.1)
+        for e in (12, 25)
+    ]
+    return cases.call_each(warmup_cosine_lr, calls), []

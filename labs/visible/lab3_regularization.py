@@ -102,3 +102,98 @@ def early_stopping(early_stopping):
     )
     got.update(g)
     return got, found + c
+
+
+#: The example of the gradient-check tests: an array whose entries are all 0.1 or more away
+#: from 0, where |w| is smooth.
+W = np.array([[1.0, -2.0], [0.5, 3.0]])
+
+
+def cubic(w):
+    """sum(w**3) + w[0, 1] * w[1, 0]: the gradient is 3 w**2 plus the cross term."""
+    return float(np.sum(w**3) + w[0, 1] * w[1, 0])
+
+
+@visible_test("numerical_gradient of sum(w**3) + w[0, 1] * w[1, 0]", rtol=1e-6, atol=1e-9)
+def numerical_gradient(numerical_gradient):
+    """The central-difference gradient (eps 1e-5) at W, and W unchanged afterwards."""
+    return cases.calls_case(numerical_gradient, [("gradient", dict(f=cubic, w=W.copy()), None)])
+
+
+@visible_test(
+    "relative_error of [1, 2, 3] and [1, 2, 3.3], and of two zero arrays", rtol=1e-9, atol=1e-12
+)
+def relative_error(relative_error):
+    """The example of the text, and 0 (not 0/0) for two zero gradients."""
+    return cases.calls_case(
+        relative_error,
+        [
+            (
+                "close",
+                dict(grad=np.array([1.0, 2.0, 3.0]), grad_approx=np.array([1.0, 2.0, 3.3])),
+                None,
+            ),
+            ("both zero", dict(grad=np.zeros(3), grad_approx=np.zeros(3)), None),
+        ],
+    )
+
+
+def _buggy_regularization_grad(w, l1=0, l2=0):
+    """The planted bug: the L2 gradient without the 1/2 of the penalty."""
+    return l1 * np.sign(w) + 2 * l2 * w
+
+
+@visible_test(
+    "Gradient check of regularization_grad, dropout_backward and a planted bug",
+    rtol=1e-6,
+    atol=1e-7,
+)
+def gradient_check(numerical_gradient, relative_error, regularization_grad, dropout_backward):
+    """Your numerical_gradient and relative_error applied to your regularization_grad (l1 =
+    0.1, l2 = 0.2 at W) and your dropout_backward (upstream gradient G through a fixed mask),
+    and to a planted bug: the first two errors must be below 1e-7, the bug's is 0.29."""
+    l1, l2 = 0.1, 0.2
+
+    def penalty(w):
+        return l1 * np.sum(np.abs(w)) + l2 / 2 * np.sum(w**2)
+
+    mask = np.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]])
+    upstream = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
+    a = np.array([[0.2, 0.4, 0.6], [0.8, 1.0, 1.2]])
+    approx_w = numerical_gradient(penalty, W.copy())
+    approx_a = numerical_gradient(lambda x: float(np.sum(upstream * x * mask)), a.copy())
+    got = {
+        "relative error: regularization_grad": relative_error(
+            regularization_grad(W.copy(), l1, l2), approx_w
+        ),
+        "relative error: dropout_backward": relative_error(
+            dropout_backward(upstream.copy(), mask.copy()), approx_a
+        ),
+        "relative error: the planted bug (2 * l2 * w)": relative_error(
+            _buggy_regularization_grad(W.copy(), l1, l2), approx_w
+        ),
+    }
+    return got, []
+
+
+@visible_test(
+    "adamw: three steps (iter = 1, 2, 3, weight decay 0.1) from a random 2x3 layer, zero state",
+    rtol=1e-6,
+    atol=1e-9,
+)
+def adamw(adamw):
+    """The weights, the bias and every state array after three AdamW calls with new
+    gradients, and that the gradients were not modified."""
+
+    def step(lyr, opt, W_grad, B_grad, solver, learning_rate, iteration):
+        adamw(lyr, opt, W_grad, B_grad, learning_rate, iteration, 0.1)
+
+    return cases.optimizer_case(
+        step,
+        "adamw",
+        n_out=2,
+        n_in=3,
+        seed=9,
+        steps=[(0.1, 1), (0.1, 2), (0.1, 3)],
+        random_state=False,
+    )
