@@ -92,7 +92,7 @@ QUESTIONS = [
                 "steps_momentum",
                 16,
                 nudge="Find the first whole k with rate**k <= 0.001, for momentum's rate at "
-                "beta* (the red line).",
+                "beta* (printed below the plot).",
                 slips={15: "0.635**15 is still a little above 0.001: round k up."},
             ),
         ),
