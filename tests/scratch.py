@@ -9,6 +9,7 @@ Grading here is plain ``nbgrader autograde``, exactly what an instructor runs.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -238,3 +239,12 @@ def class_folder(root: Path, files: dict[str, bytes]) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
     return root
+
+
+def load_module(name: str, path: Path):
+    """The Python file ``path`` as a module named ``name``, imported without putting its
+    folder on ``sys.path`` (a lab's helper copy, bench scripts, the held-out mistakes)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,13 +7,13 @@ every hint its tests show must be one that is right for it: ``RIGHT`` names, for
 catalog entries whose hint describes it (a mistake the catalog does not know may get no hint
 at all, never another mistake's)."""
 
-import importlib.util
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import LABS
 from nbformat.v4 import new_code_cell, new_notebook
+from scratch import load_module
 
 from autograder import mistakes, notebooks
 from labs import checks
@@ -63,10 +63,7 @@ RIGHT = {
 
 
 def heldout(lab: str) -> list[dict]:
-    spec = importlib.util.spec_from_file_location(f"heldout_{lab}", HERE / f"{lab}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.HELDOUT
+    return load_module(f"heldout_{lab}", HERE / f"{lab}.py").HELDOUT
 
 
 def shown_hints(lab: str, code: dict[str, str]) -> dict[str, str | None]:

@@ -2,7 +2,6 @@
 fails unmodified, every cataloged mistake loses points exactly where it should, and every
 generated file is fresh."""
 
-import importlib.util
 import json
 import re
 import shutil
@@ -10,6 +9,7 @@ import shutil
 import claims
 import pytest
 from conftest import LABS
+from scratch import load_module
 from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
@@ -80,17 +80,13 @@ def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
     """Honest timing: bench/runall.json holds what `make bench` measured on the 2-core
     machine, at most 30 s, and the notebook's first cell quotes that figure (rounded up to
     5 s). A slower notebook is caught at the next bench run, which rewrites the file."""
-    spec = importlib.util.spec_from_file_location("bench_notebooks", BENCH / "notebooks.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_module("bench_notebooks", BENCH / "notebooks.py")
     measured = json.loads((BENCH / "runall.json").read_text())
     seconds = measured["run_all_seconds"][lab]
     assert measured["cores"] == 2 and 0 < seconds <= 30
-    intro = " ".join(notebooks.read(notebooks.source_path(lab)).cells[0].source.split())
-    assert bench.phrase(seconds) in intro
-    assert re.findall(
-        r"takes about \d+ seconds", _markdown(notebooks.read(notebooks.source_path(lab)))
-    ) == [bench.phrase(seconds)]
+    nb = notebooks.read(notebooks.source_path(lab))
+    assert bench.phrase(seconds) in " ".join(nb.cells[0].source.split())
+    assert re.findall(r"takes about \d+ seconds", _markdown(nb)) == [bench.phrase(seconds)]
 
 
 @pytest.mark.slow

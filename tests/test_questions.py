@@ -3,12 +3,12 @@ as its answer (labs/questions.py, keyed by autograder/answers/<lab>.py), and a m
 for every question in the instructor's notebook, none in the release."""
 
 import ast
-import importlib.util
 import json
 import re
 
 import pytest
 from conftest import LABS
+from scratch import load_module
 
 from autograder import answers, notebooks
 from autograder.authoring import helpers
@@ -21,10 +21,7 @@ ITEM = re.compile(r"^(\d+)\. ", re.M)
 def _module(lab):
     """labs/questions.py as the lab's assignment folder carries it (with its questions.json)."""
     path = notebooks.source_path(lab).parent / "labs" / "questions.py"
-    spec = importlib.util.spec_from_file_location(f"questions_{lab}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(f"questions_{lab}", path)
 
 
 def _checks(nb) -> dict[int, list[str]]:

@@ -113,10 +113,11 @@ def datasets(lab: str, root: Path = notebooks.ROOT) -> list[str]:
 def planned(lab: str, root: Path = notebooks.ROOT) -> dict[str, bytes]:
     """Every file ``make helpers`` writes into ``source/<lab>/``, by relative path."""
     files: dict[str, bytes] = {}
-    for name, path in modules(lab, root).items():
+    copied = modules(lab, root)
+    for name, path in copied.items():
         origin = path.relative_to(root).as_posix()
         files[f"{PACKAGE}/{name}.py"] = (_header(origin) + path.read_text()).encode()
-    if "questions" in modules(lab, root):  # the answer key of its checks, hashed
+    if "questions" in copied:  # the answer key of its checks, hashed
         files[f"{PACKAGE}/questions.json"] = answers.key_json(lab).encode()
     manifest = json.loads((root / "data" / "MANIFEST.json").read_text())
     used = datasets(lab, root)

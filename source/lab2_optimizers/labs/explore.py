@@ -54,7 +54,8 @@ def rate(hessian, learning_rate, beta):
     for h in np.asarray(hessian, dtype=float):
         p = 1.0 + beta - lr * h
         disc = p * p - 4.0 * beta
-        real = np.maximum(np.abs(p + np.sqrt(np.abs(disc))), np.abs(p - np.sqrt(np.abs(disc)))) / 2
+        root = np.sqrt(np.abs(disc))
+        real = np.maximum(np.abs(p + root), np.abs(p - root)) / 2
         modulus = np.where(disc >= 0, real, np.sqrt(beta))  # complex pair: |z|**2 = beta
         worst = np.maximum(worst, modulus)
     return worst
