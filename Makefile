@@ -10,7 +10,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv data helpers given expected release build demo test test-fast lint format lab bench lock clean
+.PHONY: help venv data helpers given expected sweeps release build demo test test-fast lint format lab bench lock clean
 
 help:
 	@echo "make demo     set up, build the release, autograde example submissions"
@@ -20,6 +20,7 @@ help:
 	@echo "make helpers  copy labs/ and data/ into each lab's assignment folder"
 	@echo "make given    copy earlier labs' solutions into the later labs' given cells"
 	@echo "make expected regenerate the hidden tests' expected arrays from the solutions"
+	@echo "make sweeps   rerun lab 2's learning-rate sweep from the solution when it is stale"
 	@echo "make data     rewrite data/ from scikit-learn"
 	@echo "make lint     ruff check and format check (code and notebooks)"
 	@echo "make format   ruff format and fix"
@@ -62,10 +63,13 @@ given: $(STAMP)
 expected: $(STAMP) helpers given
 	$(PY) -m autograder expected
 
-release: $(STAMP) expected
+sweeps: $(STAMP) helpers given
+	$(PY) -m autograder sweeps
+
+release: $(STAMP) expected sweeps
 	$(PY) -m autograder release
 
-build: data helpers given expected release
+build: data helpers given expected sweeps release
 
 demo: $(STAMP) $(SYSDEPS) release
 	$(PY) -m autograder demo

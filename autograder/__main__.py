@@ -3,7 +3,7 @@
 Grading: ``grade LAB SUBMISSIONS`` grades a class (sandboxed, parallel, resumable) into
 the course's gradebook and writes grades.csv, results.json, feedback and a report;
 ``check NOTEBOOK`` grades one notebook against all tests of its lab.
-Authoring: ``data``, ``helpers``, ``given``, ``expected``, ``release`` generate files;
+Authoring: ``data``, ``helpers``, ``given``, ``expected``, ``sweeps``, ``release`` generate files;
 each has ``--check`` to report staleness without writing.
 """
 
@@ -39,6 +39,18 @@ def cmd_data(args) -> int:
         return 1 if stale else 0
     changed = datasets.write(data_dir)
     print(f"wrote {', '.join(changed)}" if changed else "data/ is up to date")
+    return 0
+
+
+def cmd_sweeps(args) -> int:
+    from autograder.authoring import sweeps
+
+    if args.check:
+        problems = sweeps.stale(recompute=args.recompute)
+        print("\n".join(problems) if problems else f"{sweeps.FILE} of {sweeps.LAB} is up to date")
+        return 1 if problems else 0
+    written = sweeps.update(force=args.force)
+    print(f"wrote {sweeps.path()}" if written else f"{sweeps.FILE} of {sweeps.LAB} is up to date")
     return 0
 
 
@@ -270,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("data", help="write data/ from scikit-learn")
     p.add_argument("--check", action="store_true", help="report stale files, write nothing")
     p.set_defaults(func=cmd_data)
+    p = sub.add_parser("sweeps", help="rerun Lab 2's learning-rate sweep from the solution")
+    p.add_argument("--check", action="store_true", help="report staleness, write nothing")
+    p.add_argument("--recompute", action="store_true", help="with --check: rerun and compare")
+    p.add_argument("--force", action="store_true", help="rerun even when the digest matches")
+    p.set_defaults(func=cmd_sweeps)
     for name, func, text in [
         ("helpers", cmd_helpers, "copy labs/ and data/ into each assignment folder"),
         ("given", cmd_given, "copy earlier labs' solutions into the cells that give them"),

@@ -144,6 +144,47 @@ LAB2 += [
         "Beyond $\\beta^*$ the rate follows $\\sqrt\\beta$ up again",
         "np.allclose(tuned[beta_grid > best_beta + 0.01], np.sqrt(beta_grid[beta_grid > best_beta + 0.01]), atol=1e-3)",
     ),
+    # the fair comparison: five seeds, rates chosen on the validation split
+    Claim(
+        "Every chosen rate lies inside its grid, not at an end",
+        "all(min(rate_sweep[s]) < chosen[s] < max(rate_sweep[s]) for s in rate_sweep) and len(rate_sweep) == 5",
+    ),
+    Claim(
+        "For RMSprop and Adam the two best rates are within one standard error\nof each other",
+        "all(abs(np.mean(rate_sweep[s][r]) - np.mean(rate_sweep[s][chosen[s]])) < fair.mean_se(rate_sweep[s][chosen[s]])[1] for s in ('rmsprop', 'adam') for r in [sorted(rate_sweep[s], key=lambda r: np.mean(rate_sweep[s][r]))[1]])",
+    ),
+    Claim(
+        "(SGD at 5, momentum\nat 0.25, AdaGrad at 0.2), one or two seeds land far from the others",
+        "all(np.sort(rate_sweep[s][r])[-1] > 2 * np.median(rate_sweep[s][r]) or np.sort(rate_sweep[s][r])[0] < 0.5 * np.median(rate_sweep[s][r]) for s, r in (('sgd', 5.0), ('momentum', 0.25), ('adagrad', 0.2)))",
+    ),
+    Claim(
+        "They score 0.973, 0.973 and 0.971; the\n  paired differences to the leader are below 0.003, about one standard error, with\n  $p \\ge 0.2$",
+        "[f'{fair_test[s].mean():.3f}' for s in ('adagrad', 'rmsprop', 'adam')] == ['0.973', '0.973', '0.971'] and leader in ('adagrad', 'rmsprop', 'adam') and all(abs(fair.paired(fair_test[s], fair_test[leader])[0]) < 0.003 and fair.paired(fair_test[s], fair_test[leader])[2] >= 0.2 and abs(fair.paired(fair_test[s], fair_test[leader])[0]) < 1.5 * fair.paired(fair_test[s], fair_test[leader])[1] for s in ('adagrad', 'rmsprop', 'adam') if s != leader)",
+    ),
+    Claim(
+        "0.948 $\\pm$ 0.003, a paired difference of\n  $-0.026 \\pm 0.003$ to the leader ($p = 0.001$)",
+        "fair.mean_se(fair_test['sgd'])[0].__format__('.3f') == '0.948' and f\"{fair.mean_se(fair_test['sgd'])[1]:.3f}\" == '0.003' and [f'{v:.3f}' for v in fair.paired(fair_test['sgd'], fair_test[leader])] == ['-0.026', '0.003', '0.001']",
+    ),
+    Claim(
+        "(0.798 $\\pm$ 0.022, $p = 0.001$)",
+        "[f'{v:.3f}' for v in fair.mean_se(fair_test['momentum'])] == ['0.798', '0.022'] and f\"{fair.paired(fair_test['momentum'], fair_test[leader])[2]:.3f}\" == '0.001'",
+    ),
+    Claim(
+        "In section 4 it scored 0.953 with one seed",
+        "f\"{test_accuracy['momentum']:.3f}\" == '0.953'",
+    ),
+    Claim(
+        "seed 0 reaches a validation loss of 0.087, while the other four seeds\n  stall between 0.22 and 0.36",
+        "f'{rate_sweep[\"momentum\"][0.25][0]:.3f}' == '0.087' and 0.22 <= min(rate_sweep['momentum'][0.25][1:]) and max(rate_sweep['momentum'][0.25][1:]) <= 0.36 and chosen['momentum'] == 0.125",
+    ),
+    Claim(
+        "it acts like SGD at 1.25 in the long run",
+        "abs(chosen['momentum'] / (1 - 0.9) - 1.25) < 1e-12",
+    ),
+    Claim(
+        "The last line of the second cell checks that your runs at the chosen rates reproduce the stored\nsweep's validation losses",
+        "all(np.allclose(fair_val[s], rate_sweep[s][chosen[s]], rtol=1e-6) for s in rate_sweep)",
+    ),
 ]
 
 LAB3 = [
@@ -261,6 +302,39 @@ LAB3 = [
     Claim(
         "the lecture's (Nesterov) and the textbook's (classical) curves almost coincide",
         "abs(lecture_models['momentum'].losses[-1] - textbook_models['momentum'].losses[-1]) < 0.005",
+    ),
+    # the fair comparison of the regularizers: five seeds, five splits
+    Claim(
+        "the grey dots\nrun from about 0.03 to 0.17",
+        "0.02 < min(min(v) for by in reg_val.values() for v in by.values()) < 0.04 and 0.15 < max(max(v) for by in reg_val.values() for v in by.values()) < 0.19",
+    ),
+    Claim(
+        "Every chosen strength lies inside its grid",
+        "all(min(reg_val[k]) < reg_chosen[k] < max(reg_val[k]) for k in ('L1', 'L2', 'dropout'))",
+    ),
+    Claim(
+        "each regularizer lowers the\nmean validation loss below no regularization's 0.116 (L2: 0.091, L1: 0.093, dropout: 0.100)",
+        "[f'{np.mean(reg_val[k][reg_chosen[k]]):.3f}' for k in ('none', 'L2', 'L1', 'dropout')] == ['0.116', '0.091', '0.093', '0.100']",
+    ),
+    Claim(
+        "L2's is $-0.025 \\pm 0.010$\n($p = 0.060$), and L1's and dropout's have $p = 0.157$ and $0.155$",
+        "[f'{v:.3f}' for v in fair.paired(reg_val['L2'][reg_chosen['L2']], reg_val['none'][0])] == ['-0.025', '0.010', '0.060'] and [f\"{fair.paired(reg_val[k][reg_chosen[k]], reg_val['none'][0])[2]:.3f}\" for k in ('L1', 'dropout')] == ['0.157', '0.155']",
+    ),
+    Claim(
+        "No regularization scores 0.981 $\\pm$ 0.002",
+        "[f'{v:.3f}' for v in fair.mean_se(reg_test['none'])] == ['0.981', '0.002'] and max(reg_test, key=lambda k: reg_test[k].mean()) == 'none'",
+    ),
+    Claim(
+        "L2 scores\n0.974 ($-0.007 \\pm 0.003$, $p = 0.099$: not significant), L1 0.970 ($-0.011 \\pm 0.003$,\n$p = 0.033$) and dropout 0.965 ($-0.016 \\pm 0.003$, $p = 0.009$)",
+        "[(f'{reg_test[k].mean():.3f}', *(f'{v:.3f}' for v in fair.paired(reg_test[k], reg_test['none']))) for k in ('L2', 'L1', 'dropout')] == [('0.974', '-0.007', '0.003', '0.099'), ('0.970', '-0.011', '0.003', '0.033'), ('0.965', '-0.016', '0.003', '0.009')]",
+    ),
+    Claim(
+        "they amount to one and two tumours of 114",
+        "len(y_test) == 114 and round(-fair.paired(reg_test['L1'], reg_test['none'])[0] * 114) == 1 and round(-fair.paired(reg_test['dropout'], reg_test['none'])[0] * 114) == 2",
+    ),
+    Claim(
+        "which score 0.956 without a\npenalty, while a Xavier start alone scored 0.982 in section 2",
+        "f\"{init_models['ones (base model)'].score(X_test_scaled, y_test):.3f}\" == '0.956' and f\"{init_models['Xavier'].score(X_test_scaled, y_test):.3f}\" == '0.982'",
     ),
 ]
 

@@ -15,7 +15,8 @@ holds, next to the notebook:
 The notebook's kernel starts in that folder, so ``import labs`` finds the copy: no install,
 no ``sys.path`` change. The root ``labs/`` and ``data/`` stay the one place these are
 written; ``stale`` lists copies that differ, and the tests fail on any.
-``labs/visible_tests.json`` is written by ``make expected`` (``autograder.authoring.expected``).
+``labs/visible_tests.json`` is written by ``make expected`` (``autograder.authoring.expected``),
+Lab 2's ``labs/sweep.json`` by ``make sweeps`` (``autograder.authoring.sweeps``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ from autograder import answers, notebooks
 
 PACKAGE = "labs"
 VISIBLE_MODULE = "visible_tests"
-OWNED_ELSEWHERE = {f"{PACKAGE}/{VISIBLE_MODULE}.json"}  # written by `make expected`
+OWNED_ELSEWHERE = {
+    f"{PACKAGE}/{VISIBLE_MODULE}.json",  # written by `make expected`
+    f"{PACKAGE}/sweep.json",  # written by `make sweeps` (Lab 2)
+}
 IGNORED = {"__pycache__", ".ipynb_checkpoints"}
 
 

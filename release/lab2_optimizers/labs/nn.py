@@ -5,7 +5,10 @@
 A fully connected sigmoid network with the seed lab's names: ``myDenseLayer``
 holds ``wegt`` (n_out, n_in) and ``bias`` (n_out,); ``myOptParam`` holds an
 optimizer's state; ``my_forward``/``my_backward``/``my_loss``/``my_predict``
-run it. The update rule (``my_optimizer``) and the mini-batching
+run it. The same functions run a *stack* of networks trained side by side
+(``labs.fair``): weights ``(S, n_out, n_in)``, biases ``(S, 1, n_out)`` and
+samples ``(S, m, n_in)``, every array with one network per entry of its leading
+axis. The update rule (``my_optimizer``) and the mini-batching
 (``create_mini_batches``) are what students write, so they are *not* here:
 ``train`` takes them as arguments.
 """
@@ -97,7 +100,7 @@ def my_forward(layers: Sequence[myDenseLayer], X: np.ndarray) -> list[np.ndarray
     activations = []
     a = X
     for layer in layers:
-        a = sigmoid(a @ layer.wegt.T + layer.bias)
+        a = sigmoid(a @ np.swapaxes(layer.wegt, -1, -2) + layer.bias)
         activations.append(a)
     return activations
 
@@ -115,13 +118,14 @@ def my_backward(
     y: np.ndarray,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Gradients ``(dJ/dwegt, dJ/dbias)`` of ``my_loss`` for every layer, in layer order."""
-    n = X.shape[0]
+    n = X.shape[-2]
     out = activations[-1]
     delta = (out - y) * out * (1.0 - out) / n
     grads: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(len(layers) - 1, -1, -1):
         a_prev = activations[i - 1] if i > 0 else X
-        grads.append((delta.T @ a_prev, delta.sum(axis=0)))
+        dW = np.swapaxes(delta, -1, -2) @ a_prev
+        grads.append((dW, delta.sum(axis=-2).reshape(layers[i].bias.shape)))
         if i > 0:
             delta = (delta @ layers[i].wegt) * a_prev * (1.0 - a_prev)
     return grads[::-1]
@@ -129,7 +133,7 @@ def my_backward(
 
 def my_predict(layers: Sequence[myDenseLayer], X: np.ndarray) -> np.ndarray:
     """Predicted class labels (the index of the largest output)."""
-    return np.argmax(my_forward(layers, X)[-1], axis=1)
+    return np.argmax(my_forward(layers, X)[-1], axis=-1)
 
 
 def accuracy(layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray) -> float:

@@ -17,11 +17,14 @@ with its own momentum, RMSprop and Adam classes. Those are ``LectureMomentum``,
 ``LectureRMSprop`` and ``LectureAdam`` here, written as the lecture wrote them, quirks
 included (see each); ``MyOptimizer`` runs the textbook rules of Lab 2's ``my_optimizer``
 on the same model instead. Pass one as ``optimizer=``.
+
+``dual_sweep`` trains the same model with several seeds side by side, the weights
+stacked along a leading axis, for the fair comparisons of ``labs.fair``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -34,7 +37,15 @@ __all__ = [
     "LectureRMSprop",
     "LectureAdam",
     "MyOptimizer",
+    "dual_sweep",
+    "dual_losses",
+    "dual_accuracies",
 ]
+
+
+def _activation(z: np.ndarray) -> np.ndarray:
+    z = np.clip(z, -100, None)
+    return 1 / (1 + np.exp(-z))
 
 
 def log_loss(y: np.ndarray, a: np.ndarray) -> float:
@@ -123,8 +134,7 @@ class DualLayer:
         self.b2 = 0.0
 
     def activation(self, z: np.ndarray) -> np.ndarray:
-        z = np.clip(z, -100, None)
-        return 1 / (1 + np.exp(-z))
+        return _activation(z)  # the lecture's: a sigmoid of z clipped below at -100
 
     def forpass(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """The output pre-activation z2; dropout (when on) acts on the hidden activations."""
@@ -321,3 +331,87 @@ class MyOptimizer:
         )
         model.w1, model.b1 = lyr1.wegt.T, lyr1.bias
         model.w2, model.b2 = lyr2.wegt.T, float(np.asarray(lyr2.bias).reshape(-1)[0])
+
+
+# -- many seeds side by side (labs.fair) --------------------------------------------------------
+def dual_sweep(
+    settings: Mapping[str, Mapping],
+    x: np.ndarray,
+    y: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    init: Callable[[int, int], np.ndarray],
+    epochs: int,
+    seeds: Sequence[int],
+    units: int = 10,
+    learning_rate: float = 1.0,
+    regularization_grad: Callable[..., np.ndarray] | None = None,
+    dropout_forward: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
+    dropout_backward: Callable[..., np.ndarray] | None = None,
+) -> dict[str, dict]:
+    """``DualLayer`` trained with every setting of ``settings`` (``{name: {"l1": ..., "l2":
+    ..., "dropout": ...}}``), all seeds side by side: seed k starts from ``init(n_in, units)``
+    and ``init(units, 1)`` after ``np.random.seed(k)``, as ``DualLayer(init=init, seed=k)``
+    does. ``x`` (m, n) and ``y`` (m,) are shared by all seeds, or stacked, (S, m, n) and
+    (S, m), one training set per seed; the same for ``x_val`` and ``y_val``.
+    Full-batch steps of size ``learning_rate``; the penalty's gradient
+    (``regularization_grad``) joins the weights' gradients; dropout acts on the hidden
+    units, its masks drawn by your ``dropout_forward`` for the whole stack at once (after
+    ``np.random.seed(seeds[0])``).
+
+    Returns ``{name: {"val_loss": (S,), "params": (w1, b1, w2, b2)}}``: the validation log
+    loss after the last epoch, and the trained weights, stacked.
+    """
+    y = np.asarray(y, dtype=float)[..., None]
+    m, n_in = x.shape[-2:]
+    starts = []
+    for seed in seeds:
+        np.random.seed(seed)
+        w1 = np.array(init(n_in, units), dtype=float)
+        starts.append((w1, np.array(init(units, 1), dtype=float)))
+    out = {}
+    for name, setting in settings.items():
+        l1, l2 = setting.get("l1", 0.0), setting.get("l2", 0.0)
+        rate = setting.get("dropout", 0.0)
+        w1 = np.stack([s[0] for s in starts])
+        w2 = np.stack([s[1] for s in starts])
+        b1 = np.zeros((len(seeds), 1, units))
+        b2 = np.zeros((len(seeds), 1, 1))
+        np.random.seed(seeds[0])
+        for _ in range(epochs):
+            a1 = _activation(x @ w1 + b1)
+            hidden, mask = dropout_forward(a1, rate, True) if rate else (a1, None)
+            err = _activation(hidden @ w2 + b2) - y
+            w2_grad = np.swapaxes(hidden, -1, -2) @ err / m
+            b2_grad = err.sum(axis=-2, keepdims=True) / m
+            d_hidden = err @ np.swapaxes(w2, -1, -2)
+            if mask is not None:
+                d_hidden = dropout_backward(d_hidden, mask)
+            e1 = d_hidden * a1 * (1 - a1)
+            w1_grad = np.swapaxes(x, -1, -2) @ e1 / m
+            b1_grad = e1.sum(axis=-2, keepdims=True) / m
+            if l1 or l2:
+                w1_grad = w1_grad + regularization_grad(w1, l1=l1, l2=l2)
+                w2_grad = w2_grad + regularization_grad(w2, l1=l1, l2=l2)
+            w1, b1 = w1 - learning_rate * w1_grad, b1 - learning_rate * b1_grad
+            w2, b2 = w2 - learning_rate * w2_grad, b2 - learning_rate * b2_grad
+        params = (w1, b1, w2, b2)
+        out[name] = {"val_loss": dual_losses(params, x_val, y_val), "params": params}
+    return out
+
+
+def dual_losses(params, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The log loss of every model of a stack (``DualLayer``'s, clipped alike), shape (S,);
+    ``x`` and ``y`` shared or stacked, as in ``dual_sweep``."""
+    w1, b1, w2, b2 = params
+    a = _activation(_activation(x @ w1 + b1) @ w2 + b2)
+    y = np.broadcast_to(np.asarray(y, dtype=float)[..., None], a.shape)
+    return np.array([log_loss(y_k, a_k) for y_k, a_k in zip(y, a, strict=True)])
+
+
+def dual_accuracies(params, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The accuracy of every model of a stack (``DualLayer.score``), shape (S,)."""
+    w1, b1, w2, b2 = params
+    z = _activation(x @ w1 + b1) @ w2 + b2
+    return np.mean((z > 0) == np.asarray(y)[..., None], axis=(-2, -1))

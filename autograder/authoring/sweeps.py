@@ -1,0 +1,117 @@
+"""Lab 2's learning-rate sweep, computed from the solution and stored (``make sweeps``).
+
+The fair comparison of Lab 2 chooses every optimizer's learning rate on a validation
+split: ``labs.fair.DIGITS_RATES`` (4 rates x 5 optimizers) with the 5 seeds of
+``labs.fair.SEEDS``, 100 networks of 60 epochs. That takes about 20 s, too long for the
+notebook's Run All, so this module runs it once with the source notebook's solution of
+``my_optimizer`` and writes ``source/lab2_optimizers/labs/sweep.json``, which travels
+with the assignment. The notebook plots the file, and can rerun the sweep with the
+student's own ``my_optimizer``.
+
+The file records a digest of everything its numbers depend on (the solution's code, the
+helper modules that train and the data file). ``stale`` compares that digest, which is
+quick; ``stale(recompute=True)`` also reruns the sweep and compares every number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from autograder import mistakes, notebooks
+
+LAB = "lab2_optimizers"
+FILE = "labs/sweep.json"
+SOLUTION_CELL = "my_optimizer"
+INPUTS = ("labs/fair.py", "labs/nn.py", "labs/data.py", "data/digits.csv")
+RTOL = 1e-6  # a rerun on another machine's BLAS may differ in the last bits
+
+
+def path(root: Path = notebooks.ROOT) -> Path:
+    return notebooks.source_path(LAB, root).parent / FILE
+
+
+def digest(root: Path = notebooks.ROOT) -> str:
+    """SHA-256 over the solution of ``my_optimizer`` and the files of ``INPUTS``."""
+    h = hashlib.sha256(mistakes.solution_code(LAB, root)[SOLUTION_CELL].encode())
+    for name in INPUTS:
+        h.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return h.hexdigest()
+
+
+def compute(root: Path = notebooks.ROOT) -> dict:
+    """The sweep's JSON document, computed now with the solution."""
+    from labs import fair
+    from labs.data import digits_split, one_hot
+
+    namespace = {"np": np}
+    exec(mistakes.solution_code(LAB, root)[SOLUTION_CELL], namespace)  # noqa: S102 -- our source
+    split = digits_split()
+    X_fit, X_val, labels_fit, labels_val = fair.validation_split(split.X_train, split.labels_train)
+    results = fair.digits_sweep(
+        namespace["my_optimizer"], X_fit, one_hot(labels_fit, 10), X_val, one_hot(labels_val, 10)
+    )
+    return fair.sweep_document(
+        results,
+        generated_by=(
+            "`make sweeps` (autograder/authoring/sweeps.py) from the solution of "
+            f"source/{LAB}; do not edit"
+        ),
+        inputs_sha256=digest(root),
+        seeds=list(fair.SEEDS),
+        epochs=fair.DIGITS_EPOCHS,
+        split=(
+            f"{len(X_fit)} training and {len(X_val)} validation images, "
+            "fair.validation_split(split.X_train, split.labels_train)"
+        ),
+        measure="validation loss (my_loss) after the last epoch, one per seed",
+    )
+
+
+def _dump(document: dict) -> str:
+    return json.dumps(document, indent=1) + "\n"
+
+
+def stale(root: Path = notebooks.ROOT, *, recompute: bool = False) -> list[str]:
+    """Why the stored sweep is out of date ([] when it is not)."""
+    file = path(root)
+    if not file.is_file():
+        return [f"{FILE} is missing"]
+    stored = json.loads(file.read_text())
+    if stored.get("inputs_sha256") != digest(root):
+        return [f"{FILE}: the solution or {', '.join(INPUTS)} changed since it was written"]
+    if not recompute:
+        return []
+    return differences(stored, compute(root))
+
+
+def differences(stored: dict, fresh: dict) -> list[str]:
+    """What differs between two sweep documents: any field, the optimizers or rates, or a
+    validation loss by more than ``RTOL``."""
+    problems = [
+        f"{FILE}: {key} differs"
+        for key in fresh
+        if key != "validation_loss" and stored.get(key) != fresh[key]
+    ]
+    old, new = stored.get("validation_loss", {}), fresh["validation_loss"]
+    if {s: sorted(v) for s, v in old.items()} != {s: sorted(v) for s, v in new.items()}:
+        return [*problems, f"{FILE}: the optimizers or rates differ"]
+    for solver, by in new.items():
+        for lr, values in by.items():
+            if not np.allclose(old[solver][lr], values, rtol=RTOL, atol=0):
+                problems.append(f"{FILE}: {solver} at {lr} gives {values}, not {old[solver][lr]}")
+    return problems
+
+
+def update(root: Path = notebooks.ROOT, *, force: bool = False) -> bool:
+    """Rewrite the file when its digest is out of date (or ``force``); True if written."""
+    if not force and not stale(root):
+        return False
+    path(root).write_text(_dump(compute(root)))
+    return True
+
+
+__all__ = ["LAB", "FILE", "path", "digest", "compute", "stale", "differences", "update"]

@@ -1,0 +1,368 @@
+"""Fair comparisons: several seeds at once, settings chosen on a validation split.
+
+One training run is one draw. Another seed gives another start and another order of the
+mini-batches, and can give another ranking. A fair comparison
+
+* trains every contender with several seeds (``SEEDS``) and reports the mean and its
+  standard error (``mean_se``);
+* chooses each contender's setting (a learning rate, a penalty) on a validation split
+  carved out of the training set (``choose``), never on the test set, which is used once,
+  at the end;
+* shows every seed and the mean ± standard error (``plot_sweep``, ``plot_seeds``);
+* compares two contenders seed by seed (``paired``): both ran with the same seeds, so the
+  per-seed differences are less noisy than the two means.
+
+The seeds train side by side. ``stack_network`` stacks the networks that
+``labs.nn.make_network`` builds for each seed along a leading axis, and ``train_stack``
+runs your ``my_optimizer`` on the stacks unchanged: its rules act entry by entry.
+``labs.dual.dual_sweep`` does the same for Lab 3's ``DualLayer``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import stats
+
+from labs.nn import make_network, my_backward, my_forward, myDenseLayer, myOptParam
+
+__all__ = [
+    "SEEDS",
+    "DIGITS_RATES",
+    "DIGITS_EPOCHS",
+    "SWEEP_FILE",
+    "mean_se",
+    "paired",
+    "choose",
+    "validation_split",
+    "validation_splits",
+    "stack_network",
+    "train_stack",
+    "losses",
+    "accuracies",
+    "digits_runs",
+    "digits_sweep",
+    "sweep_document",
+    "load_sweep",
+    "plot_sweep",
+    "plot_seeds",
+]
+
+#: The seeds of every comparison: seed k starts from ``make_network(..., seed=k)`` (Lab 2)
+#: or from your initializer after ``np.random.seed(k)`` (Lab 3), and shuffles with its own
+#: generator.
+SEEDS = (0, 1, 2, 3, 4)
+
+#: Lab 2's sweep: four learning rates per optimizer, a factor 2 apart, around the rates of
+#: the single-seed comparison, wide enough that no chosen rate is at the end of its grid.
+DIGITS_RATES = {
+    "sgd": (1.25, 2.5, 5.0, 10.0),
+    "momentum": (0.0625, 0.125, 0.25, 0.5),
+    "adagrad": (0.025, 0.05, 0.1, 0.2),
+    "rmsprop": (0.005, 0.01, 0.02, 0.04),
+    "adam": (0.005, 0.01, 0.02, 0.04),
+}
+DIGITS_EPOCHS = 60
+DIGITS_SIZES = (64, 80, 70, 10)
+
+#: Where Lab 2's sweep is stored (written by ``python -m autograder sweeps``).
+SWEEP_FILE = Path(__file__).resolve().parent / "sweep.json"
+
+
+# -- statistics ------------------------------------------------------------------------------
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """The mean and its standard error, std(ddof=1) / sqrt(n)."""
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def paired(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
+    """Seed-by-seed comparison of ``a`` and ``b`` (same seeds, same order): the mean of the
+    differences a - b, its standard error, and the two-sided p-value of the paired t-test
+    (1.0 when every difference is 0)."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    mean, se = mean_se(diff)
+    if not np.any(diff):
+        return mean, se, 1.0
+    if se == 0:
+        return mean, se, 0.0
+    return mean, se, float(stats.ttest_rel(a, b).pvalue)
+
+
+def choose(results: Mapping[str, Mapping[float, Sequence[float]]]) -> dict[str, float]:
+    """For every contender, the setting with the lowest mean of ``results[name][setting]``
+    (validation losses, one per seed)."""
+    return {
+        name: min(settings, key=lambda s, by=settings: float(np.mean(by[s])))
+        for name, settings in results.items()
+    }
+
+
+def validation_split(X, labels, *, test_size: float = 0.2, random_state: int = 0):
+    """``(X_fit, X_val, labels_fit, labels_val)``: a stratified split of a training set."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(
+        X, labels, test_size=test_size, random_state=random_state, stratify=labels
+    )
+
+
+def validation_splits(X, y, *, seeds: Sequence[int] = SEEDS, test_size: float = 0.2):
+    """``(X_fit, X_val, y_fit, y_val)``, each stacked with one split per seed, entry k
+    ``train_test_split(X, y, test_size=test_size, random_state=seeds[k])``."""
+    from sklearn.model_selection import train_test_split
+
+    parts = [train_test_split(X, y, test_size=test_size, random_state=seed) for seed in seeds]
+    return tuple(np.stack(part) for part in zip(*parts, strict=True))
+
+
+# -- Lab 2: stacks of digits networks ---------------------------------------------------------
+def stack_network(
+    sizes: Sequence[int] = DIGITS_SIZES, seeds: Sequence[int] = SEEDS
+) -> tuple[list[myDenseLayer], list[myOptParam]]:
+    """One network per seed, stacked: layer ``i`` has ``wegt`` (S, n_out, n_in) whose entry k
+    is ``make_network(sizes, seed=seeds[k])``'s, ``bias`` (S, 1, n_out) and a zero state
+    of the same shapes."""
+    nets = [make_network(sizes, seed=s)[0] for s in seeds]
+    layers, states = [], []
+    for i in range(len(sizes) - 1):
+        layer = myDenseLayer(*nets[0][i].wegt.shape)
+        layer.wegt = np.stack([net[i].wegt for net in nets])
+        layer.bias = np.zeros((len(seeds), 1, layer.wegt.shape[1]))
+        state = myOptParam(*nets[0][i].wegt.shape)
+        for name in ("W_dt", "W_mt", "W_vt"):
+            setattr(state, name, np.zeros_like(layer.wegt))
+        for name in ("B_dt", "B_mt", "B_vt"):
+            setattr(state, name, np.zeros_like(layer.bias))
+        layers.append(layer)
+        states.append(state)
+    return layers, states
+
+
+def train_stack(
+    layers: Sequence[myDenseLayer],
+    states: Sequence[myOptParam],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    optimizer: Callable[..., None],
+    solver: str,
+    learning_rate: float,
+    epochs: int,
+    seeds: Sequence[int] = SEEDS,
+    batch_size: int = 64,
+) -> None:
+    """``labs.nn.train`` for a stack: every epoch network k visits the rows of ``X`` and
+    ``y`` in its own random order (``np.random.default_rng(seeds[k])``), in batches of
+    ``batch_size`` and a smaller last one, and ``optimizer`` steps every layer of the
+    whole stack at once, with ``iter`` the step number from 1."""
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    m = len(X)
+    step = 0
+    for _ in range(epochs):
+        order = np.stack([rng.permutation(m) for rng in rngs])
+        for start in range(0, m, batch_size):
+            rows = order[:, start : start + batch_size]
+            X_mini, y_mini = X[rows], y[rows]
+            step += 1
+            activations = my_forward(layers, X_mini)
+            grads = my_backward(layers, activations, X_mini, y_mini)
+            for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
+                optimizer(
+                    layer, state, dW, dB, solver=solver, learning_rate=learning_rate, iter=step
+                )
+
+
+def losses(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``my_loss`` of every network of the stack, shape (S,)."""
+    out = my_forward(layers, X)[-1]
+    return 0.5 * np.sum((out - y) ** 2, axis=(-2, -1)) / X.shape[-2]
+
+
+def accuracies(layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The accuracy of every network of the stack, shape (S,)."""
+    predicted = np.argmax(my_forward(layers, X)[-1], axis=-1)
+    return np.mean(predicted == np.asarray(labels), axis=-1)
+
+
+def digits_runs(
+    optimizer: Callable[..., None],
+    solver: str,
+    learning_rate: float,
+    X_fit: np.ndarray,
+    y_fit: np.ndarray,
+    *,
+    epochs: int = DIGITS_EPOCHS,
+    seeds: Sequence[int] = SEEDS,
+) -> list[myDenseLayer]:
+    """The digits network trained with every seed at once; the trained stack's layers."""
+    layers, states = stack_network(DIGITS_SIZES, seeds)
+    train_stack(
+        layers,
+        states,
+        X_fit,
+        y_fit,
+        optimizer=optimizer,
+        solver=solver,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        seeds=seeds,
+    )
+    return layers
+
+
+def digits_sweep(
+    optimizer: Callable[..., None],
+    X_fit: np.ndarray,
+    y_fit: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    rates: Mapping[str, Sequence[float]] = DIGITS_RATES,
+    epochs: int = DIGITS_EPOCHS,
+    seeds: Sequence[int] = SEEDS,
+) -> dict[str, dict[float, list[float]]]:
+    """Every optimizer at every rate of ``rates``, with every seed: the validation loss of
+    each run, ``{solver: {rate: [loss of seed 0, seed 1, ...]}}``. A solver that raises
+    ``NotImplementedError`` is left out."""
+    results: dict[str, dict[float, list[float]]] = {}
+    for solver, grid in rates.items():
+        try:
+            for lr in grid:
+                stack = digits_runs(optimizer, solver, lr, X_fit, y_fit, epochs=epochs, seeds=seeds)
+                results.setdefault(solver, {})[lr] = losses(stack, X_val, y_val).tolist()
+        except NotImplementedError:
+            results.pop(solver, None)
+    return results
+
+
+def sweep_document(results: Mapping[str, Mapping[float, Sequence[float]]], **about) -> dict:
+    """``results`` of ``digits_sweep`` as the JSON document of ``SWEEP_FILE``."""
+    return {
+        **about,
+        "validation_loss": {
+            solver: {repr(float(lr)): [float(v) for v in values] for lr, values in by.items()}
+            for solver, by in results.items()
+        },
+    }
+
+
+def load_sweep(path: Path | str = SWEEP_FILE) -> dict[str, dict[float, list[float]]]:
+    """The stored sweep, in the form ``digits_sweep`` returns."""
+    document = json.loads(Path(path).read_text())
+    return {
+        solver: {float(lr): values for lr, values in by.items()}
+        for solver, by in document["validation_loss"].items()
+    }
+
+
+# -- figures ---------------------------------------------------------------------------------
+def plot_sweep(
+    results: Mapping[str, Mapping[float, Sequence[float]]],
+    chosen: Mapping[str, float],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    logx: bool = True,
+    ncols: int = 5,
+    baseline: tuple[str, Sequence[float]] | None = None,
+):
+    """One panel per contender: the mean ± standard error over seeds of ``results[name]
+    [setting]`` against the setting, every seed as a small dot, ``chosen[name]`` ringed.
+    ``baseline`` (a label and its per-seed values) is drawn in every panel as a band."""
+    n = len(results)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.3 * ncols, 3.3 * nrows), squeeze=False, layout="constrained"
+    )
+    for ax, (name, by) in zip(axes.flat, results.items(), strict=False):
+        settings = sorted(by)
+        means, ses = np.array([mean_se(by[x]) for x in settings]).T
+        for x in settings:
+            ax.plot([x] * len(by[x]), by[x], ".", color="0.6", ms=4)
+        ax.errorbar(settings, means, yerr=ses, fmt="o-", capsize=4, color="tab:blue")
+        if name in chosen:
+            mean = float(np.mean(by[chosen[name]]))
+            ax.plot(chosen[name], mean, "o", ms=14, mfc="none", mec="tab:red", mew=2)
+        if baseline is not None:
+            mean, se = mean_se(baseline[1])
+            ax.axhspan(mean - se, mean + se, color="tab:green", alpha=0.15)
+            ax.axhline(mean, color="tab:green", ls="--")
+        if logx:
+            ax.set_xscale("log")
+            ax.set_xticks(settings, [f"{x:g}" for x in settings])
+            ax.minorticks_off()
+        ax.set(title=name, xlabel=xlabel)
+        ax.grid(True, alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.remove()
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    handles = []
+    if baseline is not None:
+        handles.append(plt.Line2D([], [], color="tab:green", ls="--", label=baseline[0]))
+    fig.legend(
+        handles=handles
+        + [
+            plt.Line2D([], [], marker="o", color="tab:blue", label="mean ± standard error"),
+            plt.Line2D([], [], ls="none", marker=".", color="0.6", label="one seed"),
+            plt.Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=10,
+                mfc="none",
+                mec="tab:red",
+                mew=2,
+                label="chosen (lowest mean)",
+            ),
+        ],
+        loc="outside lower center",
+        ncols=len(handles) + 3,
+        fontsize=9,
+    )
+    fig.suptitle(title)
+    return fig
+
+
+def plot_seeds(
+    values: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax=None,
+):
+    """Every contender's per-seed values as dots, with their mean ± standard error."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    names = list(values)
+    for i, name in enumerate(names):
+        v = np.asarray(values[name], dtype=float)
+        offsets = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
+        ax.plot(
+            i + 0.25 + offsets, v, ".", color="0.55", ms=6, label="one seed" if i == 0 else None
+        )
+        mean, se = mean_se(v)
+        ax.errorbar(
+            i,
+            mean,
+            yerr=se,
+            fmt="o",
+            capsize=6,
+            color="tab:blue",
+            ms=7,
+            label="mean ± standard error" if i == 0 else None,
+        )
+    ax.set_xticks(range(len(names)), names)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend()
+    return ax

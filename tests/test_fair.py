@@ -1,0 +1,247 @@
+"""labs.fair and labs.dual.dual_sweep: stacks of seeds compute what one run per seed does;
+the statistics and the choice; Lab 2's stored sweep is what the solution computes."""
+
+import json
+import shutil
+
+import matplotlib
+
+matplotlib.use("agg")
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from scipy import stats  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+from autograder import mistakes, notebooks  # noqa: E402
+from autograder.authoring import sweeps  # noqa: E402
+from labs import fair, nn  # noqa: E402
+from labs.data import digits_split, load_breast_cancer, one_hot  # noqa: E402
+from labs.dual import DualLayer, dual_accuracies, dual_losses, dual_sweep  # noqa: E402
+
+
+def _solution(lab: str, *names: str) -> dict:
+    namespace = {"np": np}
+    code = mistakes.solution_code(lab)
+    for name in names:
+        exec(code[name], namespace)  # noqa: S102 -- the course's own solution
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def my_optimizer():
+    return _solution("lab2_optimizers", "my_optimizer")["my_optimizer"]
+
+
+@pytest.fixture(scope="module")
+def lab3():
+    return _solution(
+        "lab3_regularization",
+        "init_weights_xavier",
+        "regularization_grad",
+        "dropout_forward",
+        "dropout_backward",
+    )
+
+
+@pytest.mark.parametrize("solver", ["momentum", "adam"])
+def test_a_stack_of_seeds_trains_each_network_as_train_does(my_optimizer, solver):
+    """Network k of the stack ends with exactly the weights `labs.nn.train` gives seed k's
+    network on the same batches: the stack changes how the work is laid out, not what it is."""
+    split = digits_split()
+    X, y = split.X_train[:300], split.y_train[:300]
+    seeds = (3, 1)
+    stack = fair.digits_runs(my_optimizer, solver, 0.05, X, y, epochs=2, seeds=seeds)
+    for k, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+
+        def same_batches(X, y, batch_size, rng=rng):
+            order = rng.permutation(len(X))
+            return [
+                (X[order[i : i + batch_size]], y[order[i : i + batch_size]])
+                for i in range(0, len(X), batch_size)
+            ]
+
+        layers, states = nn.make_network(fair.DIGITS_SIZES, seed=seed)
+        nn.train(
+            layers,
+            states,
+            X,
+            y,
+            optimizer=my_optimizer,
+            make_batches=same_batches,
+            solver=solver,
+            learning_rate=0.05,
+            epochs=2,
+            seed=None,
+        )
+        for one, stacked in zip(layers, stack, strict=True):
+            np.testing.assert_array_equal(stacked.wegt[k], one.wegt)
+            np.testing.assert_array_equal(stacked.bias[k, 0], one.bias)
+        assert fair.losses(stack, X, y)[k] == pytest.approx(nn.my_loss(layers, X, y), rel=1e-12)
+        labels = split.labels_train[:300]
+        assert fair.accuracies(stack, X, labels)[k] == nn.accuracy(layers, X, labels)
+
+
+def test_a_dual_stack_trains_each_model_as_dual_layer_does(lab3):
+    """Seed k of `dual_sweep`, with its own training split, ends where `DualLayer(init=...,
+    seed=k)` ends on that split, and scores alike."""
+    cancer = load_breast_cancer()
+    X, y = (cancer.X - cancer.X.mean(axis=0)) / cancer.X.std(axis=0), cancer.y
+    seeds = (0, 2)
+    X_fits, X_vals, y_fits, y_vals = fair.validation_splits(X, y, seeds=seeds)
+    out = dual_sweep(
+        {"L2": {"l2": 0.01}},
+        X_fits,
+        y_fits,
+        X_vals,
+        y_vals,
+        init=lab3["init_weights_xavier"],
+        epochs=30,
+        seeds=seeds,
+        regularization_grad=lab3["regularization_grad"],
+    )["L2"]
+    for k, seed in enumerate(seeds):
+        X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.2, random_state=seed)
+        np.testing.assert_array_equal(X_fits[k], X_fit)
+        model = DualLayer(
+            init=lab3["init_weights_xavier"],
+            seed=seed,
+            l2=0.01,
+            regularization_grad=lab3["regularization_grad"],
+            regularized_loss=lambda loss, params, l1, l2: loss,
+        ).fit(X_fit, y_fit, epochs=30, x_val=X_val, y_val=y_val)
+        w1, b1, w2, b2 = out["params"]
+        np.testing.assert_allclose(w1[k], model.w1, rtol=1e-12)
+        np.testing.assert_allclose(w2[k], model.w2, rtol=1e-12)
+        assert out["val_loss"][k] == pytest.approx(model.val_losses[-1], rel=1e-10)
+        params = out["params"]
+        assert dual_accuracies(params, X_val, y_val)[k] == model.score(X_val, y_val)
+        assert dual_losses(params, X_vals, y_vals)[k] == pytest.approx(out["val_loss"][k])
+
+
+def test_dropout_runs_on_the_whole_stack_and_changes_the_result(lab3):
+    cancer = load_breast_cancer()
+    X = (cancer.X - cancer.X.mean(axis=0)) / cancer.X.std(axis=0)
+    common = dict(
+        init=lab3["init_weights_xavier"],
+        epochs=20,
+        seeds=(0, 1, 2),
+        dropout_forward=lab3["dropout_forward"],
+        dropout_backward=lab3["dropout_backward"],
+    )
+    out = dual_sweep({"off": {}, "on": {"dropout": 0.5}}, X, cancer.y, X, cancer.y, **common)
+    assert out["on"]["params"][0].shape == (3, 30, 10)
+    assert not np.allclose(out["on"]["params"][0], out["off"]["params"][0])
+    again = dual_sweep({"on": {"dropout": 0.5}}, X, cancer.y, X, cancer.y, **common)
+    np.testing.assert_array_equal(again["on"]["params"][0], out["on"]["params"][0])
+
+
+def test_mean_se_and_the_paired_test_agree_with_scipy():
+    a, b = [0.97, 0.95, 0.96, 0.99, 0.98], [0.95, 0.95, 0.94, 0.96, 0.97]
+    mean, se = fair.mean_se(a)
+    assert mean == pytest.approx(0.97) and se == pytest.approx(stats.sem(a))
+    diff, diff_se, p = fair.paired(a, b)
+    assert diff == pytest.approx(0.016) and diff_se == pytest.approx(stats.sem(np.subtract(a, b)))
+    assert p == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    assert fair.paired(a, a) == (0.0, 0.0, 1.0)  # scipy gives nan: no difference is no evidence
+    assert fair.paired([1.0, 2.0], [0.0, 1.0])[2] == 0.0  # the same gain every time
+
+
+def test_choose_takes_the_lowest_mean_not_the_lowest_single_run():
+    results = {"sgd": {1.0: [0.5, 0.01, 0.5], 2.0: [0.2, 0.2, 0.2]}, "adam": {0.1: [0.3]}}
+    assert fair.choose(results) == {"sgd": 2.0, "adam": 0.1}
+
+
+def test_validation_splits_stack_one_split_per_seed():
+    X, y = np.arange(40.0).reshape(20, 2), np.arange(20) % 2
+    X_fit, X_val, y_fit, y_val = fair.validation_splits(X, y, seeds=(0, 5))
+    assert X_fit.shape == (2, 16, 2) and X_val.shape == (2, 4, 2) and y_fit.shape == (2, 16)
+    expected = train_test_split(X, y, test_size=0.2, random_state=5)
+    for got, want in zip((X_fit[1], X_val[1], y_fit[1], y_val[1]), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(X_val[0], X_val[1])
+
+
+def test_the_figures_have_titles_labels_and_legends():
+    results = {"sgd": {1.0: [0.3, 0.4], 2.0: [0.2, 0.25]}, "adam": {0.01: [0.1, 0.12]}}
+    fig = fair.plot_sweep(
+        results, {"sgd": 2.0}, title="T", xlabel="rate", ylabel="loss", baseline=("none", [1, 2])
+    )
+    assert fig._suptitle.get_text() == "T"
+    assert all(ax.get_title() and ax.get_xlabel() for ax in fig.axes)
+    assert fig.axes[0].get_ylabel() == "loss"
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["none", "mean ± standard error", "one seed", "chosen (lowest mean)"]
+    ax = fair.plot_seeds({"a": [1, 2, 3], "b": [2, 3, 4]}, title="S", xlabel="x", ylabel="y")
+    assert ax.get_title() == "S" and ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "one seed",
+        "mean ± standard error",
+    ]
+
+
+def test_a_changed_solution_or_helper_makes_the_stored_sweep_stale(tmp_path):
+    """The digest covers the solution of my_optimizer and the helpers that train; a fresh
+    file is not stale, and a missing one is reported."""
+    assert sweeps.stale() == []
+    root = tmp_path / "course"
+    for part in ("labs", "data"):
+        shutil.copytree(notebooks.ROOT / part, root / part)
+    shutil.copytree(notebooks.ROOT / "source" / sweeps.LAB, root / "source" / sweeps.LAB)
+    assert sweeps.stale(root) == []
+    (root / "labs" / "fair.py").write_text((root / "labs" / "fair.py").read_text() + "\n# x\n")
+    assert "changed since it was written" in sweeps.stale(root)[0]
+    sweeps.path(root).unlink()
+    assert sweeps.stale(root) == [f"{sweeps.FILE} is missing"]
+
+
+def test_the_release_carries_the_sweep_the_notebook_plots():
+    release = notebooks.ROOT / "release" / sweeps.LAB / sweeps.FILE
+    assert release.read_bytes() == sweeps.path().read_bytes()
+    loaded = fair.load_sweep(release)
+    assert {s: sorted(by) for s, by in loaded.items()} == {
+        s: sorted(rates) for s, rates in fair.DIGITS_RATES.items()
+    }
+    assert all(len(v) == len(fair.SEEDS) for by in loaded.values() for v in by.values())
+
+
+@pytest.mark.slow
+def test_the_stored_sweep_is_what_the_solution_computes():
+    """`make sweeps` reruns 100 networks; every stored loss must agree with a fresh run, and
+    a changed number is reported."""
+    stored = json.loads(sweeps.path().read_text())
+    fresh = sweeps.compute()
+    assert sweeps.differences(stored, fresh) == []
+    tampered = json.loads(json.dumps(stored))
+    tampered["validation_loss"]["adam"]["0.01"][2] *= 1.001
+    assert sweeps.differences(tampered, fresh) == [
+        f"{sweeps.FILE}: adam at 0.01 gives {fresh['validation_loss']['adam']['0.01']}, "
+        f"not {tampered['validation_loss']['adam']['0.01']}"
+    ]
+
+
+def test_the_sweep_finds_each_optimizers_validation_loss(my_optimizer):
+    """A small sweep: every optimizer and rate, one value per seed, from the validation set
+    only; a solver that is not implemented is left out."""
+    split = digits_split()
+    X_fit, X_val, l_fit, l_val = fair.validation_split(split.X_train, split.labels_train)
+
+    def only_sgd(lyr, opt, W_grad, B_grad, solver="sgd", learning_rate=0.01, iter=1):
+        if solver != "sgd":
+            raise NotImplementedError
+        my_optimizer(lyr, opt, W_grad, B_grad, solver, learning_rate, iter)
+
+    rates = {"sgd": (1.0, 2.0), "adam": (0.01,)}
+    got = fair.digits_sweep(
+        only_sgd,
+        X_fit,
+        one_hot(l_fit, 10),
+        X_val,
+        one_hot(l_val, 10),
+        rates=rates,
+        epochs=1,
+        seeds=(0, 1, 2),
+    )
+    assert list(got) == ["sgd"] and sorted(got["sgd"]) == [1.0, 2.0]
+    assert all(len(v) == 3 and all(0 < x < 1 for x in v) for v in got["sgd"].values())
+    assert len(X_val) == 288 and len(X_fit) == 1149
