@@ -185,6 +185,10 @@ LAB2 += [
         "The last line of the second cell checks that your runs at the chosen rates reproduce the stored\nsweep's validation losses",
         "all(np.allclose(fair_val[s], rate_sweep[s][chosen[s]], rtol=1e-6) for s in rate_sweep)",
     ),
+    Claim(
+        "momentum, whose five test accuracies span 0.74 to 0.86, against\n    spreads below 0.01 for the adaptive methods",
+        "[f'{fair_test[\"momentum\"].min():.2f}', f'{fair_test[\"momentum\"].max():.2f}'] == ['0.74', '0.86'] and all(np.ptp(fair_test[s]) < 0.01 for s in ('adagrad', 'rmsprop', 'adam')) and np.ptp(fair_test['momentum']) == max(np.ptp(v) for v in fair_test.values())",
+    ),
 ]
 
 LAB3 = [
@@ -335,6 +339,10 @@ LAB3 = [
     Claim(
         "which score 0.956 without a\npenalty, while a Xavier start alone scored 0.982 in section 2",
         "f\"{init_models['ones (base model)'].score(X_test_scaled, y_test):.3f}\" == '0.956' and f\"{init_models['Xavier'].score(X_test_scaled, y_test):.3f}\" == '0.982'",
+    ),
+    Claim(
+        "91 validation tumours per seed and 114 test tumours",
+        "X_vals.shape[:2] == (5, 91) and len(y_test) == 114",
     ),
 ]
 

@@ -144,7 +144,7 @@ def test_one_mini_batch_of_everything_is_the_full_batch():
 
 
 def test_the_lectures_momentum_is_nesterov_momentum_as_cs231n_writes_it():
-    """Lab 3 says so (section 8, question 7): the lecture's step equals CS231n's Nesterov
+    """Lab 3 says so (section 9, question 11): the lecture's step equals CS231n's Nesterov
     update ``v_prev = v; v = mu * v - lr * g; w += -mu * v_prev + (1 + mu) * v`` with
     lr = 0.01 and mu = 0.9, and differs from the classical ``v = mu * v - lr * g; w += v``."""
     x, y = _data(f=3)

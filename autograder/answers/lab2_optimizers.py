@@ -100,7 +100,23 @@ QUESTIONS = [
         "needs about sqrt(kappa) times fewer steps.",
     ),
     Question(
-        10,
+        9,
+        (
+            Field(
+                "seeds",
+                20,
+                decimals=0,
+                nudge="The standard error is s / sqrt(n). For which n is sqrt(n) twice sqrt(5)?",
+                slips={
+                    10: "Twice the seeds divide the standard error by sqrt(2) only, not by 2.",
+                },
+            ),
+        ),
+        "SE = s / sqrt(n): halving it takes four times the seeds, 4 x 5 = 20. The spread s of "
+        "single runs stays the same; only the mean becomes more certain.",
+    ),
+    Question(
+        12,
         (
             Field(
                 "alpha",

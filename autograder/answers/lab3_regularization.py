@@ -25,7 +25,27 @@ QUESTIONS = [
         "same 0.637 for every tumour and calls them all benign: 67 of the 114 test tumours are.",
     ),
     Question(
-        7,
+        5,
+        (
+            Field(
+                "tumours",
+                2.1,
+                decimals=1,
+                nudge="Compute sqrt(0.96 * 0.04 / 114), a fraction of the test set, and "
+                "multiply it by 114.",
+                slips={
+                    0: "That is the standard error as a fraction of the test set; multiply it "
+                    "by 114 to count tumours.",
+                    4.4: "That is the variance, 114 * 0.96 * 0.04, in tumours squared; take its "
+                    "square root.",
+                },
+            ),
+        ),
+        "sqrt(114 * 0.96 * 0.04) = 2.1 tumours: a one-tumour gap is half a standard error, no "
+        "evidence either way.",
+    ),
+    Question(
+        9,
         (
             Field(
                 "stop_5",
@@ -62,7 +82,7 @@ QUESTIONS = [
         "575, which is first beaten at epoch 673.",
     ),
     Question(
-        8,
+        10,
         (
             Field(
                 "cheapest",
@@ -76,7 +96,7 @@ QUESTIONS = [
         "L2 and dropout add work to every step of a full run and need runs to tune.",
     ),
     Question(
-        9,
+        11,
         (
             Field(
                 "lr",
