@@ -11,8 +11,8 @@ mini-batches, and can give another ranking. A fair comparison
   carved out of the training set (``choose``), never on the test set, which is used once,
   at the end;
 * shows every seed and the mean ± standard error (``plot_sweep``, ``plot_seeds``);
-* compares two contenders seed by seed (``paired``): both ran with the same seeds, so the
-  per-seed differences are less noisy than the two means.
+* compares two contenders seed by seed (``paired``): both ran with the same seeds, so a
+  seed that is hard for both counts against neither.
 
 The seeds train side by side. ``stack_network`` stacks the networks that
 ``labs.nn.make_network`` builds for each seed along a leading axis, and ``train_stack``
