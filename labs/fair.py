@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-from labs.nn import make_network, my_backward, my_forward, myDenseLayer, myOptParam
+from labs.nn import make_network, my_loss, myDenseLayer, myOptParam, train_step
 
 __all__ = [
     "SEEDS",
@@ -42,8 +42,6 @@ __all__ = [
     "validation_splits",
     "stack_network",
     "train_stack",
-    "losses",
-    "accuracies",
     "digits_runs",
     "digits_sweep",
     "sweep_document",
@@ -158,8 +156,9 @@ def train_stack(
 ) -> None:
     """``labs.nn.train`` for a stack: every epoch network k visits the rows of ``X`` and
     ``y`` in its own random order (``np.random.default_rng(seeds[k])``), in batches of
-    ``batch_size`` and a smaller last one, and ``optimizer`` steps every layer of the
-    whole stack at once, with ``iter`` the step number from 1."""
+    ``batch_size`` and a smaller last one, and ``labs.nn.train_step`` updates the whole
+    stack at once, with ``iter`` the step number from 1. ``labs.nn.my_loss`` and
+    ``labs.nn.accuracy`` give one value per network of the trained stack."""
     rngs = [np.random.default_rng(seed) for seed in seeds]
     m = len(X)
     step = 0
@@ -167,26 +166,17 @@ def train_stack(
         order = np.stack([rng.permutation(m) for rng in rngs])
         for start in range(0, m, batch_size):
             rows = order[:, start : start + batch_size]
-            X_mini, y_mini = X[rows], y[rows]
             step += 1
-            activations = my_forward(layers, X_mini)
-            grads = my_backward(layers, activations, X_mini, y_mini)
-            for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
-                optimizer(
-                    layer, state, dW, dB, solver=solver, learning_rate=learning_rate, iter=step
-                )
-
-
-def losses(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``my_loss`` of every network of the stack, shape (S,)."""
-    out = my_forward(layers, X)[-1]
-    return 0.5 * np.sum((out - y) ** 2, axis=(-2, -1)) / X.shape[-2]
-
-
-def accuracies(layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """The accuracy of every network of the stack, shape (S,)."""
-    predicted = np.argmax(my_forward(layers, X)[-1], axis=-1)
-    return np.mean(predicted == np.asarray(labels), axis=-1)
+            train_step(
+                layers,
+                states,
+                X[rows],
+                y[rows],
+                optimizer=optimizer,
+                solver=solver,
+                learning_rate=learning_rate,
+                step=step,
+            )
 
 
 def digits_runs(
@@ -234,7 +224,7 @@ def digits_sweep(
         try:
             for lr in grid:
                 stack = digits_runs(optimizer, solver, lr, X_fit, y_fit, epochs=epochs, seeds=seeds)
-                results.setdefault(solver, {})[lr] = losses(stack, X_val, y_val).tolist()
+                results.setdefault(solver, {})[lr] = my_loss(stack, X_val, y_val).tolist()
         except NotImplementedError:
             results.pop(solver, None)
     return results

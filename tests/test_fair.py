@@ -9,38 +9,25 @@ import matplotlib
 matplotlib.use("agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import solution_namespace  # noqa: E402
 from scipy import stats  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from autograder import mistakes, notebooks  # noqa: E402
+from autograder import notebooks  # noqa: E402
 from autograder.authoring import sweeps  # noqa: E402
 from labs import fair, nn  # noqa: E402
 from labs.data import digits_split, load_breast_cancer, one_hot  # noqa: E402
-from labs.dual import DualLayer, dual_accuracies, dual_losses, dual_sweep  # noqa: E402
-
-
-def _solution(lab: str, *names: str) -> dict:
-    namespace = {"np": np}
-    code = mistakes.solution_code(lab)
-    for name in names:
-        exec(code[name], namespace)  # noqa: S102 -- the course's own solution
-    return namespace
+from labs.dual import DualLayer, dual_sweep, log_loss  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def my_optimizer():
-    return _solution("lab2_optimizers", "my_optimizer")["my_optimizer"]
+    return solution_namespace("lab2_optimizers")["my_optimizer"]
 
 
 @pytest.fixture(scope="module")
 def lab3():
-    return _solution(
-        "lab3_regularization",
-        "init_weights_xavier",
-        "regularization_grad",
-        "dropout_forward",
-        "dropout_backward",
-    )
+    return solution_namespace("lab3_regularization")
 
 
 @pytest.mark.parametrize("solver", ["momentum", "adam"])
@@ -77,9 +64,9 @@ def test_a_stack_of_seeds_trains_each_network_as_train_does(my_optimizer, solver
         for one, stacked in zip(layers, stack, strict=True):
             np.testing.assert_array_equal(stacked.wegt[k], one.wegt)
             np.testing.assert_array_equal(stacked.bias[k, 0], one.bias)
-        assert fair.losses(stack, X, y)[k] == pytest.approx(nn.my_loss(layers, X, y), rel=1e-12)
+        assert nn.my_loss(stack, X, y)[k] == pytest.approx(nn.my_loss(layers, X, y), rel=1e-12)
         labels = split.labels_train[:300]
-        assert fair.accuracies(stack, X, labels)[k] == nn.accuracy(layers, X, labels)
+        assert nn.accuracy(stack, X, labels)[k] == nn.accuracy(layers, X, labels)
 
 
 def test_a_dual_stack_trains_each_model_as_dual_layer_does(lab3):
@@ -99,7 +86,10 @@ def test_a_dual_stack_trains_each_model_as_dual_layer_does(lab3):
         epochs=30,
         seeds=seeds,
         regularization_grad=lab3["regularization_grad"],
+        regularized_loss=lambda loss, params, l1, l2: loss,
     )["L2"]
+    stack = out["model"]
+    a = stack.activation(stack.forpass(X_vals))
     for k, seed in enumerate(seeds):
         X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.2, random_state=seed)
         np.testing.assert_array_equal(X_fits[k], X_fit)
@@ -110,13 +100,12 @@ def test_a_dual_stack_trains_each_model_as_dual_layer_does(lab3):
             regularization_grad=lab3["regularization_grad"],
             regularized_loss=lambda loss, params, l1, l2: loss,
         ).fit(X_fit, y_fit, epochs=30, x_val=X_val, y_val=y_val)
-        w1, b1, w2, b2 = out["params"]
-        np.testing.assert_allclose(w1[k], model.w1, rtol=1e-12)
-        np.testing.assert_allclose(w2[k], model.w2, rtol=1e-12)
+        np.testing.assert_allclose(stack.w1[k], model.w1, rtol=1e-12)
+        np.testing.assert_allclose(stack.w2[k], model.w2, rtol=1e-12)
         assert out["val_loss"][k] == pytest.approx(model.val_losses[-1], rel=1e-10)
-        params = out["params"]
-        assert dual_accuracies(params, X_val, y_val)[k] == model.score(X_val, y_val)
-        assert dual_losses(params, X_vals, y_vals)[k] == pytest.approx(out["val_loss"][k])
+        assert stack.score(X_val, y_val)[k] == model.score(X_val, y_val)
+        one = log_loss(y_vals[k][:, None], a[k])
+        assert log_loss(y_vals[..., None], a)[k] == pytest.approx(one, rel=1e-12)
 
 
 def test_dropout_runs_on_the_whole_stack_and_changes_the_result(lab3):
@@ -130,10 +119,10 @@ def test_dropout_runs_on_the_whole_stack_and_changes_the_result(lab3):
         dropout_backward=lab3["dropout_backward"],
     )
     out = dual_sweep({"off": {}, "on": {"dropout": 0.5}}, X, cancer.y, X, cancer.y, **common)
-    assert out["on"]["params"][0].shape == (3, 30, 10)
-    assert not np.allclose(out["on"]["params"][0], out["off"]["params"][0])
+    assert out["on"]["model"].w1.shape == (3, 30, 10)
+    assert not np.allclose(out["on"]["model"].w1, out["off"]["model"].w1)
     again = dual_sweep({"on": {"dropout": 0.5}}, X, cancer.y, X, cancer.y, **common)
-    np.testing.assert_array_equal(again["on"]["params"][0], out["on"]["params"][0])
+    np.testing.assert_array_equal(again["on"]["model"].w1, out["on"]["model"].w1)
 
 
 def test_mean_se_and_the_paired_test_agree_with_scipy():

@@ -32,6 +32,7 @@ __all__ = [
     "my_loss",
     "my_predict",
     "accuracy",
+    "train_step",
     "train",
     "sgd_update",
     "TrainingHistory",
@@ -105,10 +106,12 @@ def my_forward(layers: Sequence[myDenseLayer], X: np.ndarray) -> list[np.ndarray
     return activations
 
 
-def my_loss(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> float:
-    """Mean squared error J = 1/(2n) * sum_i ||a_out(x_i) - y_i||^2 (y one-hot)."""
+def my_loss(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+    """Mean squared error J = 1/(2n) * sum_i ||a_out(x_i) - y_i||^2 (y one-hot); for a stack
+    of networks, one per network, shape (S,)."""
     out = my_forward(layers, X)[-1]
-    return float(0.5 * np.sum((out - y) ** 2) / X.shape[0])
+    loss = 0.5 * np.sum((out - y) ** 2, axis=(-2, -1)) / X.shape[-2]
+    return float(loss) if np.ndim(loss) == 0 else loss
 
 
 def my_backward(
@@ -136,8 +139,12 @@ def my_predict(layers: Sequence[myDenseLayer], X: np.ndarray) -> np.ndarray:
     return np.argmax(my_forward(layers, X)[-1], axis=-1)
 
 
-def accuracy(layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(my_predict(layers, X) == np.asarray(labels)))
+def accuracy(
+    layers: Sequence[myDenseLayer], X: np.ndarray, labels: np.ndarray
+) -> float | np.ndarray:
+    """The fraction of ``labels`` predicted; for a stack of networks, one per network."""
+    hits = np.mean(my_predict(layers, X) == np.asarray(labels), axis=-1)
+    return float(hits) if np.ndim(hits) == 0 else hits
 
 
 @dataclass
@@ -163,6 +170,27 @@ def sgd_update(lyr, opt, W_grad, B_grad, solver="sgd", learning_rate=0.01, iter=
 
 Optimizer = Callable[..., None]
 Batcher = Callable[..., list]
+
+
+def train_step(
+    layers: Sequence[myDenseLayer],
+    states: Sequence[myOptParam],
+    X_mini: np.ndarray,
+    y_mini: np.ndarray,
+    *,
+    optimizer: Optimizer,
+    solver: str,
+    learning_rate: float,
+    step: int,
+) -> list[np.ndarray]:
+    """One update on one mini-batch: forward, backward, then
+    ``optimizer(layer, state, dW, dB, solver=..., learning_rate=..., iter=step)`` on every
+    layer. Returns the activations of the forward pass, computed before the update."""
+    activations = my_forward(layers, X_mini)
+    grads = my_backward(layers, activations, X_mini, y_mini)
+    for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
+        optimizer(layer, state, dW, dB, solver=solver, learning_rate=learning_rate, iter=step)
+    return activations
 
 
 def train(
@@ -202,13 +230,19 @@ def train(
         start = time.perf_counter()
         for X_mini, y_mini in make_batches(X, y, batch_size):
             step += 1
-            activations = my_forward(layers, X_mini)
+            activations = train_step(
+                layers,
+                states,
+                X_mini,
+                y_mini,
+                optimizer=optimizer,
+                solver=solver,
+                learning_rate=lr,
+                step=step,
+            )
             if record_steps:
                 out = activations[-1]
                 history.step_loss.append(float(0.5 * np.sum((out - y_mini) ** 2) / len(X_mini)))
-            grads = my_backward(layers, activations, X_mini, y_mini)
-            for layer, state, (dW, dB) in zip(layers, states, grads, strict=True):
-                optimizer(layer, state, dW, dB, solver=solver, learning_rate=lr, iter=step)
         history.epoch_seconds.append(time.perf_counter() - start)
         history.epoch_loss.append(my_loss(layers, X, y))
     return history

@@ -38,8 +38,6 @@ __all__ = [
     "LectureAdam",
     "MyOptimizer",
     "dual_sweep",
-    "dual_losses",
-    "dual_accuracies",
 ]
 
 
@@ -48,10 +46,17 @@ def _activation(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
 
 
-def log_loss(y: np.ndarray, a: np.ndarray) -> float:
-    """Mean binary cross-entropy, with ``a`` clipped to [1e-10, 1 - 1e-10] as in the lecture."""
+def _t(a: np.ndarray) -> np.ndarray:
+    """The transpose of a matrix, or of every matrix of a stack."""
+    return np.swapaxes(a, -1, -2)
+
+
+def log_loss(y: np.ndarray, a: np.ndarray) -> float | np.ndarray:
+    """Mean binary cross-entropy, with ``a`` clipped to [1e-10, 1 - 1e-10] as in the lecture;
+    ``a`` (m, 1), or (S, m, 1) for a stack of models, one loss per model."""
     a = np.clip(a, 1e-10, 1 - 1e-10)
-    return float(np.sum(-(y * np.log(a) + (1 - y) * np.log(1 - a))) / len(y))
+    loss = np.sum(-(y * np.log(a) + (1 - y) * np.log(1 - a)), axis=(-2, -1)) / a.shape[-2]
+    return float(loss) if np.ndim(loss) == 0 else loss
 
 
 class DualLayer:
@@ -138,25 +143,27 @@ class DualLayer:
 
     def forpass(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """The output pre-activation z2; dropout (when on) acts on the hidden activations."""
-        z1 = np.dot(x, self.w1) + self.b1
+        z1 = x @ self.w1 + self.b1
         self.a1 = self.activation(z1)
         hidden = self.a1
         self.mask = None
         if self.dropout and training:
             hidden, self.mask = self._rules["dropout_forward"](self.a1, self.dropout, True)
         self.hidden = hidden
-        return np.dot(hidden, self.w2) + self.b2
+        return hidden @ self.w2 + self.b2
 
     def backprop(self, x: np.ndarray, err: np.ndarray):
-        m = len(x)
-        w2_grad = np.dot(self.hidden.T, err) / m
-        b2_grad = np.sum(err) / m
-        d_hidden = np.dot(err, self.w2.T)
+        # written for a stack of models too (labs.fair): .T of the last two axes only, and
+        # sums over the samples only
+        m = x.shape[-2]
+        w2_grad = _t(self.hidden) @ err / m
+        b2_grad = np.sum(err, axis=(-2, -1)).reshape(np.shape(self.b2)) / m
+        d_hidden = err @ _t(self.w2)
         if self.mask is not None:
             d_hidden = self._rules["dropout_backward"](d_hidden, self.mask)
         err_to_hidden = d_hidden * self.a1 * (1 - self.a1)
-        w1_grad = np.dot(x.T, err_to_hidden) / m
-        b1_grad = np.sum(err_to_hidden, axis=0) / m
+        w1_grad = _t(x) @ err_to_hidden / m
+        b1_grad = np.sum(err_to_hidden, axis=-2).reshape(np.shape(self.b1)) / m
         return w1_grad, b1_grad, w2_grad, b2_grad
 
     def params(self) -> dict[str, np.ndarray]:
@@ -227,8 +234,10 @@ class DualLayer:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forpass(x) > 0
 
-    def score(self, x: np.ndarray, y: np.ndarray) -> float:
-        return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1, 1)))
+    def score(self, x: np.ndarray, y: np.ndarray) -> float | np.ndarray:
+        """The accuracy; for a stack of models, one per model."""
+        hits = np.mean(self.predict(x) == np.asarray(y).reshape(-1, 1), axis=(-2, -1))
+        return float(hits) if np.ndim(hits) == 0 else hits
 
 
 # -- optimizers on DualLayer ----------------------------------------------------------------
@@ -346,72 +355,39 @@ def dual_sweep(
     seeds: Sequence[int],
     units: int = 10,
     learning_rate: float = 1.0,
-    regularization_grad: Callable[..., np.ndarray] | None = None,
-    dropout_forward: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
-    dropout_backward: Callable[..., np.ndarray] | None = None,
+    **rules,
 ) -> dict[str, dict]:
     """``DualLayer`` trained with every setting of ``settings`` (``{name: {"l1": ..., "l2":
-    ..., "dropout": ...}}``), all seeds side by side: seed k starts from ``init(n_in, units)``
-    and ``init(units, 1)`` after ``np.random.seed(k)``, as ``DualLayer(init=init, seed=k)``
-    does. ``x`` (m, n) and ``y`` (m,) are shared by all seeds, or stacked, (S, m, n) and
-    (S, m), one training set per seed; the same for ``x_val`` and ``y_val``.
-    Full-batch steps of size ``learning_rate``; the penalty's gradient
-    (``regularization_grad``) joins the weights' gradients; dropout acts on the hidden
-    units, its masks drawn by your ``dropout_forward`` for the whole stack at once (after
-    ``np.random.seed(seeds[0])``).
+    ..., "dropout": ...}}``), all seeds side by side in one stacked model: seed k starts
+    from ``init(n_in, units)`` and ``init(units, 1)`` after ``np.random.seed(k)``, as
+    ``DualLayer(init=init, seed=k)`` does. ``x`` (m, n) and ``y`` (m,) are shared by all
+    seeds, or stacked, (S, m, n) and (S, m), one training set per seed; the same for
+    ``x_val`` and ``y_val``. Full-batch steps of size ``learning_rate``; ``rules`` are
+    your functions, as ``DualLayer`` takes them. Dropout masks are drawn by your
+    ``dropout_forward`` for the whole stack at once, after ``np.random.seed(seeds[0])``.
 
-    Returns ``{name: {"val_loss": (S,), "params": (w1, b1, w2, b2)}}``: the validation log
-    loss after the last epoch, and the trained weights, stacked.
+    Returns ``{name: {"val_loss": (S,), "model": the trained stacked DualLayer}}``: the
+    validation log loss after the last epoch, and the model (its ``score`` gives one
+    accuracy per seed).
     """
     y = np.asarray(y, dtype=float)[..., None]
-    m, n_in = x.shape[-2:]
+    y_val = np.asarray(y_val, dtype=float)[..., None]
     starts = []
     for seed in seeds:
         np.random.seed(seed)
-        w1 = np.array(init(n_in, units), dtype=float)
-        starts.append((w1, np.array(init(units, 1), dtype=float)))
+        start = DualLayer(units, init=init)
+        start.init_weights(x.shape[-1])
+        starts.append(start)
     out = {}
     for name, setting in settings.items():
-        l1, l2 = setting.get("l1", 0.0), setting.get("l2", 0.0)
-        rate = setting.get("dropout", 0.0)
-        w1 = np.stack([s[0] for s in starts])
-        w2 = np.stack([s[1] for s in starts])
-        b1 = np.zeros((len(seeds), 1, units))
-        b2 = np.zeros((len(seeds), 1, 1))
+        model = DualLayer(units, learning_rate, **setting, **rules)
+        model.w1 = np.stack([s.w1 for s in starts])
+        model.w2 = np.stack([s.w2 for s in starts])
+        model.b1 = np.zeros((len(seeds), 1, units))
+        model.b2 = np.zeros((len(seeds), 1, 1))
         np.random.seed(seeds[0])
         for _ in range(epochs):
-            a1 = _activation(x @ w1 + b1)
-            hidden, mask = dropout_forward(a1, rate, True) if rate else (a1, None)
-            err = _activation(hidden @ w2 + b2) - y
-            w2_grad = np.swapaxes(hidden, -1, -2) @ err / m
-            b2_grad = err.sum(axis=-2, keepdims=True) / m
-            d_hidden = err @ np.swapaxes(w2, -1, -2)
-            if mask is not None:
-                d_hidden = dropout_backward(d_hidden, mask)
-            e1 = d_hidden * a1 * (1 - a1)
-            w1_grad = np.swapaxes(x, -1, -2) @ e1 / m
-            b1_grad = e1.sum(axis=-2, keepdims=True) / m
-            if l1 or l2:
-                w1_grad = w1_grad + regularization_grad(w1, l1=l1, l2=l2)
-                w2_grad = w2_grad + regularization_grad(w2, l1=l1, l2=l2)
-            w1, b1 = w1 - learning_rate * w1_grad, b1 - learning_rate * b1_grad
-            w2, b2 = w2 - learning_rate * w2_grad, b2 - learning_rate * b2_grad
-        params = (w1, b1, w2, b2)
-        out[name] = {"val_loss": dual_losses(params, x_val, y_val), "params": params}
+            model.training(x, y, x.shape[-2])
+        val_loss = log_loss(y_val, model.activation(model.forpass(x_val)))
+        out[name] = {"val_loss": val_loss, "model": model}
     return out
-
-
-def dual_losses(params, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The log loss of every model of a stack (``DualLayer``'s, clipped alike), shape (S,);
-    ``x`` and ``y`` shared or stacked, as in ``dual_sweep``."""
-    w1, b1, w2, b2 = params
-    a = _activation(_activation(x @ w1 + b1) @ w2 + b2)
-    y = np.broadcast_to(np.asarray(y, dtype=float)[..., None], a.shape)
-    return np.array([log_loss(y_k, a_k) for y_k, a_k in zip(y, a, strict=True)])
-
-
-def dual_accuracies(params, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The accuracy of every model of a stack (``DualLayer.score``), shape (S,)."""
-    w1, b1, w2, b2 = params
-    z = _activation(x @ w1 + b1) @ w2 + b2
-    return np.mean((z > 0) == np.asarray(y)[..., None], axis=(-2, -1))
