@@ -186,9 +186,38 @@ def _add_limits(p) -> None:
     )
 
 
+#: ``grade``'s exit statuses (docs/instructors: "grade"): every counted row is in the
+#: gradebook; the command or the course cannot be used as given (nothing graded); some rows met
+#: a failure of the grading machine (``environment``), so run it again; interrupted.
+EXIT_OK, EXIT_USAGE, EXIT_AGAIN, EXIT_INTERRUPTED = 0, 2, 75, 130
+
+
+def _zone(name: str | None, course):
+    """The time zone of platforms' local times: ``--timezone``, else the course's
+    ``c.Exchange.timezone`` when its nbgrader_config.py sets one, else None."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = name or course.config.get("Exchange", {}).get("timezone")
+    if not name:
+        return None
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"--timezone {name!r}: not a time zone; give an IANA name such as Europe/Berlin "
+            "or America/New_York"
+        ) from None
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # a terminated run cleans up as an interrupted one does
+
+
 def cmd_grade(args) -> int:
+    import signal
+
     from autograder.course import Course
-    from autograder.grading import pipeline
+    from autograder.grading import pipeline, record
     from autograder.grading.sandbox import SandboxUnavailable
     from autograder.grading.sandbox.engine import EngineUnavailable
 
@@ -202,12 +231,14 @@ def cmd_grade(args) -> int:
 
             parse_utc(args.due)
         if args.roster:
-            from autograder.roster import Roster
+            from autograder.platforms import Roster
 
             roster = Roster.read(Path(args.roster), args.roster_id)
+        chosen = {name: getattr(args, name, None) for name in _platform_options()}
+        chosen["timezone"] = _zone(chosen.get("timezone"), course)
     except ValueError as exc:
         print(f"autograder: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     options = pipeline.Options(
         workers=args.workers,
         limits=_limits(args),
@@ -216,7 +247,9 @@ def cmd_grade(args) -> int:
         cluster=args.cluster,
         due=args.due,
         roster=roster,
+        platform_options=chosen,
     )
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rows = pipeline.grade(lab, Path(args.submissions), out, course, options)
     except (
@@ -227,7 +260,17 @@ def cmd_grade(args) -> int:
         pipeline.CanaryFailed,
     ) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        kept = len(record.states(out))
+        print(
+            f"\nautograder: interrupted; the rows of {kept} file(s) are saved in the gradebook "
+            f"and {out / '.state'}; run the same command again to grade the rest",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, before)
     written = json.loads((out / "results.json").read_text())
     canary, elsewhere = written.get("canary"), written.get("other_assignments", [])
     print(pipeline.summary(rows) + (f"\n{canary}" if canary else ""))
@@ -236,13 +279,34 @@ def cmd_grade(args) -> int:
             f"{len(elsewhere)} file(s) in other labs' nbgrader folders were left to those labs "
             "(listed in results.json under other_assignments)"
         )
+    for removed in written.get("removed", []):
+        print(f"removed: {removed}")
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"
     )
     if args.no_sandbox:
         print("WARNING: graded without a sandbox (--no-sandbox).")
-    return 0
+    again = [r.file for r in rows if r.status == "environment"]
+    if again:
+        print(
+            f"{len(again)} file(s) met a failure of the grading machine and were not recorded: "
+            "run the same command again",
+            file=sys.stderr,
+        )
+        return EXIT_AGAIN
+    return EXIT_OK
+
+
+def _platform_options() -> dict[str, tuple[str, str]]:
+    """Every platform's own ``grade`` option, once: dest -> (flag, help)."""
+    from autograder import platforms
+
+    found = {}
+    for platform in platforms.registry().values():
+        for flag, text in platform.arguments.items():
+            found.setdefault(flag.lstrip("-").replace("-", "_"), (flag, text))
+    return found
 
 
 def cmd_check(args) -> int:
@@ -333,15 +397,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--roster",
         metavar="CSV",
-        help="the LMS's own class export (Canvas gradebook CSV, Moodle grades or grading "
-        "worksheet CSV): maps LMS users to the course's student ids and names",
+        help="the platform's own export of the class (docs/platforms/): maps the platform's "
+        "users to the course's student ids and names",
     )
     p.add_argument(
         "--roster-id",
         metavar="COLUMN",
-        help="the roster column that holds the course's student ids (default: Canvas's SIS "
-        "Login ID, else SIS User ID, else ID; Moodle's ID number, else username, else email)",
+        help="the roster column that holds the course's student ids (default: each "
+        "platform's, docs/platforms/)",
     )
+    for dest, (flag, text) in _platform_options().items():
+        p.add_argument(flag, dest=dest, metavar=dest.upper(), help=text)
     _add_limits(p)
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="grade one notebook against all tests of its lab")

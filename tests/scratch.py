@@ -248,3 +248,87 @@ def load_module(name: str, path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+#: A tiny notebook, for tests of who handed in what (nothing runs it).
+TINY = nbformat.writes(
+    nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+).encode()
+
+
+def download(root: Path, names, data: bytes = TINY) -> Path:
+    """A folder holding a file of ``data`` at each of ``names`` (a name -> bytes mapping gives
+    each its own), as a platform's download unpacks."""
+    items = names.items() if isinstance(names, dict) else ((n, data) for n in names)
+    return class_folder(root, dict(items))
+
+
+def intake_rows(where: Path, lab: str = LAB, **kwargs) -> dict:
+    """Intake's records of a download, by file (a zip is extracted beside it)."""
+    from autograder.grading import intake
+
+    if Path(where).is_file():
+        kwargs.setdefault("scratch", Path(tempfile.mkdtemp(dir=Path(where).parent)))
+    return {s.file: s for s in intake.find(where, lab, **kwargs).submissions}
+
+
+def gradebook_course(root: Path, lab: str, students: dict) -> Path:
+    """A course folder whose gradebook (through nbgrader's API) holds ``students``' grades of
+    ``lab``, worth 6 + 4 points: student id -> (first, last, email, LMS user id, (cell 1,
+    cell 2) or None for no submission, late penalty, needs manual grading)."""
+    import warnings
+
+    import nbgrader
+    from alembic.script import ScriptDirectory
+    from nbgrader import api
+    from sqlalchemy.exc import SAWarning
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    # a new gradebook is stamped with the schema version nbgrader gets from the `alembic`
+    # command (a subprocess, a second): read it from nbgrader's migrations instead
+    head = ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
+    original = api.get_alembic_version
+    api.get_alembic_version = lambda: head
+    try:
+        gb = api.Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+    finally:
+        api.get_alembic_version = original
+    with gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission trips them
+        gb.add_assignment(lab)
+        gb.add_notebook(lab, lab)
+        gb.add_grade_cell("c1", lab, lab, max_score=6, cell_type="code")
+        gb.add_grade_cell("c2", lab, lab, max_score=4, cell_type="code")
+        for sid, (first, last, email, lms, cells, penalty, manual) in students.items():
+            gb.add_student(sid, first_name=first, last_name=last, email=email, lms_user_id=lms)
+            if cells is None:
+                continue
+            gb.add_submission(lab, sid)
+            for cell, points in zip(("c1", "c2"), cells, strict=True):
+                grade = gb.find_grade(cell, lab, lab, sid)
+                grade.auto_score = points
+                grade.needs_manual_grade = manual
+            gb.find_submission_notebook(lab, lab, sid).late_submission_penalty = penalty
+        gb.db.commit()
+    return root
+
+
+def export(course: Path, lab: str, *args: str, roster: str | None = None, at: Path) -> int:
+    """``autograder export`` in ``course``, with ``roster`` (text) written at ``at``."""
+    from autograder import export as command
+
+    argv = ["export", lab, "--course", str(course), *args]
+    if roster is not None:
+        at.write_bytes(roster.encode("utf-8"))
+        argv += ["--roster", str(at)]
+    return command.main_for_tests(argv)
+
+
+def read_csv_bom(path: Path) -> list[list[str]]:
+    import csv
+    import io
+
+    raw = Path(path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))

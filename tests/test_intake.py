@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import stat
@@ -48,8 +49,8 @@ def test_both_layouts_nbgraders_and_a_zip_give_the_same_records(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         for p in folder.rglob("*"):
             zf.write(p, p.relative_to(tmp_path / "download"))  # wrapped in one folder
-    for where in (folder, archive):
-        found = _found(where)
+    for n, where in enumerate((folder, archive)):
+        found = _found(where, scratch=tmp_path / f"scratch{n}")
         assert set(found) == {
             "alice.ipynb",
             f"bob/{LAB}.ipynb",
@@ -60,7 +61,8 @@ def test_both_layouts_nbgraders_and_a_zip_give_the_same_records(tmp_path):
         assert all(s.counted and s.status is None for s in found.values())
         carol = found[f"carol/{LAB}/{LAB}.ipynb"]
         assert carol.files == [f"carol/{LAB}/timestamp.txt"]
-        assert carol.timestamp == "2026-11-30 10:00:00 UTC"
+        assert carol.time == datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.UTC)
+        assert carol.time_from == f"carol/{LAB}/timestamp.txt"
         assert f"not named {LAB}.ipynb" in found["dave/lab2.ipynb"].notes[0]
 
 

@@ -119,19 +119,6 @@ def due_date(db_url: str, lab: str):
         return None
 
 
-def remove_submission(db_url: str, lab: str, student_id: str) -> bool:
-    """Remove a student's submission of the lab (an entry the same file made under another
-    id); True if there was one."""
-    from nbgrader.api import MissingEntry
-
-    with LOCK, open_gradebook(db_url) as gb:
-        try:
-            gb.remove_submission(lab, student_id)
-        except MissingEntry:
-            return False
-        return True
-
-
 def _generate(course, lab: str, db_url: str) -> None:
     from nbgrader.api import MissingEntry
 
@@ -150,14 +137,6 @@ def _generate(course, lab: str, db_url: str) -> None:
             cwd=course.root,
             db_url=db_url,
         )
-
-
-def _when(timestamp: str | None) -> dict:
-    try:
-        return {"timestamp": nbutils.parse_utc(timestamp)} if timestamp else {}
-    except (ValueError, TypeError, OverflowError):
-        LOG.warning("ignoring an unreadable timestamp.txt: %r", timestamp[:40])
-        return {}
 
 
 def not_graded(release: NotebookNode, reason: str) -> NotebookNode:
@@ -188,49 +167,73 @@ class Lateness:
     penalty: float = 0.0
 
 
-def save(
-    db_url: str,
-    lab: str,
-    row,
-    executed: NotebookNode,
-    timestamp: str | None = None,
-    config=None,
-    student: dict | None = None,
-    notebook: str | None = None,
-) -> Lateness:
-    """Record ``row`` of a student with nbgrader's SaveAutoGrades from ``executed`` (whose
-    graded cells carry the course's metadata), at the time it was handed in, then let the
-    course's late-submission plugin (nbgrader's ``AssignLatePenalties``, configured by the
-    course's ``config``) set its penalty, as ``nbgrader autograde`` does. Anything not
-    plainly ``graded`` is marked for a manual look, its reason the comment. ``student``:
-    what the gradebook's student record gets (first and last name, LMS user id);
-    ``notebook``: the notebook's name, when it is not the lab's."""
-    notebook = notebook or lab
-    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+def _penalties(db_url: str, lab: str, student_id: str, config, notebooks) -> Lateness:
+    """Run the course's late-submission plugin (nbgrader's ``AssignLatePenalties``) on each
+    notebook of the student's submission, as ``nbgrader autograde`` does, and read back what
+    the gradebook then says. Its penalty depends on the gradebook alone, so no notebook runs.
+    The caller holds ``LOCK`` and no open gradebook session."""
+    from nbformat.v4 import new_notebook
+    from nbgrader.preprocessors import AssignLatePenalties
 
-    with LOCK:
-        with open_gradebook(db_url) as gb:
-            gb.update_or_create_student(row.student_id, **(student or {}))
-            gb.update_or_create_submission(lab, row.student_id, **_when(timestamp))
+    for notebook in notebooks:
         resources = {
             "nbgrader": {
                 "notebook": notebook,
                 "assignment": lab,
-                "student": row.student_id,
+                "student": student_id,
+                "db_url": db_url,
+            }
+        }
+        AssignLatePenalties(config=config).preprocess(new_notebook(), resources)
+    with open_gradebook(db_url) as gb:
+        submission = gb.find_submission(lab, student_id)
+        return Lateness(
+            f"{submission.timestamp} UTC" if submission.timestamp else "",
+            float(submission.total_seconds_late or 0),
+            sum(
+                float(nb.late_submission_penalty or 0)
+                for nb in submission.notebooks
+                if nb.name in notebooks
+            ),
+        )
+
+
+def save(
+    db_url: str,
+    lab: str,
+    student_id: str,
+    row,
+    executed: NotebookNode,
+    timestamp,
+    config=None,
+    student: dict | None = None,
+    notebook: str | None = None,
+) -> Lateness:
+    """Record ``row``'s grades for ``student_id`` with nbgrader's SaveAutoGrades from
+    ``executed`` (whose graded cells carry the course's metadata), handed in at ``timestamp``
+    (naive UTC, or None for unknown), then let the course's late-submission plugin set its
+    penalty, as ``nbgrader autograde`` does. Anything not plainly ``graded`` is marked for a
+    manual look, its reason the comment. ``student``: what the gradebook's student record gets
+    (the LMS user id); ``notebook``: the notebook's name, when it is not the lab's."""
+    notebook = notebook or lab
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    with LOCK:
+        with open_gradebook(db_url) as gb:
+            gb.update_or_create_student(student_id, **(student or {}))
+            gb.update_or_create_submission(lab, student_id, timestamp=timestamp)
+        resources = {
+            "nbgrader": {
+                "notebook": notebook,
+                "assignment": lab,
+                "student": student_id,
                 "db_url": db_url,
             }
         }
         SaveAutoGrades().preprocess(executed, resources)
-        AssignLatePenalties(config=config).preprocess(executed, resources)
-        with open_gradebook(db_url) as gb:
-            submission = gb.find_submission(lab, row.student_id)
-            part = gb.find_submission_notebook(notebook, lab, row.student_id)
-            late = Lateness(
-                f"{submission.timestamp} UTC" if submission.timestamp else "",
-                float(submission.total_seconds_late or 0),
-                float(part.late_submission_penalty or 0),
-            )
-            if row.status != "graded":  # for a person's look, in the same session
+        if row.status != "graded":  # for a person's look
+            with open_gradebook(db_url) as gb:
+                part = gb.find_submission_notebook(notebook, lab, student_id)
                 for grade in part.grades:
                     if grade.max_score > 0 or row.status == "error":
                         grade.needs_manual_grade = True
@@ -238,7 +241,75 @@ def save(
                 for note in part.comments:
                     note.auto_comment = comment
                 gb.db.commit()
-        return late
+        return _penalties(db_url, lab, student_id, config, [notebook])
+
+
+def relate(db_url: str, lab: str, student_id: str, timestamp, config, notebooks) -> Lateness:
+    """Set when the student's submission was handed in (naive UTC, or None) and let the
+    course's late plugin recompute each notebook's penalty: a changed due date, extension or
+    time takes effect without running a notebook again."""
+    with LOCK:
+        with open_gradebook(db_url) as gb:
+            gb.update_or_create_submission(lab, student_id, timestamp=timestamp)
+        return _penalties(db_url, lab, student_id, config, notebooks)
+
+
+def late_inputs(db_url: str, lab: str):
+    """``(due date, {student: extension})`` of the lab in the gradebook, in one read: what
+    decides a recorded submission's lateness besides its time."""
+    from nbgrader.api import MissingEntry
+
+    with LOCK, open_gradebook(db_url) as gb:
+        try:
+            assignment = gb.find_assignment(lab)
+        except MissingEntry:
+            return None, {}
+        return assignment.duedate, {
+            s.student_id: s.extension for s in gb.assignment_submissions(lab)
+        }
+
+
+def extension(db_url: str, lab: str, student_id: str):
+    """The student's extension for the lab (nbgrader's ``grant_extension``), or None."""
+    from nbgrader.api import MissingEntry
+
+    with LOCK, open_gradebook(db_url) as gb:
+        try:
+            return gb.find_submission(lab, student_id).extension
+        except MissingEntry:
+            return None
+
+
+def has_student(db_url: str, student_id: str) -> bool:
+    from nbgrader.api import MissingEntry
+
+    with LOCK, open_gradebook(db_url) as gb:
+        try:
+            gb.find_student(student_id)
+        except MissingEntry:
+            return False
+        return True
+
+
+def forget(db_url: str, lab: str, student_id: str, student_too: bool) -> bool:
+    """Remove the student's submission of the lab (nbgrader's ``remove_submission``), and
+    the student's record too when ``student_too`` and no other submission is left; True if
+    there was a submission."""
+    from nbgrader.api import MissingEntry
+
+    with LOCK, open_gradebook(db_url) as gb:
+        try:
+            gb.remove_submission(lab, student_id)
+            removed = True
+        except MissingEntry:
+            removed = False
+        if student_too:
+            try:
+                if not gb.find_student(student_id).submissions:
+                    gb.remove_student(student_id)
+            except MissingEntry:
+                pass
+        return removed
 
 
 def grades(db_url: str, lab: str) -> dict[str, tuple[float, bool]]:
@@ -250,4 +321,15 @@ def grades(db_url: str, lab: str) -> dict[str, tuple[float, bool]]:
         }
 
 
-__all__ = ["LOCK", "ensure_assignment", "save", "not_graded", "grades", "open_gradebook", "fast"]
+__all__ = [
+    "LOCK",
+    "ensure_assignment",
+    "save",
+    "relate",
+    "late_inputs",
+    "forget",
+    "not_graded",
+    "grades",
+    "open_gradebook",
+    "fast",
+]

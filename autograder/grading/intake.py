@@ -1,21 +1,25 @@
 """Stage 1, intake: every file of the submissions folder becomes one record, then its notebook.
 
-``find`` (once per class) walks SUBMISSIONS -- a folder, or a zip of one as an LMS exports
-it -- without following links, and gives every file exactly one ``Submission``:
+``find`` (once per class) walks SUBMISSIONS -- a folder, or a zip of one as a platform exports
+it, extracted into the run's scratch folder -- without following links, and gives every file
+exactly one ``Submission``:
 
-- A student is the first part of a file's path: ``<id>.ipynb`` at the top, or a folder
-  ``<id>/`` holding ``<lab>.ipynb``, nbgrader's ``<id>/<lab>/<lab>.ipynb`` (the course's
-  ``submitted/``), or a notebook under another name. A file whose path gives no valid id
-  gets a row for the file.
-- Of a student's notebooks (``.ipynb`` in any case, outside ``.ipynb_checkpoints``) one is
-  graded (``RULE``): the file named ``<lab>.ipynb`` (in a flat folder, ``<id>.ipynb``), else
-  the newest. It is flagged, naming the others, and each other one gets a flagged row that
-  says which file was graded instead.
-- nbgrader's ``timestamp.txt`` and ``submission_secret.txt`` beside the graded notebook, and
-  copies of the lab's own helpers and data, belong to its row. Any other file -- a ``.py``, a
-  zip inside a folder, an autosave copy, a link -- gets its own ``error`` row saying why it is
-  not graded; when a student handed in no notebook at all, the first of them is the
-  student's counted ``error`` row.
+- Whose file it is, when it was handed in and which attempt it is come from the platform whose
+  names it follows (``autograder.platforms``), and the student it counts for from the identity
+  rules (``identity``): by the platform's user id, mapped by a roster. A file that is no one's
+  (no id, a name that looks like a platform's but is none, a name the roster cannot tell apart)
+  gets an ``error`` row of its own that says why.
+- Files are grouped by the final student id. Of a student's notebooks (``.ipynb`` in any case,
+  outside ``.ipynb_checkpoints``) from their latest attempt, one is graded (``rule``): the file
+  named ``<lab>.ipynb`` (in a flat folder, ``<id>.ipynb``), the platform's latest upload of it,
+  else the newest. Earlier attempts and uploads get rows that say which file was graded; any other
+  notebook is flagged, naming the file graded instead.
+- A platform's own files (nbgrader's ``timestamp.txt`` and ``submission_secret.txt`` at
+  ``<id>/<lab>/``, Blackboard's receipt) belong to the row of their submission's notebook, and
+  so do copies of the lab's own helpers and data. Any other file -- a ``.py``, a zip inside a
+  folder, an autosave copy, a link -- gets its own ``error`` row saying why it is not graded;
+  when a student handed in no notebook at all, the first of them is the student's counted
+  ``error`` row.
 - In nbgrader's layout, a student's folders of the course's other labs are other
   assignments: ``Found.elsewhere`` lists their files, which get no row here.
 
@@ -30,7 +34,6 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 import time
 import zipfile
 import zlib
@@ -40,8 +43,10 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from nbformat import NotebookNode
 
-from autograder.grading import lms
+from autograder import platforms
+from autograder.grading import identity
 from autograder.grading.submission import Submission, SubmissionFault
+from autograder.platforms.base import Handed, Tree, safe_id
 
 MAX_FILE_BYTES = 100 << 20  # a file read at all
 MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook's cells without their outputs: what runs
@@ -53,8 +58,8 @@ CHECKPOINTS = ".ipynb_checkpoints"
 
 def rule(lab: str) -> str:
     return (
-        f"the file named {lab}.ipynb (in a flat folder, <student>.ipynb) is graded, Canvas's "
-        "latest resubmission (-N) first, else the newest"
+        f"the file named {lab}.ipynb (in a flat folder, <student>.ipynb) is graded, the "
+        "platform's latest upload of it first, else the newest"
     )
 
 
@@ -213,13 +218,17 @@ def _is_notebook(rel: str) -> bool:
     )
 
 
-def _why_not(rel: str, student: str) -> str:
+def _why_not(rel: str, h: Handed) -> str:
     """Why a file that is not a candidate notebook is not graded."""
     name = rel.rsplit("/", 1)[-1]
     if CHECKPOINTS in rel.split("/"):
         return "not graded: a Jupyter autosave copy (.ipynb_checkpoints/)"
     if name.startswith(".") or rel.startswith("__MACOSX/") or name in ("Thumbs.db", "desktop.ini"):
         return "not graded: a system file, not a submission"
+    if h.role == "metadata":
+        return (
+            f"not graded: {h.person.platform}'s record of a submission with no notebook ({h.file})"
+        )
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
         return (
@@ -227,17 +236,26 @@ def _why_not(rel: str, student: str) -> str:
             "unzip it in place (and remove the others) and grade again"
         )
     kind = f"a {suffix} file" if suffix else "a file without an extension"
-    return f"not graded: {kind}, not a notebook (.ipynb)"
+    why = f"not graded: {kind}, not a notebook (.ipynb)"
+    if h.file in NBGRADER_FILES:
+        why += (
+            f"; a {h.file} means something only where nbgrader's exchange writes it, "
+            "<student>/<lab>/, so this one is the student's own file"
+        )
+    return why
 
 
-def _one_student(root: Path, refused, archive: Path, lab: str, notebook: str):
+def _one_student(root: Path, refused, archive: Path, lab: str, notebook: str, scratch: Path):
     """A zip that holds one student's work (its top is the lab's folder or notebook, as in
-    nbgrader's layout of one student): the student is the zip's name."""
+    nbgrader's layout of one student): the student is the zip's name. Returns the root, the
+    refused entries, and whether the root's ``<id>/<lab>/`` folders are the exchange's (a
+    student's own zip is not: its timestamp.txt is theirs)."""
     if not ((root / lab).is_dir() or (root / f"{notebook}.ipynb").is_file()):
-        return root, refused
-    holder = Path(tempfile.mkdtemp(prefix="one-student-"))
+        return root, refused, True
+    holder = scratch / "one-student"
+    holder.mkdir()
     shutil.move(str(root), str(holder / archive.stem))
-    return holder, [(f"{archive.stem}/{name}", why) for name, why in refused]
+    return holder, [(f"{archive.stem}/{name}", why) for name, why in refused], False
 
 
 def find(
@@ -249,12 +267,14 @@ def find(
     helper_files=(),
     scratch: Path | None = None,
     roster=None,
+    options: dict | None = None,
 ) -> Found:
     """Every file in ``submissions`` (folder or .zip) as a ``Submission``, in path order.
     ``notebooks``: the names of the lab's notebooks (default: the lab's); ``other_labs``: the
     course's other lab ids (their nbgrader folders are skipped); ``helper_files``: the lab's own
-    helper and data paths (copies belong to the notebook); ``roster``: an
-    ``autograder.roster.Roster`` mapping LMS users to the course's student ids."""
+    helper and data paths (copies belong to the notebook); ``scratch``: an empty folder a zip is
+    extracted into (required for a zip); ``roster``: a ``platforms.Roster``; ``options``: the
+    platforms' own options (``Platform.arguments``)."""
     notebooks = tuple(notebooks or (lab,))
     submissions = Path(submissions)
     if not submissions.exists():
@@ -262,185 +282,298 @@ def find(
             f"{submissions} does not exist: give the folder or zip that holds the submissions"
         )
     refused: list[tuple[str, str]] = []
-    root = submissions
+    root, exchange = submissions, True
     if submissions.is_file():
         if not zipfile.is_zipfile(submissions):
             raise ValueError(f"{submissions} is neither a folder nor a zip file")
-        scratch = scratch or Path(tempfile.mkdtemp(prefix="submissions-"))
-        root, refused = _unzip(submissions, scratch, lab, notebooks[0])
-        root, refused = _one_student(root, refused, submissions, lab, notebooks[0])
+        if scratch is None:
+            raise ValueError("a zip of submissions needs a scratch folder to be extracted into")
+        (scratch / "zip").mkdir(parents=True)
+        root, refused = _unzip(submissions, scratch / "zip", lab, notebooks[0])
+        root, refused, exchange = _one_student(
+            root, refused, submissions, lab, notebooks[0], scratch
+        )
     walked = _walk(root)
-    groups: dict[str, list[str]] = {}
-    who: dict[str, lms.Owner] = {}
-    for rel in walked + [name for name, _ in refused]:
-        who[rel] = lms.owner(rel, notebooks, roster)
-        groups.setdefault(who[rel].key, []).append(rel)
+    tree = Tree(
+        root,
+        tuple(walked + [name for name, _ in refused]),
+        lab,
+        notebooks,
+        exchange=exchange,
+        options=dict(options or {}),
+    )
+    handed = platforms.recognise(tree)
+    people = identity.identify(handed, roster)
+    who = {rel: _who(h, people) for rel, h in handed.items()}
     why_refused = dict(refused)
     links: dict[tuple[int, int], int] = {}
     for rel in walked:
         info = os.lstat(root / rel)
         links[(info.st_dev, info.st_ino)] = links.get((info.st_dev, info.st_ino), 0) + 1
     found = Found([])
-    helpers = set(helper_files)
-    for key, rels in sorted(groups.items()):
-        mine = []
-        for rel in rels:
-            parts = rel.split("/")
-            if len(parts) > 2 and parts[1] in other_labs:
-                found.elsewhere.append(rel)  # nbgrader's folder of another assignment
-            else:
-                mine.append(rel)
-        if mine:  # a student with only other labs' folders has no file of this lab
-            found.submissions += _group(
-                root, key, mine, notebooks, who, helpers, why_refused, links
-            )
+    groups: dict[str, list[str]] = {}
+    for rel in tree.files:
+        if handed[rel].assignment in other_labs:
+            found.elsewhere.append(rel)  # nbgrader's folder of another assignment
+        elif who[rel].person is None:
+            groups[f"\0{rel}"] = [rel]  # no one's: a row of its own
+        else:
+            groups.setdefault(who[rel].person.student_id, []).append(rel)
+    found.elsewhere.sort()
+    context = _Context(root, notebooks, handed, who, set(helper_files), why_refused, links)
+    for rels in groups.values():
+        found.submissions += _group(context, rels)
+    _credit_members(found.submissions, people)
     found.submissions.sort(key=lambda s: s.file)
     return found
 
 
-def _earlier(one: lms.Owner, other: lms.Owner) -> bool:
-    """``one`` is an earlier upload of the file ``other`` is (Canvas's -N resubmissions)."""
-    return one.handed == other.handed and one.resubmission < other.resubmission
+def _who(h: Handed, people: dict) -> identity.Who:
+    """Whom the file counts for: its owner's resolved identity, or no one and why."""
+    if not h.person.user_id:
+        return identity.Who(None, problem=h.problem)
+    return people[(h.person.platform, h.person.user_id)]
 
 
-def _group(root, key, rels, notebooks, who, helpers, why_refused, links) -> list[Submission]:
-    """The records of one student's files (``notebooks``: the names of the lab's notebooks,
-    its own name for this bundle's labs)."""
-    out: list[Submission] = []
-    first = who[rels[0]]
-    student = first.student_id
+@dataclass
+class _Context:
+    root: Path
+    notebooks: tuple[str, ...]
+    handed: dict[str, Handed]
+    who: dict[str, identity.Who]
+    helpers: set[str]
+    refused: dict[str, str]
+    links: dict[tuple[int, int], int]
+
+
+def _identity(h: Handed) -> tuple[str, str]:
+    return (h.person.platform, h.person.user_id)
+
+
+def _group(c: _Context, rels: list[str]) -> list[Submission]:
+    """The records of one student's files, or of one file that is no one's."""
+    handed, out = c.handed, []
+    first = c.who[rels[0]]
+    person = first.person
+    student = person.student_id if person is not None else ""
     bad = {
-        rel: why_refused.get(rel)
+        rel: c.refused.get(rel)
         or ("its name is not UTF-8 text: rename it" if _shown(rel) != rel else None)
-        or _regular(root / rel, links)
+        or _regular(c.root / rel, c.links)
         for rel in rels
     }
-    candidates = [r for r in rels if _is_notebook(r) and not bad[r]]
-    single = len(notebooks) == 1
+    notebook_files = [
+        r
+        for r in rels
+        if person is not None and _is_notebook(r) and not bad[r] and handed[r].role == "file"
+    ]
+    # of one platform user's attempts, only the latest counts
+    latest: dict[tuple[str, str], tuple] = {}
+    for r in notebook_files:
+        key = _identity(handed[r])
+        latest[key] = max(latest.get(key, handed[r].attempt), handed[r].attempt)
+    candidates = [r for r in notebook_files if handed[r].attempt == latest[_identity(handed[r])]]
+    earlier = {r for r in notebook_files if r not in candidates}
+    single = len(c.notebooks) == 1
     chosen: dict[str, str] = {}  # notebook -> the file graded for it
-    for name in notebooks:
+    for name in c.notebooks:
         named = [
             r
             for r in candidates
-            if who[r].handed == f"{name}.ipynb"
-            or (single and r == f"{key}.ipynb" and "/" not in r and not who[r].platform)
+            if handed[r].file.lower() == f"{name}.ipynb".lower()
+            or (single and "/" not in r and handed[r].unit == r)  # <student>.ipynb at the top
         ]
         pool = named or (candidates if single else [])
-        if pool:  # Canvas's latest resubmission (-N), else the newest, else the first
+        if pool:  # the platform's order of uploads, else the newest, else the first
             chosen[name] = max(
                 pool,
                 key=lambda r, pool=pool: (
-                    who[r].resubmission,
-                    os.lstat(root / r).st_mtime,
+                    handed[r].order,
+                    os.lstat(c.root / r).st_mtime,
                     -pool.index(r),
                 ),
             )
     of_file = {rel: name for name, rel in chosen.items()}
-    belongs: dict[str, list[str]] = {rel: [] for rel in of_file}
+    units = {handed[rel].unit: rel for rel in of_file} | {
+        handed[r].unit: r
+        for r in earlier
+        if handed[r].unit not in {handed[g].unit for g in of_file}
+    }
+    belongs: dict[str, list[str]] = {rel: [] for rel in [*of_file, *earlier]}
     for rel in rels:
-        for graded in of_file:  # nbgrader's files and helper copies beside a graded notebook
+        if rel in belongs or bad[rel]:
+            continue
+        h = handed[rel]
+        if h.role == "metadata" and h.unit in units:  # the platform's files of its submission
+            belongs[units[h.unit]].append(rel)
+            continue
+        for graded in of_file:  # copies of the lab's helpers beside a graded notebook
             folder = PurePosixPath(graded).parent
             inside = PurePosixPath(rel)
-            relative = (
-                inside.relative_to(folder).as_posix() if inside.is_relative_to(folder) else None
-            )
-            if (
-                rel not in of_file
-                and not bad[rel]
-                and relative is not None
-                and (relative in NBGRADER_FILES or relative in helpers)
-            ):
+            if inside.is_relative_to(folder) and inside.relative_to(folder).as_posix() in c.helpers:
                 belongs[graded].append(rel)
                 break
     taken = {rel for files in belongs.values() for rel in files}
-    no_id = (
-        f"no student id can be read from {rels[0].split('/')[0]!r} (letters, digits, '_', '.', "
-        "'-', '@', spaces; up to 64, not starting with a symbol): rename it to the student's id"
-    )
     # a student known by a folder or a notebook's name (a link, say) but with no notebook that
-    # can be graded gets a counted error row; a stray file at the top (README.md,
-    # timestamp.txt, nick.py) makes no student in the gradebook
-    counted_error = (
-        not chosen
-        and bool(student)
-        and any("/" in r or r.lower().endswith(".ipynb") or who[r].platform for r in rels)
-    )
-    missing = [f"{n}.ipynb" for n in notebooks if n not in chosen]
+    # can be graded gets a counted error row; a stray file at the top (README.md, nick.py)
+    # makes no student in the gradebook
+    counted_error = not chosen and bool(student) and any(handed[r].makes_student for r in rels)
+    missing = [f"{n}.ipynb" for n in c.notebooks if n not in chosen]
     for rel in rels:
         if rel in taken:
             continue
-        path = root / rel if rel not in why_refused else None
+        h = handed[rel]
+        path = c.root / rel if rel not in c.refused else None
         sub = Submission(_shown(rel), path, student, counted=False)
-        sub.name, sub.lms_id, sub.late = first.name, who[rel].lms_id, who[rel].late
-        sub.notebook = of_file.get(rel, notebooks[0])
-        for text in who[rel].notes:
+        sub.person, sub.late = person, h.late
+        sub.notebook = of_file.get(rel, c.notebooks[0])
+        for text in (*c.who[rel].notes, *h.notes):
             sub.note(text)
         if rel in of_file:
-            name = of_file[rel]
-            sub.counted = bool(student)
-            sub.files = belongs[rel]
-            folder = PurePosixPath(rel).parent
-            sub.extras = {
-                extra: read_bytes(root / folder / extra)
-                for extra in NBGRADER_FILES
-                if (folder / extra).as_posix() in bad and not bad[(folder / extra).as_posix()]
-            }
-            others = [r for r in candidates if r not in of_file]
-            resubmitted = all(_earlier(who[o], who[rel]) for o in others)
-            if others and resubmitted:  # Canvas kept earlier uploads of the same file
-                sub.note(
-                    f"graded Canvas's latest resubmission; earlier ones not graded: "
-                    f"{', '.join(others)}"
-                )
-            elif others:
-                sub.flag(
-                    f"{len(others)} other notebook(s) of this student not graded: "
-                    f"{', '.join(others)} ({rule(name)}); check which one counts"
-                )
-            if missing and not single:
-                sub.note(f"no {', '.join(missing)} from this student: 0 for it")
-            if not student:
-                sub.status, sub.fault = "error", no_id
-            elif who[rel].handed != f"{name}.ipynb" and ("/" in rel or who[rel].platform):
-                sub.note(f"graded {rel}, which is not named {name}.ipynb")
+            _counted(sub, c, rel, rels, of_file, candidates, earlier, belongs, missing, single)
+        elif rel in earlier:
+            newest = [g for g in of_file if _identity(handed[g]) == _identity(h)]
+            sub.status = "flagged"
+            sub.fault = (
+                f"not graded: {h.attempt_name or 'an earlier attempt'} is not the latest; "
+                f"{', '.join(newest) or 'the latest attempt'} was graded"
+            )
+            sub.files = belongs.get(rel, [])
+        elif person is None:
+            no_id = (
+                f"no student id can be read from {rel.split('/')[0]!r} (letters, digits, '_', "
+                "'.', '-', '@', spaces; up to 64, not starting with a symbol): rename it to the "
+                "student's id"
+            )
+            sub.status = "error"
+            sub.fault = (
+                c.who[rel].problem
+                or (f"not graded: {bad[rel]}" if bad[rel] else "")
+                or (no_id if _is_notebook(rel) else _why_not(rel, h))
+            )
         elif bad[rel]:
             sub.status, sub.fault = "error", f"not graded: {bad[rel]}"
         elif rel in candidates and (single or chosen):
             instead = ", ".join(sorted(of_file)) or "nothing"
             sub.status = "flagged"
-            if single and all(_earlier(who[rel], who[g]) for g in of_file):
+            later = [g for g in of_file if _earlier(h, handed[g])]
+            if single and later:
                 sub.fault = (
-                    f"not graded: an earlier upload; Canvas's latest resubmission {instead} "
-                    "was graded"
+                    f"not graded: an earlier upload of {h.file}; the latest upload, "
+                    f"{', '.join(later)}, was graded"
                 )
             elif single:
                 sub.fault = (
                     f"not graded: {instead} of the same student was graded instead "
-                    f"({rule(notebooks[0])})"
+                    f"({rule(c.notebooks[0])})"
                 )
             else:
                 sub.fault = (
                     f"not graded: its name is none of the lab's notebooks "
-                    f"({', '.join(n + '.ipynb' for n in notebooks)}); graded: {instead}. "
+                    f"({', '.join(n + '.ipynb' for n in c.notebooks)}); graded: {instead}. "
                     "Rename it to the notebook it answers and grade again"
                 )
         elif rel in candidates:
             sub.status, sub.fault = (
                 "error",
                 f"not graded: its name is none of the lab's notebooks "
-                f"({', '.join(n + '.ipynb' for n in notebooks)}): rename it to the notebook "
+                f"({', '.join(n + '.ipynb' for n in c.notebooks)}): rename it to the notebook "
                 "it answers and grade again",
             )
         else:
-            sub.status, sub.fault = "error", _why_not(rel, student)
+            sub.status, sub.fault = "error", _why_not(rel, h)
         if rel not in of_file and counted_error:
             sub.counted, counted_error = True, False  # the student's one row in the gradebook
             sub.fault += f"; no notebook from {student} was found"
+            _timed(sub, h)
         if path is not None and not bad[rel]:
             sub.sha256 = _sha256(path)
         sub.found = tuple([sub.status or "", sub.fault, *sub.flags, *sub.notes])
         out.append(sub)
     return out
+
+
+def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs, missing, single):
+    """The file graded for one of the lab's notebooks: its files, time, group and what a person
+    should know of the student's other files."""
+    handed, h = c.handed, c.handed[rel]
+    name = of_file[rel]
+    student = sub.student_id
+    sub.counted = bool(student)
+    sub.files = belongs[rel]
+    sub.extras = {  # nbgrader's exchange's files, kept for its feedback commands
+        handed[f].file: read_bytes(c.root / f)
+        for f in sub.files
+        if handed[f].role == "metadata" and handed[f].file in NBGRADER_FILES
+    }
+    _timed(sub, h)
+    others = [r for r in candidates if r not in of_file]
+    if others and all(_earlier(handed[o], h) for o in others):
+        sub.note(f"graded the latest upload; earlier ones not graded: {', '.join(others)}")
+    elif others:
+        sub.flag(
+            f"{len(others)} other notebook(s) of this student not graded: "
+            f"{', '.join(others)} ({rule(name)}); check which one counts"
+        )
+    mine = [r for r in earlier if _identity(handed[r]) == _identity(h)]
+    if mine:
+        sub.note(
+            f"graded {h.attempt_name or 'the latest attempt'}; earlier attempts: {', '.join(mine)}"
+        )
+    spelled = sorted({handed[r].named for r in rels if safe_id(handed[r].named)[0] == student})
+    if len(spelled) > 1:
+        shown = " and ".join(repr(n) for n in spelled)
+        sub.flag(
+            f"{shown} are one student id, {student!r}, only after normalising (Unicode NFKC, "
+            "spaces as _): check that they are one person"
+        )
+    if missing and not single:
+        sub.note(f"no {', '.join(missing)} from this student: 0 for it")
+    if h.problem:
+        sub.status, sub.fault = "error", h.problem
+    elif h.file.lower() != f"{name}.ipynb".lower() and h.unit != rel:
+        sub.note(f"graded {rel}, which is not named {name}.ipynb")
+    if h.late:
+        title = platforms.get(h.person.platform).title
+        sub.flag(f"{title} marked it LATE without saying when: check the time in {title}")
+    if h.members:
+        sub.group = h.group
+        sub.members = list(h.members)
+
+
+def _timed(sub: Submission, h: Handed) -> None:
+    sub.time, sub.time_from, sub.late = h.time, h.time_from, h.late
+
+
+def _credit_members(subs: list[Submission], people: dict) -> None:
+    """Each member of a group's counted submission, resolved, unless they have a counted file of
+    their own or an earlier group's submission already counts for them."""
+    counted = {s.student_id for s in subs if s.counted}
+    for sub in subs:
+        if not (sub.counted and sub.members):
+            continue
+        kept = []
+        for member in sub.members:
+            who = people[(member.platform, member.user_id)]
+            if who.person is None:
+                sub.note(f"a member of the group is no one's to credit: {who.problem}")
+            elif who.person.student_id in counted:
+                sub.note(
+                    f"group member {who.person.student_id} is graded by another file of theirs"
+                )
+            else:
+                counted.add(who.person.student_id)
+                kept.append(who.person)
+        sub.members = kept
+
+
+def _earlier(one: Handed, other: Handed) -> bool:
+    """``one`` is an earlier upload of the file ``other`` is (Canvas's -1, -2, ...)."""
+    return (
+        _identity(one) == _identity(other)
+        and one.file.lower() == other.file.lower()
+        and one.order < other.order
+    )
 
 
 def _loose(text: str, notes: list[str]) -> str:

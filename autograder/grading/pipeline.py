@@ -29,6 +29,7 @@ stages, with no gradebook.
 from __future__ import annotations
 
 import copy
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -74,7 +75,8 @@ class Options:
     progress: bool = True
     cluster: str | None = None  # a Dask scheduler's address: run the jobs there
     due: str | None = None  # the lab's due date, to record in the gradebook (--due)
-    roster: object | None = None  # an ``autograder.roster.Roster`` (--roster)
+    roster: object | None = None  # an ``autograder.platforms.Roster`` (--roster)
+    platform_options: dict = field(default_factory=dict)  # the platforms' own (--groups, ...)
 
 
 @dataclass
@@ -278,10 +280,21 @@ def grade(
 ) -> list[Row]:
     """Grade every file of ``submissions`` for ``lab`` into the course's gradebook and
     ``out``: one row per file, in path order. Raises only when the class cannot be graded at
-    all: no sandbox, an unreachable cluster, a missing folder, a failed canary."""
+    all: no sandbox, an unreachable cluster, a missing folder, a failed canary. Whatever ends
+    it, a zip's extracted files are removed (they live in ``<out>/.scratch/`` meanwhile)."""
     options = options or Options()
     if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
         bwrap.bwrap()  # raises SandboxUnavailable with what to do
+    scratch = Path(out) / ".scratch"
+    shutil.rmtree(scratch, ignore_errors=True)  # what a killed run left
+    scratch.mkdir(parents=True)
+    try:
+        return _grade(lab, Path(submissions), Path(out), course, options, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
     parts = course.parts(lab)  # the lab's notebooks: one for this bundle's labs
     found = intake.find(
         submissions,
@@ -289,25 +302,29 @@ def grade(
         notebooks=tuple(part.notebook for part in parts),
         other_labs=[other for other in course.labs() if other != lab],
         helper_files=parts[0].files,
+        scratch=scratch,
         roster=options.roster,
+        options=options.platform_options,
     )
     rows: dict[str, Row] = {}
     todo = []
-    settings = _settings(course, lab, options)
-    current = {sub.student_id for sub in found.submissions if sub.counted}
+    _, in_gradebook = gradebook.late_inputs(course.db_url, lab)
+    kept = []
     for sub in found.submissions:
-        sub.sandboxed, sub.settings = options.sandbox, settings
+        sub.sandboxed = options.sandbox
         previous = record.load_state(out, sub.file)
-        if previous is not None and previous.key == sub.key and not options.force:
+        recorded = previous is not None and (
+            not previous.counted
+            or previous.status == "environment"
+            or all(
+                s in in_gradebook
+                for s in [previous.student_id, *(m["student_id"] for m in previous.members)]
+            )
+        )
+        if previous is not None and previous.key == sub.key and recorded and not options.force:
             rows[sub.file] = previous
+            kept.append(previous)
         else:
-            if (
-                previous is not None
-                and previous.counted
-                and previous.student_id not in ("", sub.student_id)
-                and previous.student_id not in current  # never another student's entry
-            ):
-                sub.replaces = previous.student_id  # e.g. a roster now maps the LMS id
             todo.append(sub)
     runs = any(sub.status is None for sub in todo)
     pool = (
@@ -328,30 +345,36 @@ def grade(
             part.out, part.set_due = out, options.due
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
-        with ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers)) as flows:
-            futures = {flows.submit(flow, sub, ctxs.get(sub.notebook, ctx)): sub for sub in todo}
-            if any(sub.counted for sub in todo) or options.due:
+        flows = ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers))
+        futures = {flows.submit(flow, sub, ctxs.get(sub.notebook, ctx)): sub for sub in todo}
+        bar = tqdm(
+            total=len(futures),
+            desc=f"grading {lab}",
+            unit="file",
+            disable=not options.progress or not futures,
+        )
+        stopped = True
+        try:
+            if any(sub.counted for sub in todo) or options.due or kept:
                 _record_assignment(list(ctxs.values()))  # while the first notebooks run
             else:
                 ctx.assignment_recorded.set()
-            bar = tqdm(
-                total=len(futures),
-                desc=f"grading {lab}",
-                unit="file",
-                disable=not options.progress or not futures,
-            )
-            try:
-                for future in as_completed(futures):
-                    row = future.result()
-                    rows[row.file] = row
-                    bar.update()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-            finally:
-                bar.close()
+            for future in as_completed(futures):
+                row = future.result()
+                rows[row.file] = row
+                bar.update()
+            stopped = False
+        finally:
+            bar.close()
+            # interrupted: what runs is stopped with the engine, and nothing waits for it
+            flows.shutdown(wait=not stopped, cancel_futures=stopped)
+    if kept and not ctx.assignment_error:
+        due, extensions = gradebook.late_inputs(course.db_url, lab)
+        for row in kept:
+            if row.counted and record.relate(row, ctxs.get(row.notebook, ctx), due, extensions):
+                record.save_state(out, row)
     ordered = [rows[sub.file] for sub in found.submissions]
+    removed = record.mirror(out, course, lab, ordered, {sub.file for sub in found.submissions})
     report.write_all(
         out,
         parts,
@@ -360,16 +383,9 @@ def grade(
         canary=checked,
         skipped=sum(len(c.plan.experiments) for c in ctxs.values()),
         elsewhere=found.elsewhere,
+        removed=removed,
     )
     return ordered
-
-
-def _settings(course: Course, lab: str, options: Options) -> str:
-    """What decides a row besides its file: the due date (--due, else the gradebook's) and
-    the course's late-submission configuration."""
-    config = course.config
-    due = options.due or str(gradebook.due_date(course.db_url, lab) or "")
-    return repr((due, config.get("LateSubmissionPlugin"), config.get("AssignLatePenalties")))
 
 
 def grade_ids_of(nb) -> set[str]:
@@ -413,16 +429,18 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
 
 
 def summary(rows: list[Row]) -> str:
-    width = max([len(r.file) for r in rows] + [10])
+    """The class as a table for a terminal: one line per file, and one per group member a
+    file also counts for."""
+    shown = report.lines(rows)
+    width = max([len(r.file) for r in shown] + [10])
     lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
-    for r in rows:
+    for r in shown:
         reason = r.reason if len(r.reason) <= 70 else r.reason[:67] + "..."
-        kept = r.score - r.late_penalty
-        points = f"{kept:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
+        points = f"{r.final_score:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
         lines.append(f"{r.file:<{width}}  {points}  {r.status:<11} {reason}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
-    students = len({r.student_id for r in rows if r.counted})
+    students = len({r.student_id for r in shown if r.counted})
     lines.append(f"{len(rows)} files, {students} students: {counted}")
     return "\n".join(lines)
 

@@ -3,18 +3,21 @@
 For the file that counts as the student's submission (``Submission.counted``), unless its
 status is ``environment`` (nothing is recorded then, and the next run grades it again):
 
-- ``submitted/<student>/<lab>/`` gets the file and nbgrader's timestamp and secret, and
+- ``submitted/<student>/<lab>/`` gets the file, and nbgrader's timestamp and secret, and
   ``autograded/<student>/<lab>/`` the executed notebook -- or, when nothing could run, the
   release notebook with every test failed by the reason -- with the lab's own helpers, as
   ``nbgrader autograde`` leaves it, so formgrader, ``generate_feedback`` and
-  ``release_feedback`` work as usual;
-- the gradebook gets its points (``gradebook.save``), which replace any earlier ones, at
-  the time it was handed in (``submitted_at``), and the course's late-submission plugin
-  sets its penalty.
+  ``release_feedback`` work as usual. A group's submission is recorded for each member.
+- the gradebook gets its points (``gradebook.save``), which replace any earlier ones, at the
+  time its platform recorded (``when``), and the course's late-submission plugin sets its
+  penalty. The output folder's ledger lists every student it ever recorded.
 
 Every row but an ``environment`` one is then kept in ``<out>/.state/`` with the key of what
 it was graded from, so a rerun keeps it while the file and its neighbours are unchanged, and
-an interrupted run loses at most the submissions in flight. A run without a gradebook
+an interrupted run loses at most the submissions in flight. A rerun recomputes the lateness of
+every kept row whose time, due date, extension or late plugin changed (``relate``), without
+running its notebook, and makes the gradebook mirror the class (``mirror``): a student this
+output folder recorded whose file is gone loses the entry. A run without a gradebook
 (``check``, the canary) records nothing.
 """
 
@@ -26,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -33,17 +37,26 @@ import nbformat
 from autograder.grading import gradebook, restore
 from autograder.grading.submission import EnvironmentFault, Row, Submission
 
+STATE = ".state"
+LEDGER = "ledger.json"
+
+
+# -- the resume state and the ledger ------------------------------------------------------
+
 
 def state_path(out: Path, file: str) -> Path:
-    return out / ".state" / (hashlib.sha256(file.encode()).hexdigest()[:32] + ".json")
+    return out / STATE / (hashlib.sha256(file.encode()).hexdigest()[:32] + ".json")
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
 
 
 def save_state(out: Path, row: Row) -> None:
-    path = state_path(out, row.file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(row.to_dict()))
-    os.replace(tmp, path)
+    _write_json(state_path(out, row.file), row.to_dict())
 
 
 def load_state(out: Path, file: str) -> Row | None:
@@ -53,6 +66,40 @@ def load_state(out: Path, file: str) -> Row | None:
         return None
 
 
+def states(out: Path) -> dict[str, Path]:
+    """Every file the output folder keeps a row of, and where."""
+    found = {}
+    for path in sorted((out / STATE).glob("*.json")) if (out / STATE).is_dir() else []:
+        if path.name == LEDGER:
+            continue
+        try:
+            found[json.loads(path.read_text())["file"]] = path
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+    return found
+
+
+def ledger(out: Path, lab: str) -> dict[str, dict]:
+    """Every student this output folder recorded in the gradebook for ``lab`` and has not
+    removed since: their platform identity, and whether this tool made their student record."""
+    try:
+        return json.loads((out / STATE / LEDGER).read_text()).get(lab, {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _set_ledger(out: Path, lab: str, entries: dict[str, dict]) -> None:
+    try:
+        data = json.loads((out / STATE / LEDGER).read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[lab] = entries
+    _write_json(out / STATE / LEDGER, data)
+
+
+# -- what is stored -----------------------------------------------------------------------
+
+
 def _write(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not (path.is_file() and not path.is_symlink() and path.read_bytes() == content):
@@ -60,17 +107,25 @@ def _write(path: Path, content: bytes) -> None:
         path.write_bytes(content)
 
 
-def store_copies(sub: Submission, ctx, executed) -> None:
+def nbgrader_time(moment: datetime.datetime) -> str:
+    """A time as nbgrader's exchange writes timestamp.txt."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def store_copies(student_id: str, sub: Submission, ctx, executed) -> None:
     """nbgrader's layout of the submission, for formgrader and the feedback commands."""
     lab, root = ctx.lab.name, ctx.course.root
-    sub_dir = root / "submitted" / sub.student_id / lab
+    sub_dir = root / "submitted" / student_id / lab
     name = f"{ctx.lab.notebook}.ipynb" if sub.nb is not None else Path(sub.file).name
+    extras = dict(sub.extras)
+    if sub.time is not None and "timestamp.txt" not in extras:  # the platform's time
+        extras["timestamp.txt"] = nbgrader_time(sub.time).encode()
     if sub.data:
         _write(sub_dir / name, sub.data)
-    for extra, content in sub.extras.items():
+    for extra, content in extras.items():
         _write(sub_dir / extra, content)
-    done = root / "autograded" / sub.student_id / lab
-    for extra, content in {**sub.extras, **ctx.lab.files}.items():
+    done = root / "autograded" / student_id / lab
+    for extra, content in {**extras, **ctx.lab.files}.items():
         _write(done / extra, content)
     done.mkdir(parents=True, exist_ok=True)
     nbformat.write(executed, str(done / f"{ctx.lab.notebook}.ipynb"))
@@ -111,74 +166,27 @@ def inert(nb, lab) -> None:
                     out["data"]["text/plain"] = f"[not shown when graded: {', '.join(dropped)}]"
 
 
-def stage(sub: Submission, ctx) -> Submission:
-    if ctx.out is None:  # check and the canary record nothing
-        return sub
-    row = sub.row()
-    if row.status == "environment":
-        return sub
-    if sub.counted:
-        executed = (
-            sub.execution.nb
-            if sub.execution is not None
-            else gradebook.not_graded(ctx.lab.release, row.reason)
-        )
-        inert(executed, ctx.lab)
-        store_copies(sub, ctx, executed)
-        ctx.assignment_recorded.wait()
-        if ctx.assignment_error:
-            raise EnvironmentFault(
-                f"the lab could not be recorded in the gradebook ({ctx.assignment_error[0]}); "
-                "nothing was recorded: grade again"
-            )
-        when = submitted_at(sub, ctx.due)  # may flag it: the row the gradebook gets says so
-        row = sub.row()
-        late = gradebook.save(
-            ctx.course.db_url,
-            ctx.lab.name,
-            row,
-            executed,
-            when,
-            ctx.course.config,
-            {"lms_user_id": sub.lms_id} if sub.lms_id else None,
-            ctx.lab.notebook,
-        )
-        sub.submitted, sub.seconds_late, sub.late_penalty = (
-            late.submitted,
-            late.seconds_late,
-            late.penalty,
-        )
-        if late.seconds_late > 0:
-            sub.note(
-                f"handed in {_duration(late.seconds_late)} late"
-                + (f"; late penalty {late.penalty:g} point(s)" if late.penalty else "; no penalty")
-                + " (the course's nbgrader LateSubmissionPlugin)"
-            )
-        if sub.replaces and gradebook.remove_submission(
-            ctx.course.db_url, ctx.lab.name, sub.replaces
-        ):
-            sub.note(f"replaces the gradebook entry an earlier run made for {sub.replaces}")
-        row = sub.row()
-    save_state(ctx.out, row)
-    return sub
+# -- lateness ----------------------------------------------------------------------------
 
 
-def submitted_at(sub: Submission, due) -> str | None:
-    """When the submission was handed in, for the gradebook: nbgrader's ``timestamp.txt``
-    wins; else a file Canvas marked LATE counts as handed in one second after the due date
-    (Canvas gives no time: the least lateness it can mean; the row says so); else unknown
-    (on time, as nbgrader treats a submission without a timestamp)."""
-    if sub.timestamp:
-        return sub.timestamp
-    if sub.late and due is not None:
-        sub.flag(
-            "Canvas marked it LATE but gives no time: taken as handed in 1 s after the due "
-            "date; check the time in Canvas"
-        )
-        return (due + datetime.timedelta(seconds=1)).isoformat()
-    if sub.late:
-        sub.flag("Canvas marked it LATE, but the gradebook has no due date: no penalty")
+def when(
+    time: str, marked_late: bool, due: datetime.datetime | None, extension
+) -> datetime.datetime | None:
+    """When the gradebook says it was handed in (naive UTC, as nbgrader stores it): the
+    platform's time; else, for a file the platform marked late without a time (Canvas's LATE),
+    one second after the student's due date, the least lateness the mark can mean; else
+    unknown, which nbgrader takes as on time."""
+    if time:
+        return datetime.datetime.fromisoformat(time).astimezone(datetime.UTC).replace(tzinfo=None)
+    if marked_late and due is not None:
+        return due + (extension or datetime.timedelta(0)) + datetime.timedelta(seconds=1)
     return None
+
+
+def late_key(row: Row, due, extension, config) -> str:
+    """What a row's lateness is computed from."""
+    plugin = (config.get("LateSubmissionPlugin"), config.get("AssignLatePenalties"))
+    return repr((row.time, row.marked_late, str(due), str(extension), repr(plugin)))
 
 
 def _duration(seconds: float) -> str:
@@ -192,4 +200,173 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
-__all__ = ["stage", "save_state", "load_state", "store_copies"]
+def lateness_text(row: Row, late: gradebook.Lateness, due) -> str:
+    """What the row's reason says of its lateness."""
+    if row.marked_late and not row.time and due is None:
+        return "marked LATE, but the gradebook has no due date: no penalty"
+    if late.seconds_late <= 0:
+        return ""
+    how = (
+        "marked LATE without a time: taken as handed in 1 s after the due date"
+        if row.marked_late and not row.time
+        else f"handed in {_duration(late.seconds_late)} late"
+    )
+    penalty = f"late penalty {late.penalty:g} point(s)" if late.penalty else "no penalty"
+    return f"{how}; {penalty} (the course's nbgrader LateSubmissionPlugin)"
+
+
+def _apply(row: Row, late: gradebook.Lateness, due, key: str) -> None:
+    row.submitted, row.seconds_late, row.late_penalty = (
+        late.submitted,
+        late.seconds_late,
+        late.penalty,
+    )
+    row.late(lateness_text(row, late, due))
+    row.late_key = key
+
+
+def relate(row: Row, ctx, due, extensions: dict) -> bool:
+    """Recompute a kept row's lateness in the gradebook if its time, due date, extension or
+    late plugin changed since it was recorded; True if it did. A group's row does so for each
+    member, whose extension may differ."""
+    changed = False
+    for target in [row, *row.members]:
+        is_row = target is row
+        student = row.student_id if is_row else target["student_id"]
+        extension = extensions.get(student)
+        key = late_key(row, due, extension, ctx.course.config)
+        if (row.late_key if is_row else target.get("late_key")) == key:
+            continue
+        late = gradebook.relate(
+            ctx.course.db_url,
+            ctx.lab.name,
+            student,
+            when(row.time, row.marked_late, due, extension),
+            ctx.course.config,
+            [row.notebook or ctx.lab.notebook],
+        )
+        if is_row:
+            _apply(row, late, due, key)
+        else:
+            target.update(
+                submitted=late.submitted,
+                seconds_late=late.seconds_late,
+                late_penalty=late.penalty,
+                lateness=lateness_text(row, late, due),
+                late_key=key,
+            )
+        changed = True
+    return changed
+
+
+# -- the stage ---------------------------------------------------------------------------
+
+
+def stage(sub: Submission, ctx) -> Submission:
+    if ctx.out is None:  # check and the canary record nothing
+        return sub
+    row = sub.row()
+    if row.status == "environment":
+        return sub
+    if sub.counted:
+        executed = (
+            sub.execution.nb
+            if sub.execution is not None
+            else gradebook.not_graded(ctx.lab.release, row.reason)
+        )
+        inert(executed, ctx.lab)
+        ctx.assignment_recorded.wait()
+        if ctx.assignment_error:
+            raise EnvironmentFault(
+                f"the lab could not be recorded in the gradebook ({ctx.assignment_error[0]}); "
+                "nothing was recorded: grade again"
+            )
+        people = [sub.person, *sub.members]
+        member_late = {}
+        for person in people:
+            student = sub.student_id if person is sub.person else person.student_id
+            store_copies(student, sub, ctx, executed)
+            with gradebook.LOCK:
+                entries = ledger(ctx.out, ctx.lab.name)
+                if student not in entries:
+                    entries[student] = {
+                        "made_student": not gradebook.has_student(ctx.course.db_url, student),
+                    }
+                entries[student].update(platform=person.platform, user_id=person.user_id)
+                _set_ledger(ctx.out, ctx.lab.name, entries)
+                extension = gradebook.extension(ctx.course.db_url, ctx.lab.name, student)
+                late = gradebook.save(
+                    ctx.course.db_url,
+                    ctx.lab.name,
+                    student,
+                    row,
+                    executed,
+                    when(row.time, row.marked_late, ctx.due, extension),
+                    ctx.course.config,
+                    {"lms_user_id": person.user_id} if person.user_id else None,
+                    ctx.lab.notebook,
+                )
+            member_late[student] = (late, late_key(row, ctx.due, extension, ctx.course.config))
+        late, key = member_late[sub.student_id]
+        sub.submitted, sub.seconds_late, sub.late_penalty = (
+            late.submitted,
+            late.seconds_late,
+            late.penalty,
+        )
+        sub.lateness, sub.late_key = lateness_text(row, late, ctx.due), key
+        for member in sub.members:
+            late, key = member_late[member.student_id]
+            sub.member_late[member.student_id] = {
+                "submitted": late.submitted,
+                "seconds_late": late.seconds_late,
+                "late_penalty": late.penalty,
+                "lateness": lateness_text(row, late, ctx.due),
+                "late_key": key,
+            }
+        row = sub.row()
+    save_state(ctx.out, row)
+    return sub
+
+
+# -- the gradebook mirrors the class ------------------------------------------------------
+
+
+def mirror(out: Path, course, lab: str, rows: list[Row], present: set[str]) -> list[str]:
+    """After a run: remove from the gradebook every student this output folder recorded for
+    ``lab`` who has no counted row now (their file was renamed, removed, or now counts for
+    someone else), with their copies in ``submitted/`` and ``autograded/`` and their feedback
+    page; forget the state of files no longer in the submissions (``present``). Submissions
+    this tool never recorded are never touched. Returns what was removed, as sentences."""
+    counted = {r.student_id for r in rows if r.counted and r.student_id}
+    counted |= {m["student_id"] for r in rows if r.counted for m in r.members}
+    removed = []
+    with gradebook.LOCK:
+        entries = ledger(out, lab)
+        for student in sorted(set(entries) - counted):
+            made = entries[student].get("made_student", False)
+            if gradebook.forget(course.db_url, lab, student, student_too=made):
+                removed.append(
+                    f"{student}: removed from the gradebook, with its copies and feedback "
+                    "(no file in the submissions counts for this student any more)"
+                )
+            for folder in ("submitted", "autograded"):
+                shutil.rmtree(course.root / folder / student / lab, ignore_errors=True)
+                _rmdir_empty(course.root / folder / student)
+            (out / "feedback" / f"{student}.html").unlink(missing_ok=True)
+            shutil.rmtree(out / "feedback" / student, ignore_errors=True)
+            del entries[student]
+        _set_ledger(out, lab, entries)
+    for file, path in states(out).items():
+        if file not in present:
+            path.unlink(missing_ok=True)
+    return removed
+
+
+def _rmdir_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+__all__ = ["stage", "save_state", "load_state", "store_copies", "relate", "mirror", "ledger"]

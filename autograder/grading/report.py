@@ -23,6 +23,7 @@ from nbformat import NotebookNode
 
 from autograder import notebooks
 from autograder.grading.submission import STATUSES, Row
+from autograder.platforms.base import cells
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
@@ -63,21 +64,25 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _cell(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (OWASP's CSV injection advice)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def lines(rows: Sequence[Row]) -> list[Row]:
+    """Every row, each followed by the rows of the group members it also counts for: one
+    counted line per student."""
+    return [line for r in rows for line in (r, *r.for_members())]
 
 
 def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:
-    """One line per file. A file that is not its student's counted one has no score: its
-    reason says which file counts. ``score`` is after the late penalty, as nbgrader's
-    gradebook and ``nbgrader export`` give it; the test cells' columns are before it."""
+    """One line per file, and one per group member a file also counts for. A file that is not
+    its student's counted one has no score: its reason says which file counts. ``score`` is
+    after the late penalty, as nbgrader's gradebook and ``nbgrader export`` give it; the test
+    cells' columns are before it."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(
         [
             "student_id",
             "name",
+            "platform",
+            "user_id",
             "file",
             "score",
             "max_score",
@@ -86,25 +91,24 @@ def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None
             "submitted",
             "status",
             "counted",
+            "group",
             "reason",
             *grade_ids,
         ]
     )
-    for r in rows:
+    for r in lines(rows):
         points = {c.grade_id: c.points for c in r.cells}
         writer.writerow(
             [
-                _cell(r.student_id),
-                _cell(r.name),
-                _cell(r.file),
-                _fmt(r.score - r.late_penalty) if r.counted else "",
+                *cells(r.student_id, r.name, r.platform, r.user_id, r.file),
+                _fmt(r.final_score) if r.counted else "",
                 _fmt(r.max_score),
                 _fmt(r.late_penalty) if r.counted else "",
                 _fmt(r.seconds_late) if r.counted else "",
                 r.submitted if r.counted else "",
                 r.status,
                 "yes" if r.counted else "no",
-                _cell(r.reason),
+                *cells(r.group, r.reason),
                 *(_fmt(points.get(g, 0.0)) if r.counted else "" for g in grade_ids),
             ]
         )
@@ -118,6 +122,7 @@ def write_json(
     sandboxed: bool,
     canary: str = "",
     elsewhere: Sequence[str] = (),
+    removed: Sequence[str] = (),
 ) -> None:
     data = {
         "lab": lab,
@@ -125,6 +130,7 @@ def write_json(
         "canary": canary,
         "rows": [r.to_dict() for r in rows],
         "other_assignments": list(elsewhere),  # files of the course's other labs, no row here
+        "removed": list(removed),  # students this run removed from the gradebook
     }
     _write_atomic(path, json.dumps(data, indent=1))
 
@@ -152,7 +158,7 @@ def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:
     status = f"<span class='pill {result.status}'>{result.status}</span>"
     parts = [
         f"<h1>{html.escape(lab)} — feedback for {html.escape(result.student_id)}</h1>",
-        f"<p class='sub'>Score <b>{_fmt(result.score - result.late_penalty)} / "
+        f"<p class='sub'>Score <b>{_fmt(result.final_score)} / "
         f"{_fmt(result.max_score)}</b> &nbsp;{status}</p>",
     ]
     if result.reason:
@@ -199,16 +205,19 @@ def report_html(
     sandboxed: bool,
     canary: str = "",
     elsewhere: Sequence[str] = (),
+    removed: Sequence[str] = (),
 ) -> str:
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
+    files = len(results)
+    results = lines(results)
     graded = [r for r in results if r.counted and r.status in ("graded", "flagged")]
     max_score = max((r.max_score for r in results), default=0.0)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
-    scores = [r.score - r.late_penalty for r in graded]
+    scores = [r.final_score for r in graded]
     bins = max(int(max_score), 1)
     axes[0].hist(
         scores,
@@ -239,15 +248,11 @@ def report_html(
     axes[1].legend(loc="lower right")
     image = _png(fig)
     plt.close(fig)
-    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    counts = {s: sum(r.status == s for r in results if not r.member_of) for s in STATUSES}
     rows = "".join(
         f"<tr><td>{html.escape(r.student_id) or '<i>no id</i>'}</td><td>{html.escape(r.file)}"
         f"</td><td class='num'>"
-        + (
-            f"{_fmt(r.score - r.late_penalty)} / {_fmt(r.max_score)}"
-            if r.counted
-            else "not counted"
-        )
+        + (f"{_fmt(r.final_score)} / {_fmt(r.max_score)}" if r.counted else "not counted")
         + f"</td><td><span class='pill {r.status}'>{r.status}</span></td>"
         f"<td>{html.escape(r.reason)}</td></tr>"
         for r in results
@@ -255,7 +260,7 @@ def report_html(
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     body = (
         f"<h1>{html.escape(lab)} — class report</h1>"
-        f"<p class='sub'>{len(results)} files: {counted}"
+        f"<p class='sub'>{files} files: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
         + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
         + (
@@ -263,6 +268,11 @@ def report_html(
             f"to those labs: {html.escape(', '.join(elsewhere[:20]))}"
             f"{' ...' if len(elsewhere) > 20 else ''}.</p>"
             if elsewhere
+            else ""
+        )
+        + (
+            f"<p class='sub'>Removed from the gradebook: {html.escape('; '.join(removed))}.</p>"
+            if removed
             else ""
         )
         + f"<img alt='score distribution and pass rate per test' src='{image}'>"
@@ -280,14 +290,15 @@ def write_all(
     canary: str = "",
     skipped: int = 0,
     elsewhere: Sequence[str] = (),
+    removed: Sequence[str] = (),
 ) -> None:
     """Every page of the class. ``parts``: the lab's notebooks, a ``Lab`` each (this
     bundle's labs have one; with several, each student gets a feedback page per notebook)."""
     name = parts[0].name
     grade_ids = list(dict.fromkeys(g for part in parts for g in part.grade_ids))
     write_csv(out / "grades.csv", rows, grade_ids)
-    write_json(out / "results.json", name, rows, sandboxed, canary, elsewhere)
-    for r in rows:
+    write_json(out / "results.json", name, rows, sandboxed, canary, elsewhere, removed)
+    for r in lines(rows):
         if r.counted:
             page = r.student_id if len(parts) == 1 else f"{r.student_id}/{r.notebook}"
             _write_atomic(
@@ -296,5 +307,5 @@ def write_all(
             )
     _write_atomic(
         out / "report.html",
-        report_html(name, rows, grade_ids, sandboxed, canary, elsewhere),
+        report_html(name, rows, grade_ids, sandboxed, canary, elsewhere, removed),
     )

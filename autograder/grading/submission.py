@@ -15,11 +15,14 @@ notebook are skipped. Flags (``flag``) keep the points but ask a human to look; 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from nbformat import NotebookNode
+
+from autograder.platforms.base import Person
 
 #: What a file's grading ended in: ``graded``; ``flagged`` (graded, but a human should look:
 #: tampering, a duplicate, a cell of another lab); ``error`` (the file cannot be graded, or
@@ -51,9 +54,9 @@ class Row:
     """One file's line: what grades.csv, results.json and the gradebook say of it."""
 
     file: str  # its path in the submissions folder
-    student_id: str  # "" when no student id can be read from its path
+    student_id: str  # "" when the file is no one's
     status: str
-    reason: str
+    reason: str  # ends with ``lateness`` when it has one
     score: float
     max_score: float
     cells: list[CellResult] = field(default_factory=list)
@@ -64,18 +67,79 @@ class Row:
     files: list[str] = field(default_factory=list)  # other files it accounts for
     key: str = ""  # what must be unchanged for a rerun to keep this row (see ``Submission.key``)
     code: dict[str, list[str]] = field(default_factory=dict)  # answers before each test
-    name: str = ""  # the student's name, for display (from the LMS or the roster)
-    submitted: str = ""  # when it was handed in, as the gradebook records it (UTC), and how known
-    seconds_late: float = 0.0  # after the gradebook's due date
+    name: str = ""  # the student's name, for display (from the platform or the roster)
+    submitted: str = ""  # when it was handed in, as the gradebook records it (UTC)
+    seconds_late: float = 0.0  # after the gradebook's due date (and the student's extension)
     late_penalty: float = 0.0  # by the course's nbgrader LateSubmissionPlugin
     notebook: str = ""  # which notebook of the lab
+    platform: str = ""  # the platform the file came from (``autograder.platforms``)
+    user_id: str = ""  # the student's id on that platform
+    time: str = ""  # when the platform says it was handed in (UTC, ISO 8601), "" if it does not
+    time_from: str = ""  # where that time was read
+    marked_late: bool = False  # the platform marked it late without a time (Canvas's LATE)
+    lateness: str = ""  # what the reason says of its lateness (recomputed on every run)
+    late_key: str = ""  # the due date, extension, time and plugin that ``lateness`` is from
+    group: str = ""  # the group whose submission this is
+    members: list[dict] = field(default_factory=list)  # the other members it counts for
+    member_of: str = ""  # a group member's row: the student whose file it is
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> Row:
-        return cls(**{**d, "cells": [CellResult(**c) for c in d["cells"]]})
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in known}
+        return cls(**{**values, "cells": [CellResult(**c) for c in d["cells"]]})
+
+    @property
+    def final_score(self) -> float:
+        """The points the gradebook keeps: less the late penalty."""
+        return self.score - self.late_penalty
+
+    def late(self, lateness: str) -> None:
+        """Replace what the reason says of the row's lateness."""
+        base = (
+            self.reason.removesuffix(self.lateness).removesuffix("; ")
+            if self.lateness
+            else self.reason
+        )
+        self.reason = "; ".join(part for part in (base, lateness) if part)
+        self.lateness = lateness
+
+    def for_members(self) -> list[Row]:
+        """The rows of the group members this counted row also counts for."""
+        out = []
+        for m in self.members if self.counted else ():
+            who = self.name or self.student_id
+            base = (
+                self.reason.removesuffix(self.lateness).removesuffix("; ")
+                if self.lateness
+                else self.reason
+            )
+            lateness = m.get("lateness", "")
+            said = (
+                f"a member of {self.group or 'the group'}: graded by {self.file}, which {who} "
+                "handed in"
+            )
+            row = replace(
+                self,
+                student_id=m["student_id"],
+                name=m.get("name", ""),
+                platform=m.get("platform", ""),
+                user_id=m.get("user_id", ""),
+                members=[],
+                member_of=self.student_id,
+                files=[],
+                submitted=m.get("submitted", ""),
+                seconds_late=m.get("seconds_late", 0.0),
+                late_penalty=m.get("late_penalty", 0.0),
+                lateness=lateness,
+                late_key=m.get("late_key", ""),
+                reason="; ".join(part for part in (said, base, lateness) if part),
+            )
+            out.append(row)
+        return out
 
 
 @dataclass
@@ -90,12 +154,14 @@ class Submission:
     extras: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp, secret
     files: list[str] = field(default_factory=list)  # other files this record accounts for
     found: tuple[str, ...] = ()  # what intake found about the file among its neighbours
-    name: str = ""  # the student's name, for display
-    lms_id: str = ""  # the LMS's user id, when the file came from an LMS download
-    late: bool = False  # the LMS marked it late (Canvas's LATE)
+    person: Person | None = None  # whom it counts for, with their platform identity
+    late: bool = False  # the platform marked it late without a time (Canvas's LATE)
+    time: datetime.datetime | None = None  # when the platform says it was handed in (UTC)
+    time_from: str = ""  # where that time was read
+    group: str = ""  # the group whose submission it is
+    members: list[Person] = field(default_factory=list)  # the group's other members
+    member_late: dict[str, dict] = field(default_factory=dict)  # each member's lateness
     notebook: str = ""  # which notebook of the lab it is (the lab's name for this bundle's)
-    settings: str = ""  # what else decides its row: the due date, the late plugin's config
-    replaces: str = ""  # the student id an earlier run recorded this file under, if another
     # what the stages found
     status: str | None = None  # set by a fault; else decided by the score stage
     fault: str = ""
@@ -115,25 +181,30 @@ class Submission:
     submitted: str = ""
     seconds_late: float = 0.0
     late_penalty: float = 0.0
+    lateness: str = ""
+    late_key: str = ""
 
     @property
-    def timestamp(self) -> str | None:
-        """When nbgrader's exchange received it (``timestamp.txt``), if it says."""
-        raw = self.extras.get("timestamp.txt")
-        return raw.decode("utf-8", "replace").strip()[:100] if raw else None
+    def name(self) -> str:
+        return self.person.name if self.person is not None else ""
 
     @property
     def key(self) -> str:
         """What a rerun compares: the file's bytes, whether it counts, whose it is (a new
-        roster changes that), what intake found (a new duplicate changes its reason), whether
-        it was sandboxed, and the settings that decide lateness."""
+        roster changes that) and whom else it counts for, what intake found (a new duplicate
+        changes its reason), and whether it was sandboxed. Not its time or the due date: a
+        rerun recomputes lateness without running the notebook again."""
+        person = self.person or Person()
         parts = [
             self.sha256,
             str(self.counted),
             str(self.sandboxed),
             self.student_id,
-            self.name,
-            self.settings,
+            person.name,
+            person.platform,
+            person.user_id,
+            self.group,
+            *(f"member {m.student_id} {m.name} {m.platform} {m.user_id}" for m in self.members),
             *self.found,
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -152,28 +223,51 @@ class Submission:
 
     def row(self) -> Row:
         status = self.status or ("flagged" if self.flags else "graded")
-        reason = "; ".join(([self.fault] if self.fault else []) + self.flags + self.notes)
-        seconds = getattr(self.execution, "seconds", 0.0)
+        reason = "; ".join(
+            ([self.fault] if self.fault else [])
+            + self.flags
+            + self.notes
+            + ([self.lateness] if self.lateness else [])
+        )
+        person = self.person or Person()
         return Row(
-            self.file,
-            self.student_id,
-            status,
-            reason,
-            self.score,
-            self.max_score,
-            self.cells,
-            self.sha256,
-            seconds,
-            self.sandboxed,
-            self.counted,
-            self.files,
-            self.key,
-            self.code,
-            self.name,
-            self.submitted,
-            self.seconds_late,
-            self.late_penalty,
-            self.notebook,
+            file=self.file,
+            student_id=self.student_id,
+            status=status,
+            reason=reason,
+            score=self.score,
+            max_score=self.max_score,
+            cells=self.cells,
+            sha256=self.sha256,
+            seconds=getattr(self.execution, "seconds", 0.0),
+            sandboxed=self.sandboxed,
+            counted=self.counted,
+            files=self.files,
+            key=self.key,
+            code=self.code,
+            name=person.name,
+            submitted=self.submitted,
+            seconds_late=self.seconds_late,
+            late_penalty=self.late_penalty,
+            notebook=self.notebook,
+            platform=person.platform,
+            user_id=person.user_id,
+            time=self.time.isoformat() if self.time else "",
+            time_from=self.time_from,
+            marked_late=self.late,
+            lateness=self.lateness,
+            late_key=self.late_key,
+            group=self.group,
+            members=[
+                {
+                    "student_id": m.student_id,
+                    "name": m.name,
+                    "platform": m.platform,
+                    "user_id": m.user_id,
+                    **self.member_late.get(m.student_id, {}),
+                }
+                for m in self.members
+            ],
         )
 
 
