@@ -49,6 +49,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
     # Canvas's LATE marker without a time: the least lateness, said and flagged
     assert canvas.seconds_late == 1 and canvas.late_penalty == full
     assert canvas.status == "flagged" and "LATE" in canvas.reason
+    assert "taken as handed in 1 s after the due date" in canvas.reason
     csv = {r["student_id"]: r for r in scratch.csv_rows(out / "grades.csv")}
     assert csv["late"]["score"] == "0" and csv["late"]["late_penalty"] == f"{full:g}"
     assert csv["ontime"]["score"] == f"{full:g}"
@@ -73,7 +74,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
         "    Points Possible,,,,\n"
         '"Doe, Jane",23456,,jdoe,A\n'
     )
-    from autograder.roster import Roster
+    from autograder.platforms import Roster
 
     options = pipeline.Options(
         limits=FAST, due="2026-11-03 12:00:00 UTC", progress=False, roster=Roster.read(roster)

@@ -16,7 +16,7 @@ from scratch import FAST, LAB, class_folder, copy_course, csv_rows
 from autograder import notebooks
 from autograder.course import Course
 from autograder.demo import democlass
-from autograder.grading import gradebook, pipeline, restore
+from autograder.grading import gradebook, pipeline, record, restore
 from autograder.grading.sandbox import bwrap, kernel
 
 # --------------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch)
     options = pipeline.Options(workers=1, limits=FAST, progress=False)
     with pytest.raises(KeyboardInterrupt):
         pipeline.grade(LAB, subs, tmp_path / "out", course, options)
-    assert len(list((tmp_path / "out" / ".state").glob("*.json"))) == 2
+    assert len(record.states(tmp_path / "out")) == 2
     ran.clear()
     monkeypatch.setattr(
         kernel, "run", lambda nb, *a, **k: (ran.append(1), real_run(nb, *a, **k))[1]

@@ -44,10 +44,12 @@ def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
     for cell in executed.cells:
         if cell.cell_type == "code":
             cell.execution_count = 1
-    gradebook.save(course.db_url, LAB, good, executed)
+    gradebook.save(course.db_url, LAB, "amy", good, executed, None)
     assert gradebook.grades(course.db_url, LAB)["amy"] == (10.0, False)  # every test "ran"
     bad = Row("a.ipynb", "amy", "error", "the file is not a valid notebook", 0, 10)
-    gradebook.save(course.db_url, LAB, bad, gradebook.not_graded(lab.release, bad.reason))
+    gradebook.save(
+        course.db_url, LAB, "amy", bad, gradebook.not_graded(lab.release, bad.reason), None
+    )
     assert gradebook.grades(course.db_url, LAB)["amy"] == (0.0, True)  # replaced, for review
     with gradebook.open_gradebook(course.db_url) as gb:
         comments = [c.auto_comment for c in gb.find_submission_notebook(LAB, LAB, "amy").comments]

@@ -30,6 +30,8 @@ def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
     assert header == [
         "student_id",
         "name",
+        "platform",
+        "user_id",
         "file",
         "score",
         "max_score",
@@ -38,6 +40,7 @@ def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
         "submitted",
         "status",
         "counted",
+        "group",
         "reason",
         *GRADE_IDS,
     ]

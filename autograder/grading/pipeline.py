@@ -322,6 +322,9 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             )
         )
         if previous is not None and previous.key == sub.key and recorded and not options.force:
+            now = sub.row()  # when it was handed in may have changed: lateness follows
+            previous.time, previous.time_from = now.time, now.time_from
+            previous.marked_late = now.marked_late
             rows[sub.file] = previous
             kept.append(previous)
         else:
@@ -366,8 +369,9 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             stopped = False
         finally:
             bar.close()
-            # interrupted: what runs is stopped with the engine, and nothing waits for it
-            flows.shutdown(wait=not stopped, cancel_futures=stopped)
+            if stopped:  # interrupted: end the kernels that run, keep what finished
+                pool.close(cancel=True)
+            flows.shutdown(wait=True, cancel_futures=stopped)
     if kept and not ctx.assignment_error:
         due, extensions = gradebook.late_inputs(course.db_url, lab)
         for row in kept:

@@ -67,7 +67,13 @@ class LocalEngine(Engine):
         return f"{self.workers} local worker(s)"
 
     def close(self, cancel: bool = False) -> None:
+        """Wait for the jobs, or (``cancel``: an interrupted run) drop the queued ones and end
+        the sandboxes of those running, so that nothing keeps the run waiting."""
         self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        if cancel:
+            from autograder.grading.sandbox import kernel
+
+            kernel.ZYGOTES.close()
 
 
 def _held(value):

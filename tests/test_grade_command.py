@@ -1,0 +1,137 @@
+"""``autograder grade`` as a cron job or a person at a terminal meets it: its exit status says
+whether everything was recorded, Ctrl-C and SIGTERM end it with one line, and a zip's files
+never outlive the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from scratch import FAST, LAB, TINY, copy_course
+
+from autograder.__main__ import EXIT_AGAIN, EXIT_INTERRUPTED, EXIT_OK, main
+from autograder.grading import pipeline
+from autograder.grading.sandbox import engine
+from autograder.grading.submission import Row
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return copy_course(tmp_path_factory.mktemp("course") / "course", [LAB])
+
+
+def _grade(course, tmp_path, *extra):
+    (tmp_path / "subs").mkdir(exist_ok=True)
+    argv = ["grade", LAB, str(tmp_path / "subs"), "--course", str(course.root)]
+    return main([*argv, "--out", str(tmp_path / "out"), *extra])
+
+
+def _fake(rows):
+    def grade(lab, submissions, out, course, options):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps({"canary": "", "removed": []}))
+        return rows
+
+    return grade
+
+
+def test_every_row_recorded_exits_0_and_a_machine_failure_exits_75(
+    course, tmp_path, monkeypatch, capsys
+):
+    fine = Row("a.ipynb", "amy", "graded", "", 10, 10)
+    monkeypatch.setattr(pipeline, "grade", _fake([fine]))
+    assert _grade(course, tmp_path) == EXIT_OK
+    lost = Row("b.ipynb", "bo", "environment", "no kernel could start", 0, 10)
+    monkeypatch.setattr(pipeline, "grade", _fake([fine, lost]))
+    assert _grade(course, tmp_path) == EXIT_AGAIN == 75
+    assert "run the same command again" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_an_interrupted_run_says_in_one_line_what_was_saved(
+    course, tmp_path, monkeypatch, capsys, how
+):
+    def interrupted(lab, submissions, out, course, options):
+        if how == "sigterm":
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises before this ends
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "grade", interrupted)
+    before = signal.getsignal(signal.SIGTERM)
+    assert _grade(course, tmp_path) == EXIT_INTERRUPTED == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if line.strip()] == [
+        f"autograder: interrupted; the rows of 0 file(s) are saved in the gradebook and "
+        f"{tmp_path / 'out' / '.state'}; run the same command again to grade the rest"
+    ]
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is given back
+
+
+def test_a_zip_is_extracted_where_no_run_leaves_it(course, tmp_path, monkeypatch):
+    """Into <out>/.scratch/, removed whatever ends the run; nothing in $TMPDIR."""
+    archive = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"ann/{LAB}.ipynb", TINY + b" " * 7)  # a size to look for
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    out = tmp_path / "out"
+    seen = []
+
+    def stop(*args, **kwargs):
+        seen.extend(p.relative_to(out).as_posix() for p in out.rglob("*.ipynb"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "start", stop)
+    options = pipeline.Options(limits=FAST, progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.grade(LAB, archive, out, course, options)
+    assert seen == [f".scratch/zip/ann/{LAB}.ipynb"]
+    assert not (out / ".scratch").exists()
+    assert list(tmp.rglob("*")) == []
+    (out / ".scratch" / "zip").mkdir(parents=True)  # a killed run left its scratch behind
+    (out / ".scratch" / "zip" / "old.ipynb").write_bytes(TINY)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.grade(LAB, archive, out, course, options)
+    assert seen[-1] == f".scratch/zip/ann/{LAB}.ipynb" and not (out / ".scratch").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_real_run_ends_it_promptly_and_cleanly(course, tmp_path):
+    from autograder.demo import democlass
+
+    built = democlass.build(LAB, course)
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("correct", "infinite-loop", "stub"):
+            zf.writestr(f"{name}.ipynb", built[name])
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade", LAB, str(archive), "--out", str(out)]
+        + ["--course", str(course.root), "--workers", "1", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob(".state/*.json")):
+        time.sleep(0.5)  # the first student is recorded; the infinite loop runs next
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=120)
+    assert time.monotonic() - started < 60  # not the 600 s the loop would get
+    assert proc.returncode == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "interrupted; the rows of" in err
+    assert not (out / ".scratch").exists()
+    leftover = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True)
+    assert leftover.stdout == ""
