@@ -63,3 +63,21 @@ def test_the_state_of_a_row_round_trips_and_is_keyed_by_file(tmp_path):
     assert record.load_state(tmp_path, "x/b.ipynb") is None
     record.state_path(tmp_path, "x/b.ipynb").write_text("{broken")
     assert record.load_state(tmp_path, "x/b.ipynb") is None  # unreadable: graded again
+
+
+def test_the_ledger_is_a_journal_a_crash_cannot_corrupt(tmp_path):
+    journal = tmp_path / ".state" / record.LEDGER
+    journal.parent.mkdir()
+    journal.write_text(
+        '{"lab": "lab1", "student": "amy", "made_student": true, "platform": "canvas", '
+        '"user_id": "7"}\n'
+        '{"lab": "lab2", "student": "amy", "made_student": false}\n'
+        '{"lab": "lab1", "student": "bo", "made_student": true}\n'
+        '{"lab": "lab1", "student": "bo", "removed": true}\n'
+        '{"lab": "lab1", "student": "cy", "made_st'  # cut short by a crash
+    )
+    assert record.ledger(tmp_path, "lab1") == {
+        "amy": {"made_student": True, "platform": "canvas", "user_id": "7"}
+    }
+    assert set(record.ledger(tmp_path, "lab2")) == {"amy"}
+    assert record.ledger(tmp_path / "nowhere", "lab1") == {}

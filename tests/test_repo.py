@@ -22,6 +22,7 @@ TOP_LEVEL = {
     "tests",
     ".ci",
     "bench",
+    "docs",
     "requirements.lock",
     ".gitignore",
 }

@@ -167,6 +167,18 @@ class Lateness:
     penalty: float = 0.0
 
 
+def _resources(db_url: str, lab: str, student_id: str, notebook: str) -> dict:
+    """What nbgrader's preprocessors read of the submission they work on."""
+    return {
+        "nbgrader": {
+            "notebook": notebook,
+            "assignment": lab,
+            "student": student_id,
+            "db_url": db_url,
+        }
+    }
+
+
 def _penalties(db_url: str, lab: str, student_id: str, config, notebooks) -> Lateness:
     """Run the course's late-submission plugin (nbgrader's ``AssignLatePenalties``) on each
     notebook of the student's submission, as ``nbgrader autograde`` does, and read back what
@@ -176,14 +188,7 @@ def _penalties(db_url: str, lab: str, student_id: str, config, notebooks) -> Lat
     from nbgrader.preprocessors import AssignLatePenalties
 
     for notebook in notebooks:
-        resources = {
-            "nbgrader": {
-                "notebook": notebook,
-                "assignment": lab,
-                "student": student_id,
-                "db_url": db_url,
-            }
-        }
+        resources = _resources(db_url, lab, student_id, notebook)
         AssignLatePenalties(config=config).preprocess(new_notebook(), resources)
     with open_gradebook(db_url) as gb:
         submission = gb.find_submission(lab, student_id)
@@ -222,15 +227,7 @@ def save(
         with open_gradebook(db_url) as gb:
             gb.update_or_create_student(student_id, **(student or {}))
             gb.update_or_create_submission(lab, student_id, timestamp=timestamp)
-        resources = {
-            "nbgrader": {
-                "notebook": notebook,
-                "assignment": lab,
-                "student": student_id,
-                "db_url": db_url,
-            }
-        }
-        SaveAutoGrades().preprocess(executed, resources)
+        SaveAutoGrades().preprocess(executed, _resources(db_url, lab, student_id, notebook))
         if row.status != "graded":  # for a person's look
             with open_gradebook(db_url) as gb:
                 part = gb.find_submission_notebook(notebook, lab, student_id)

@@ -520,9 +520,12 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
         sub.note(
             f"graded {h.attempt_name or 'the latest attempt'}; earlier attempts: {', '.join(mine)}"
         )
-    spelled = sorted({handed[r].named for r in rels if safe_id(handed[r].named)[0] == student})
+    spelled: dict[str, str] = {}  # each spelling of the id, and a file that has it
+    for r in rels:
+        if safe_id(handed[r].named)[0] == student:
+            spelled.setdefault(handed[r].named, r)
     if len(spelled) > 1:
-        shown = " and ".join(repr(n) for n in spelled)
+        shown = " and ".join(f"{f} ({n!r})" for n, f in sorted(spelled.items()))
         sub.flag(
             f"{shown} are one student id, {student!r}, only after normalising (Unicode NFKC, "
             "spaces as _): check that they are one person"
@@ -548,7 +551,7 @@ def _timed(sub: Submission, h: Handed) -> None:
 def _credit_members(subs: list[Submission], people: dict) -> None:
     """Each member of a group's counted submission, resolved, unless they have a counted file of
     their own or an earlier group's submission already counts for them."""
-    counted = {s.student_id for s in subs if s.counted}
+    counted = {(s.student_id, s.notebook) for s in subs if s.counted}
     for sub in subs:
         if not (sub.counted and sub.members):
             continue
@@ -557,12 +560,12 @@ def _credit_members(subs: list[Submission], people: dict) -> None:
             who = people[(member.platform, member.user_id)]
             if who.person is None:
                 sub.note(f"a member of the group is no one's to credit: {who.problem}")
-            elif who.person.student_id in counted:
+            elif (who.person.student_id, sub.notebook) in counted:
                 sub.note(
                     f"group member {who.person.student_id} is graded by another file of theirs"
                 )
             else:
-                counted.add(who.person.student_id)
+                counted.add((who.person.student_id, sub.notebook))
                 kept.append(who.person)
         sub.members = kept
 

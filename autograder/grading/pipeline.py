@@ -95,6 +95,7 @@ class Context:
     assignment_error: list[str] = field(default_factory=list)
     due: object | None = None  # the gradebook's due date (naive UTC datetime), once recorded
     set_due: str | None = None  # what --due asked for
+    recorded: dict = field(default_factory=dict)  # the output folder's ledger (record.ledger)
 
     @classmethod
     def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
@@ -344,8 +345,9 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             other.assignment_error = ctx.assignment_error
         if runs:
             checked = "\n".join(canary(part) for part in ctxs.values())
+        recorded = record.ledger(out, lab)
         for part in ctxs.values():
-            part.out, part.set_due = out, options.due
+            part.out, part.set_due, part.recorded = out, options.due, recorded
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
         flows = ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers))

@@ -38,7 +38,7 @@ from autograder.grading import gradebook, restore
 from autograder.grading.submission import EnvironmentFault, Row, Submission
 
 STATE = ".state"
-LEDGER = "ledger.json"
+LEDGER = "ledger.jsonl"
 
 
 # -- the resume state and the ledger ------------------------------------------------------
@@ -81,20 +81,41 @@ def states(out: Path) -> dict[str, Path]:
 
 def ledger(out: Path, lab: str) -> dict[str, dict]:
     """Every student this output folder recorded in the gradebook for ``lab`` and has not
-    removed since: their platform identity, and whether this tool made their student record."""
+    removed since: their platform identity, and whether this tool made their student record.
+    The file is a journal, one JSON object a line, so that recording a student appends a line
+    and never rewrites the file; ``mirror`` compacts it once a run."""
+    entries: dict[str, dict] = {}
     try:
-        return json.loads((out / STATE / LEDGER).read_text()).get(lab, {})
-    except (OSError, ValueError, AttributeError):
-        return {}
+        lines = (out / STATE / LEDGER).read_text().splitlines()
+    except OSError:
+        return entries
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by a crash
+        if not isinstance(entry, dict) or entry.get("lab") != lab:
+            continue
+        student = str(entry.get("student", ""))
+        if entry.get("removed"):
+            entries.pop(student, None)
+        elif student:
+            known = entries.setdefault(student, {"made_student": bool(entry.get("made_student"))})
+            known.update(platform=entry.get("platform", ""), user_id=entry.get("user_id", ""))
+    return entries
 
 
-def _set_ledger(out: Path, lab: str, entries: dict[str, dict]) -> None:
-    try:
-        data = json.loads((out / STATE / LEDGER).read_text())
-    except (OSError, ValueError):
-        data = {}
-    data[lab] = entries
-    _write_json(out / STATE / LEDGER, data)
+def _journal(out: Path, lines: list[dict], rewrite: bool = False) -> None:
+    path = out / STATE / LEDGER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    if rewrite:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    else:
+        with open(path, "a") as fh:
+            fh.write(text)
 
 
 # -- what is stored -----------------------------------------------------------------------
@@ -287,13 +308,15 @@ def stage(sub: Submission, ctx) -> Submission:
             student = sub.student_id if person is sub.person else person.student_id
             store_copies(student, sub, ctx, executed)
             with gradebook.LOCK:
-                entries = ledger(ctx.out, ctx.lab.name)
-                if student not in entries:
-                    entries[student] = {
-                        "made_student": not gradebook.has_student(ctx.course.db_url, student),
-                    }
-                entries[student].update(platform=person.platform, user_id=person.user_id)
-                _set_ledger(ctx.out, ctx.lab.name, entries)
+                entry = ctx.recorded.get(student)  # the ledger, read once a run
+                known = {"platform": person.platform, "user_id": person.user_id}
+                if entry is None or any(entry.get(k) != v for k, v in known.items()):
+                    if entry is None:
+                        made = not gradebook.has_student(ctx.course.db_url, student)
+                        entry = ctx.recorded[student] = {"made_student": made}
+                    entry.update(known)
+                    line = {"lab": ctx.lab.name, "student": student, **entry}
+                    _journal(ctx.out, [line])  # before the gradebook: a crash loses nothing
                 extension = gradebook.extension(ctx.course.db_url, ctx.lab.name, student)
                 late = gradebook.save(
                     ctx.course.db_url,
@@ -355,11 +378,35 @@ def mirror(out: Path, course, lab: str, rows: list[Row], present: set[str]) -> l
             (out / "feedback" / f"{student}.html").unlink(missing_ok=True)
             shutil.rmtree(out / "feedback" / student, ignore_errors=True)
             del entries[student]
-        _set_ledger(out, lab, entries)
+        journal = [
+            entry
+            for other in _labs(out)
+            if other != lab
+            for entry in _entries(other, ledger(out, other))
+        ]
+        _journal(out, journal + _entries(lab, entries), rewrite=True)  # compacted
     for file, path in states(out).items():
         if file not in present:
             path.unlink(missing_ok=True)
     return removed
+
+
+def _labs(out: Path) -> set[str]:
+    try:
+        lines = (out / STATE / LEDGER).read_text().splitlines()
+    except OSError:
+        return set()
+    found = set()
+    for line in lines:
+        try:
+            found.add(json.loads(line).get("lab"))
+        except (ValueError, AttributeError):
+            continue
+    return found - {None}
+
+
+def _entries(lab: str, entries: dict[str, dict]) -> list[dict]:
+    return [{"lab": lab, "student": s, **e} for s, e in sorted(entries.items())]
 
 
 def _rmdir_empty(folder: Path) -> None:
