@@ -248,6 +248,7 @@ def cmd_grade(args) -> int:
         due=args.due,
         roster=roster,
         platform_options=chosen,
+        prune=args.prune,
     )
     before = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -279,8 +280,8 @@ def cmd_grade(args) -> int:
             f"{len(elsewhere)} file(s) in other labs' nbgrader folders were left to those labs "
             "(listed in results.json under other_assignments)"
         )
-    for removed in written.get("removed", []):
-        print(f"removed: {removed}")
+    for said in written.get("removed", []):
+        print(f"gradebook: {said}")
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"
@@ -376,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         help="submissions graded at once (default: number of cores)",
     )
     p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove from the gradebook the students this output folder recorded whose files "
+        "are gone, even when they are most of the class (else only a minority is removed)",
+    )
     p.add_argument(
         "--cluster",
         metavar="ADDRESS",

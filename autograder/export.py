@@ -57,15 +57,14 @@ def scaled(grade: Grade, points: float) -> str:
     return fmt(grade.score / grade.max_score * points)
 
 
-def read_gradebook(db_url: str, lab: str, known: dict | None = None):
+def read_gradebook(db_url: str, lab: str):
     """Every gradebook student with a submission of the lab, as a ``Person`` and their
-    ``Grade``; and the lab's points. ``known``: the grading run's ledger (``record.ledger``),
-    which says on which platform each student's ``lms_user_id`` is an id."""
+    ``Grade``; and the lab's points. An ``lms_user_id`` written ``<platform>:<id>`` is that
+    platform's id (``Platform.lms_user_id``); one without a known platform is taken as given."""
     from nbgrader.api import MissingEntry
 
     from autograder.grading.gradebook import open_gradebook
 
-    known = known or {}
     with open_gradebook(db_url) as gb:
         try:
             max_score = float(gb.find_assignment(lab).max_score or 0.0)
@@ -79,11 +78,12 @@ def read_gradebook(db_url: str, lab: str, known: dict | None = None):
         for s in gb.assignment_submissions(lab):
             st = s.student
             first, last = (st.first_name or "").strip(), (st.last_name or "").strip()
+            platform, user = _lms_user_id((st.lms_user_id or "").strip())
             person = Person(
                 student_id=st.id,
                 name=f"{first} {last}".strip(),
-                platform=known.get(st.id, {}).get("platform", ""),
-                user_id=(st.lms_user_id or "").strip(),
+                platform=platform,
+                user_id=user,
                 email=(st.email or "").strip(),
             )
             grade = Grade(
@@ -94,6 +94,15 @@ def read_gradebook(db_url: str, lab: str, known: dict | None = None):
             )
             out.append((person, grade))
     return out, max_score
+
+
+def _lms_user_id(value: str) -> tuple[str, str]:
+    """``(platform, id)`` of a gradebook's ``lms_user_id``."""
+    name, colon, user = value.partition(":")
+    if colon and name in platforms.registry():
+        return name, user
+    known = [p.name for p in platforms.registry().values() if p.lms_user_id(value) == value]
+    return (known[0] if len(known) == 1 else ""), value
 
 
 def _match(roster, graded: list[tuple[Person, Grade]]):
@@ -199,7 +208,6 @@ def report(p: Plan, written, out: Path) -> str:
 
 def cmd_export(args) -> int:
     from autograder.course import Course
-    from autograder.grading import record
 
     def fail(message: str) -> int:
         print(f"autograder export: {message}", file=sys.stderr)
@@ -241,8 +249,7 @@ def cmd_export(args) -> int:
         return fail(f"--roster {args.roster} is {roster.title}'s, but --to {args.to}")
     course = Course.find(args.course)
     try:
-        known = record.ledger(course.root / "graded" / args.lab, args.lab)
-        graded, max_score = read_gradebook(course.db_url, args.lab, known)
+        graded, max_score = read_gradebook(course.db_url, args.lab)
     except ExportError as e:
         return fail(str(e))
     column = args.column or args.lab

@@ -119,3 +119,24 @@ def test_what_cannot_be_exported_says_why_and_exits_2(course, tmp_path, capsys):
     assert "is Canvas's, but --to moodle" in capsys.readouterr().err
     assert export(course, LAB, "--to", "moodle", "--upload", at=tmp_path) == 2
     assert "--upload posts to Canvas only" in capsys.readouterr().err
+
+
+def test_an_lms_id_goes_only_to_its_own_platform(tmp_path):
+    """`grade` keeps a Moodle participant id as moodle:<id> in the gradebook: never a Canvas
+    ID or a Blackboard username. An id without a platform is Canvas's, as nbgrader keeps it."""
+    course = gradebook_course(
+        tmp_path / "course",
+        LAB,
+        {
+            "ann": ("Ann", "Lee", "", "moodle:222", (6, 4), 0, False),
+            "bo": ("Bo", "Chen", "", "1002", (6, 4), 0, False),
+        },
+    )
+    graded, _ = command.read_gradebook(f"sqlite:///{course / 'gradebook.db'}", LAB)
+    people = {p.student_id: (p.platform, p.user_id) for p, _ in graded}
+    assert people == {"ann": ("moodle", "222"), "bo": ("canvas", "1002")}
+    out = tmp_path / "c.csv"
+    assert export(course, LAB, "--to", "canvas", "--out", str(out), at=tmp_path) == 0
+    assert [r[1] for r in read_csv_bom(out)[2:]] == ["1002"]  # Ann: no Canvas id
+    assert export(course, LAB, "--to", "blackboard", "--out", str(out), at=tmp_path) == 0
+    assert read_csv_bom(out)[1:] == []  # no Blackboard username for either

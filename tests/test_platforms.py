@@ -122,3 +122,56 @@ def test_a_roster_no_platform_reads_lists_what_each_reads(tmp_path):
         platforms.Roster.read(path)
     for p in ALL:
         assert p.roster_help in str(caught.value)
+
+
+def test_odd_names_and_metadata_never_stop_a_class(tmp_path):
+    """Each odd file is its own row: out-of-range dates, absurd numbers, metadata of the wrong
+    shape, names that are not UTF-8."""
+    import os
+    import zipfile
+    from zoneinfo import ZoneInfo
+
+    from scratch import LAB, TINY, download, intake_rows
+
+    receipt = b"Name: Bob B (bob)\nAssignment: Lab 2\n"
+    cases = {
+        "blackboard in the year 9999": {
+            "Lab 2_bob_attempt_9999-12-31-23-00-00.txt": receipt,
+            f"Lab 2_bob_attempt_9999-12-31-23-00-00_{LAB}.ipynb": TINY,
+        },
+        "brightspace in the year 1": {f"1-2 - Bob B - Jan 1, 0001 1200 AM/{LAB}.ipynb": TINY},
+    }
+    for key, metadata in {
+        "gradescope with a date that is none": ":created_at: 2023-13-45 10:00:00",
+        "gradescope with :history: 3": ":created_at: 2023-12-02 02:52:07 Z\n  :history: 3",
+        "gradescope with a 5000-digit SID": ":created_at: 2023-12-02 02:52:07 Z",
+    }.items():
+        sid = "9" * 5000 if "5000" in key else "'1'"
+        yaml = (
+            f"submission_1:\n  :submitters:\n  - :name: A\n    :sid: {sid}\n    :email: a@x\n"
+            f"  {metadata}\n"
+        )
+        cases[key] = {"submission_metadata.yml": yaml.encode(), f"submission_1/{LAB}.ipynb": TINY}
+    for what, files in cases.items():
+        found = intake_rows(
+            download(tmp_path / what.replace(" ", "-"), files),
+            options={"timezone": ZoneInfo("Asia/Tokyo")},
+        )
+        assert len(found) == len(files) or what.startswith("blackboard"), what
+        for sub in found.values():
+            assert sub.row().reason or sub.status is None, what
+    archive = tmp_path / "canvas.zip"  # a name too long for a disk: a zip entry, refused
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"bob_1_{'9' * 4400}_{LAB}.ipynb", TINY)
+    (long,) = intake_rows(archive).values()
+    assert long.status == "error" and "could not be extracted" in long.fault
+    raw = os.fsencode(str(tmp_path / "bytes"))
+    for name in (b"J\xffn_5_assignsubmission_file/x.ipynb", b"sm\xffith_111_222_x.ipynb"):
+        os.makedirs(os.path.dirname(os.path.join(raw, name)), exist_ok=True)
+        with open(os.path.join(raw, name), "wb") as fh:
+            fh.write(TINY)
+    found = intake_rows(tmp_path / "bytes")
+    assert len(found) == 2
+    for sub in found.values():
+        assert sub.student_id == "" and "not UTF-8" in sub.fault
+        sub.row()  # a row that can be written

@@ -134,11 +134,13 @@ def test_a_week_of_one_lab(tmp_path):
         due="2026-12-01 17:00:00 UTC",
         roster=Roster.read(roster_file),
     )
-    # someone graded by hand with nbgrader before: never touched by this output folder
+    # someone graded by hand with nbgrader before: never touched by this output folder; and
+    # Ann's Canvas id, imported with `nbgrader db student import`
     gradebook.ensure_assignment(course, LAB)
     with gradebook.open_gradebook(course.db_url) as gb:
         gb.update_or_create_student("byhand")
         gb.update_or_create_submission(LAB, "byhand")
+        gb.update_or_create_student("alee", lms_user_id="1004")
 
     # Monday: the first run
     rows = pipeline.grade(LAB, subs, out, course, options)
@@ -149,6 +151,10 @@ def test_a_week_of_one_lab(tmp_path):
     assert "by name" in by["kpark"].reason
     held = _agree(course, out, tmp_path)
     assert held["byhand"] == 0 and "byhand" not in _counted(out)
+    with gradebook.open_gradebook(course.db_url) as gb:  # each platform's id, said whose
+        ids = {s.id: s.lms_user_id for s in gb.students}
+    assert ids["jsmith"] == "1001" and ids["kpark"] == "moodle:777"
+    assert ids["alee"] == "1004" and ids["guest"] is None  # nbgrader's ids are the course's
 
     # Tuesday: Ann's folder is renamed to her SIS id, and Jane's file is gone
     os.rename(subs / "alee", subs / "S-4")
@@ -190,3 +196,19 @@ def test_a_week_of_one_lab(tmp_path):
     assert by["alee"].seconds_late == 0
     held = _agree(course, out, tmp_path)
     assert held["guest"] == 10
+    stamp = (course.root / "submitted" / "guest" / LAB / "timestamp.txt").read_text()
+    assert stamp.startswith("2026-12-02 12:00:00")  # nbgrader's copy follows the new time
+
+    # Thursday: a download of one late file, graded into the class's folder by mistake,
+    # removes no one; with --prune it is the class
+    partial = class_folder(
+        tmp_path / "late-only", {f"smithjohn_1001_501_{LAB}.ipynb": solution.encode()}
+    )
+    pipeline.grade(LAB, partial, out, course, options)
+    assert _gradebook(course) == held
+    assert (
+        "not removed from the gradebook: 3 of the 4 students" in (out / "report.html").read_text()
+    )
+    pipeline.grade(LAB, partial, out, course, dataclasses.replace(options, prune=True))
+    assert set(_gradebook(course)) == {"jsmith", "byhand"}
+    _agree(course, out, tmp_path)

@@ -67,6 +67,32 @@ def _roster_person(roster, person: Person) -> Person | None:
     return roster.by_email(person.email) if person.email else None
 
 
+def settle(handed: dict[str, Handed], roster=None) -> dict[str, Handed]:
+    """Names that read as more than one person (``Handed.others``): the roster decides when it
+    knows exactly one of them; otherwise the file is no one's."""
+    out = dict(handed)
+    for rel, h in handed.items():
+        if not h.others:
+            continue
+        readings = [h.person, *h.others]
+        known = [p for p in readings if roster is not None and _roster_person(roster, p)]
+        if len(known) == 1:
+            out[rel] = replace(h, person=known[0], others=())
+            continue
+        said = " or ".join(_described(p) for p in readings)
+        out[rel] = replace(
+            h,
+            person=Person(),
+            others=(),
+            problem=(
+                f"its name reads as {said}, and "
+                + ("the roster knows both" if known else "no roster tells which")
+                + ": give the platform's roster (--roster), or rename the file"
+            ),
+        )
+    return out
+
+
 def identify(handed: dict[str, Handed], roster=None) -> dict[Identity, Who]:
     """Every identity of the class (the files' owners and the members of their groups), resolved
     to the person it counts as."""
@@ -205,4 +231,4 @@ def _final(resolved: dict[Identity, Who], seen, where) -> dict[Identity, Who]:
     return out
 
 
-__all__ = ["Who", "identify"]
+__all__ = ["Who", "settle", "identify"]

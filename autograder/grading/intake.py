@@ -37,7 +37,7 @@ import stat
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -138,6 +138,7 @@ def _unzip(
         and entries[0].is_dir()
         and not (entries[0] / f"{notebook or lab}.ipynb").exists()
         and not (entries[0] / lab).is_dir()
+        and not any(p.resembles(f"{entries[0].name}/x") for p in platforms.registry().values())
     ):
         for other in dest.iterdir():  # what the wrapper leaves out still gets its rows
             if other != entries[0]:
@@ -226,9 +227,8 @@ def _why_not(rel: str, h: Handed) -> str:
     if name.startswith(".") or rel.startswith("__MACOSX/") or name in ("Thumbs.db", "desktop.ini"):
         return "not graded: a system file, not a submission"
     if h.role == "metadata":
-        return (
-            f"not graded: {h.person.platform}'s record of a submission with no notebook ({h.file})"
-        )
+        title = platforms.get(h.person.platform).title
+        return f"not graded: {title}'s record of a submission with no notebook ({h.file})"
     suffix = Path(name).suffix.lower()
     if suffix == ".zip":
         return (
@@ -302,8 +302,9 @@ def find(
         exchange=exchange,
         options=dict(options or {}),
     )
-    handed = platforms.recognise(tree)
+    handed = identity.settle(platforms.recognise(tree), roster)
     people = identity.identify(handed, roster)
+    handed = _owned_by_someone(handed, people)
     who = {rel: _who(h, people) for rel, h in handed.items()}
     why_refused = dict(refused)
     links: dict[tuple[int, int], int] = {}
@@ -326,6 +327,26 @@ def find(
     _credit_members(found.submissions, people)
     found.submissions.sort(key=lambda s: s.file)
     return found
+
+
+def _owned_by_someone(handed: dict[str, Handed], people: dict) -> dict[str, Handed]:
+    """A group's file whose first member is no one's belongs to the first member who is
+    someone: every member the class can tell gets its grade."""
+    out = dict(handed)
+    for rel, h in handed.items():
+        if not h.members or (_found(h.person, people) is not None):
+            continue
+        for i, member in enumerate(h.members):
+            if _found(member, people) is not None:
+                others = (h.person, *h.members[:i], *h.members[i + 1 :])
+                out[rel] = replace(h, person=member, members=others)
+                break
+    return out
+
+
+def _found(person, people: dict):
+    who = people.get((person.platform, person.user_id)) if person.user_id else None
+    return who.person if who is not None else None
 
 
 def _who(h: Handed, people: dict) -> identity.Who:
@@ -367,11 +388,12 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
         for r in rels
         if person is not None and _is_notebook(r) and not bad[r] and handed[r].role == "file"
     ]
-    # of one platform user's attempts, only the latest counts
+    # of one platform user's attempts, only the latest counts, notebook or not
     latest: dict[tuple[str, str], tuple] = {}
-    for r in notebook_files:
-        key = _identity(handed[r])
-        latest[key] = max(latest.get(key, handed[r].attempt), handed[r].attempt)
+    for r in rels:
+        if person is not None and handed[r].role == "file":
+            key = _identity(handed[r])
+            latest[key] = max(latest.get(key, handed[r].attempt), handed[r].attempt)
     candidates = [r for r in notebook_files if handed[r].attempt == latest[_identity(handed[r])]]
     earlier = {r for r in notebook_files if r not in candidates}
     single = len(c.notebooks) == 1
@@ -436,7 +458,7 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
             sub.status = "flagged"
             sub.fault = (
                 f"not graded: {h.attempt_name or 'an earlier attempt'} is not the latest; "
-                f"{', '.join(newest) or 'the latest attempt'} was graded"
+                + (f"{', '.join(newest)} was graded" if newest else "the latest holds no notebook")
             )
             sub.files = belongs.get(rel, [])
         elif person is None:
@@ -482,9 +504,14 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
             )
         else:
             sub.status, sub.fault = "error", _why_not(rel, h)
-        if rel not in of_file and counted_error:
+        if rel not in of_file and counted_error and rel not in earlier:
             sub.counted, counted_error = True, False  # the student's one row in the gradebook
-            sub.fault += f"; no notebook from {student} was found"
+            sub.fault += (
+                f"; the latest attempt of {student} holds no notebook, and earlier attempts do "
+                "not count"
+                if earlier
+                else f"; no notebook from {student} was found"
+            )
             _timed(sub, h)
         if path is not None and not bad[rel]:
             sub.sha256 = _sha256(path)
@@ -504,7 +531,9 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
     sub.extras = {  # nbgrader's exchange's files, kept for its feedback commands
         handed[f].file: read_bytes(c.root / f)
         for f in sub.files
-        if handed[f].role == "metadata" and handed[f].file in NBGRADER_FILES
+        if handed[f].role == "metadata"
+        and handed[f].file in NBGRADER_FILES
+        and platforms.get(handed[f].person.platform).course_ids
     }
     _timed(sub, h)
     others = [r for r in candidates if r not in of_file]
@@ -557,8 +586,10 @@ def _credit_members(subs: list[Submission], people: dict) -> None:
             continue
         kept = []
         for member in sub.members:
-            who = people[(member.platform, member.user_id)]
-            if who.person is None:
+            who = people.get((member.platform, member.user_id))
+            if who is None:
+                sub.note(f"a member of the group, {member.name or '?'}, has no id to credit")
+            elif who.person is None:
                 sub.note(f"a member of the group is no one's to credit: {who.problem}")
             elif (who.person.student_id, sub.notebook) in counted:
                 sub.note(

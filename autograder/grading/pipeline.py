@@ -77,6 +77,7 @@ class Options:
     due: str | None = None  # the lab's due date, to record in the gradebook (--due)
     roster: object | None = None  # an ``autograder.platforms.Roster`` (--roster)
     platform_options: dict = field(default_factory=dict)  # the platforms' own (--groups, ...)
+    prune: bool = False  # remove from the gradebook even most of the class (--prune)
 
 
 @dataclass
@@ -380,7 +381,8 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             if row.counted and record.relate(row, ctxs.get(row.notebook, ctx), due, extensions):
                 record.save_state(out, row)
     ordered = [rows[sub.file] for sub in found.submissions]
-    removed = record.mirror(out, course, lab, ordered, {sub.file for sub in found.submissions})
+    present = {sub.file for sub in found.submissions}
+    removed = record.mirror(out, course, lab, ordered, present, prune=options.prune)
     report.write_all(
         out,
         parts,

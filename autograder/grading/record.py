@@ -128,6 +128,16 @@ def _write(path: Path, content: bytes) -> None:
         path.write_bytes(content)
 
 
+def _student_record(person) -> dict | None:
+    """What the gradebook's student record gets: the platform's user id as ``lms_user_id``
+    (``Platform.lms_user_id``), never the course's own id, which must not replace an id the
+    course imported there."""
+    from autograder import platforms
+
+    value = platforms.get(person.platform).lms_user_id(person.user_id)
+    return {"lms_user_id": value} if value else None
+
+
 def nbgrader_time(moment: datetime.datetime) -> str:
     """A time as nbgrader's exchange writes timestamp.txt."""
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -266,6 +276,10 @@ def relate(row: Row, ctx, due, extensions: dict) -> bool:
             ctx.course.config,
             [row.notebook or ctx.lab.notebook],
         )
+        if row.time:  # nbgrader's copies say the same time as the gradebook
+            stamp = nbgrader_time(datetime.datetime.fromisoformat(row.time)).encode()
+            for folder in ("submitted", "autograded"):
+                _write(ctx.course.root / folder / student / ctx.lab.name / "timestamp.txt", stamp)
         if is_row:
             _apply(row, late, due, key)
         else:
@@ -326,7 +340,7 @@ def stage(sub: Submission, ctx) -> Submission:
                     executed,
                     when(row.time, row.marked_late, ctx.due, extension),
                     ctx.course.config,
-                    {"lms_user_id": person.user_id} if person.user_id else None,
+                    _student_record(person),
                     ctx.lab.notebook,
                 )
             member_late[student] = (late, late_key(row, ctx.due, extension, ctx.course.config))
@@ -354,18 +368,30 @@ def stage(sub: Submission, ctx) -> Submission:
 # -- the gradebook mirrors the class ------------------------------------------------------
 
 
-def mirror(out: Path, course, lab: str, rows: list[Row], present: set[str]) -> list[str]:
+def mirror(
+    out: Path, course, lab: str, rows: list[Row], present: set[str], prune: bool = False
+) -> list[str]:
     """After a run: remove from the gradebook every student this output folder recorded for
     ``lab`` who has no counted row now (their file was renamed, removed, or now counts for
     someone else), with their copies in ``submitted/`` and ``autograded/`` and their feedback
     page; forget the state of files no longer in the submissions (``present``). Submissions
-    this tool never recorded are never touched. Returns what was removed, as sentences."""
+    this tool never recorded are never touched. When more than half of the students recorded
+    would go (a partial or empty download given by mistake), nothing is removed unless
+    ``prune``. Returns what was done, as sentences."""
     counted = {r.student_id for r in rows if r.counted and r.student_id}
     counted |= {m["student_id"] for r in rows if r.counted for m in r.members}
     removed = []
     with gradebook.LOCK:
         entries = ledger(out, lab)
-        for student in sorted(set(entries) - counted):
+        gone = sorted(set(entries) - counted)
+        if len(gone) > 1 and 2 * len(gone) > len(entries) and not prune:
+            shown = ", ".join(gone[:10]) + (" ..." if len(gone) > 10 else "")
+            return [
+                f"not removed from the gradebook: {len(gone)} of the {len(entries)} students "
+                f"this output folder recorded have no file in these submissions ({shown}); if "
+                "these submissions are the whole class now, grade again with --prune"
+            ]
+        for student in gone:
             made = entries[student].get("made_student", False)
             if gradebook.forget(course.db_url, lab, student, student_too=made):
                 removed.append(

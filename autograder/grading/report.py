@@ -271,7 +271,7 @@ def report_html(
             else ""
         )
         + (
-            f"<p class='sub'>Removed from the gradebook: {html.escape('; '.join(removed))}.</p>"
+            f"<p class='sub'>The gradebook: {html.escape('; '.join(removed))}.</p>"
             if removed
             else ""
         )

@@ -58,22 +58,42 @@ def titles() -> str:
 def recognise(tree: Tree) -> dict[str, Handed]:
     """The owner of every entry of ``tree``, as the platform whose names it follows reads it.
 
-    The specific platforms are asked first. A name none of them reads goes to the fallback
+    The specific platforms are asked first. When several read a name, the one whose own naming
+    makes up the shortest start of it decides: the rest of a name is the file name the student
+    chose, and may imitate another platform's. A name none of them reads goes to the fallback
     (nbgrader's exchange and this tool's layouts), unless it looks like one platform's download:
     such a file gets a ``Handed`` with no person and a ``problem``, so it never makes a student.
+    A platform that fails on a name makes that file no one's, never stops the class.
     """
     platforms = list(registry().values())
     specific = [p for p in platforms if not p.fallback]
     fallback = [p for p in platforms if p.fallback]
     out: dict[str, Handed] = {}
     for rel in tree.files:
-        handed = next((h for p in specific if (h := p.owner(rel, tree)) is not None), None)
-        if handed is None:
+        name = PurePosixPath(rel).name
+        if rel != rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+            out[rel] = Handed(
+                Person(), name, unit=rel, problem="its name is not UTF-8 text: rename it"
+            )
+            continue
+        claims = [(p, h) for p in specific if (h := _owner(p, rel, tree)) is not None]
+        claims.sort(key=lambda claim: claim[1].prefix)
+        if len(claims) > 1 and claims[0][1].prefix == claims[1][1].prefix:
+            both = " and ".join(p.title for p, _ in claims[:2])
+            handed = Handed(
+                Person(),
+                name,
+                unit=rel,
+                problem=f"its name reads as both a {both} download, so it is no one's: rename it",
+            )
+        elif claims:
+            handed = claims[0][1]
+        else:
             alike = [p.title for p in specific if p.resembles(rel)]
             if alike:
                 handed = Handed(
                     Person(),
-                    PurePosixPath(rel).name,
+                    name,
                     unit=rel,
                     problem=(
                         f"its name looks like a {' or '.join(alike)} download but follows none "
@@ -83,9 +103,27 @@ def recognise(tree: Tree) -> dict[str, Handed]:
                     ),
                 )
             else:
-                handed = next(h for p in fallback if (h := p.owner(rel, tree)) is not None)
+                handed = next(h for p in fallback if (h := _owner(p, rel, tree)) is not None)
         out[rel] = handed
     return out
+
+
+def _owner(platform: Platform, rel: str, tree: Tree) -> Handed | None:
+    try:
+        return platform.owner(rel, tree)
+    except RosterError:
+        raise  # the instructor's own file (--groups): it stops the class, saying why
+    except Exception as exc:  # noqa: BLE001 -- one odd name is its own file's row
+        return Handed(
+            Person(),
+            PurePosixPath(rel).name,
+            unit=rel,
+            prefix=len(rel),  # any reading that works wins over this one
+            problem=(
+                f"{platform.title}'s names could not be read from it ({type(exc).__name__}): "
+                "rename it, or grade it by hand"
+            ),
+        )
 
 
 # -- rosters --------------------------------------------------------------------------------
@@ -138,7 +176,7 @@ class Roster:
                 self._by_id.setdefault(_id_key(p.student_id), p)
             if p.email:
                 self._by_email.setdefault(p.email.casefold(), p)
-        self._keys = [(_name_keys(p.name), p) for p in self.people]
+        self._keys = [(_name_keys(p.name), sorted(name_words(p.name)), p) for p in self.people]
 
     @classmethod
     def read(cls, path: Path, id_column: str | None = None) -> Roster:
@@ -163,14 +201,23 @@ class Roster:
                 f"{', '.join(table.header[:8])}...). Give one of: {known}; exported in English"
             )
         seen: dict[str, Person] = {}
+        users: dict[str, Person] = {}
         for p in people:
-            if p.student_id and p.student_id in seen:
-                other = seen[p.student_id]
+            key = _id_key(p.student_id)
+            if p.student_id and key in seen:
+                other = seen[key]
                 raise RosterError(
                     f"--roster {path}: {other.name or '?'} and {p.name or '?'} have the same id "
-                    f"{p.student_id!r}; name a column of unique ids with --roster-id"
+                    f"({other.student_id!r} and {p.student_id!r}, once normalised); name a "
+                    "column of unique ids with --roster-id"
                 )
-            seen[p.student_id] = p
+            if p.user_id and p.user_id in users:
+                other = users[p.user_id]
+                raise RosterError(
+                    f"--roster {path}: {other.name or '?'} and {p.name or '?'} have the same "
+                    f"{platform.title} id {p.user_id!r}; download the class list again"
+                )
+            seen[key], users[p.user_id] = p, p
         return cls(platform.name, people, Path(path))
 
     @property
@@ -188,10 +235,14 @@ class Roster:
         return self._by_email.get(email.strip().casefold()) if email else None
 
     def by_name(self, name: str) -> list[Person]:
-        """The people whose name is ``name`` up to case, accents, punctuation, spaces and the
-        order of words ("smithjohn" is "Smith, John")."""
-        key = "".join(name_words(name))
-        return [p for keys, p in self._keys if key and key in keys]
+        """The people whose name is ``name`` up to case, accents, punctuation and the order of
+        words: the same words ("John Smith" is "Smith, John"; "Ann Abel" is not "Anna Bel"), or,
+        for a name of one word as Canvas writes them, the words run together ("smithjohn")."""
+        words = name_words(name)
+        if len(words) > 1:
+            return [p for _, theirs, p in self._keys if theirs == sorted(words)]
+        key = "".join(words)
+        return [p for keys, _, p in self._keys if key and key in keys]
 
 
 __all__ = [

@@ -69,7 +69,8 @@ class Person:
 
     def id_on(self, platform: str) -> str:
         """The person's user id on ``platform``: "" when it is another platform's (an id whose
-        platform is not known, from a gradebook graded without this tool, is taken as given)."""
+        platform is not known, such as one a course imported with ``nbgrader db student
+        import``, is taken as given)."""
         return self.user_id if self.platform in (platform, "") else ""
 
 
@@ -87,6 +88,9 @@ class Handed:
     person: Person
     file: str  # the student's own name for the file, without the platform's additions
     unit: str = ""
+    #: how many characters at the start of the path the platform's naming wrote; the rest is
+    #: the student's (what decides between two platforms that both read a name)
+    prefix: int = 0
     named: str = ""  # the text the student id was read from, as it was written
     time: datetime.datetime | None = None  # when the platform recorded it, in UTC
     time_from: str = ""  # where that time was read, for the row's reason
@@ -96,6 +100,8 @@ class Handed:
     attempt_name: str = ""  # the attempt, as a person would call it
     assignment: str = ""  # nbgrader's layout <id>/<assignment>/...: the assignment folder
     members: tuple[Person, ...] = ()  # everyone the submission counts for, if a group's
+    #: other people the name can be read as, for the roster to decide (``identity.settle``)
+    others: tuple[Person, ...] = ()
     group: str = ""  # the group's name
     problem: str = ""  # why the file cannot count (no one to credit, an unreadable time)
     role: str = "file"  # "file" or "metadata"
@@ -270,6 +276,13 @@ class Platform:
         leaving out, with the reason, the lines the platform could not place."""
         raise NotImplementedError
 
+    def lms_user_id(self, user_id: str) -> str:
+        """A user id as the gradebook's ``lms_user_id`` keeps it: ``<platform>:<id>``, so that
+        no export takes one platform's id for another's ("" for none)."""
+        if not user_id or self.course_ids:
+            return ""
+        return f"{self.name}:{user_id}"
+
     def upload(self, lines: Sequence[Line], options: dict[str, str], points: float) -> str:
         """Post the grades with the platform's API; returns what was done. ``options``: the
         values of ``upload_arguments`` by dest, and ``token``."""
@@ -387,7 +400,10 @@ def local_time(
             f"{platform} server (e.g. --timezone America/New_York), or set c.Exchange.timezone "
             "in nbgrader_config.py, and grade again"
         )
-    return utc(wall.replace(tzinfo=zone)), ""
+    try:
+        return utc(wall.replace(tzinfo=zone)), ""
+    except (OverflowError, ValueError):
+        return None, f"the time {text!r} in {platform}'s name is out of range"
 
 
 def zone_name(tree: Tree) -> str:

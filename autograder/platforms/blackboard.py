@@ -70,14 +70,23 @@ def _receipt(data: bytes | None) -> dict:
     submitted = next((ln for ln in lines[1:4] if re.search(r"\d{4}", ln)), "")
     zone = re.search(r"\b([A-Z]{2,5})\s*$", submitted.strip())
     found["zone"] = zone.group(1) if zone else ""
+    # the files block ends the receipt: its lines start with a tab, after one label line; what
+    # the student wrote (submission text, comments) comes before it and never counts
+    block = []
+    for line in reversed(lines):
+        if line.startswith("\t") or not line.strip():
+            block.append(line)
+        else:
+            break
     originals, original = {}, None
-    for line in lines:
-        key, _, value = line.strip().partition(":")
-        if value and key.strip().lower().startswith("original"):
-            original = value.strip()
-        elif value and original is not None and "_attempt_" in value:
-            originals[value.strip()] = original
+    for line in reversed(block):
+        _, _, value = line.strip().partition(":")
+        value = value.strip()
+        if "_attempt_" in value and original is not None:
+            originals[value] = original
             original = None
+        elif value:
+            original = value
     found["originals"] = originals
     return found
 
@@ -102,14 +111,15 @@ class Blackboard(Platform):
         receipt = tree.memo(f"blackboard:{receipt_name}", lambda: _receipt(tree.read(receipt_name)))
         user = receipt.get("user", "")
         metadata = rel == receipt_name
-        file = receipt.get("originals", {}).get(rel) or match["file"] or rel
+        file = rel if metadata else receipt.get("originals", {}).get(rel) or match["file"]
+        start = len(rel) if metadata else match.start("file")
         if not user or not prefix.endswith(f"_{user}"):
             why = (
                 f"its Blackboard receipt {receipt_name} is missing or does not name the username "
                 "in the file names, and an assignment's name and a username may both hold '_': "
                 "download the attempts again with their receipts"
             )
-            return Handed(Person(), file, unit=rel, problem=why)
+            return Handed(Person(), file, unit=rel, prefix=start, problem=why)
         hint = f" (the receipt says {receipt['zone']})" if receipt.get("zone") else ""
         try:
             wall = datetime.datetime.strptime(stamp, "%Y-%m-%d-%H-%M-%S")
@@ -120,6 +130,7 @@ class Blackboard(Platform):
             Person(user, receipt.get("name", ""), self.name, user),
             file,
             unit=f"{self.name}:{user}:{stamp}",
+            prefix=start,
             named=user,
             time=time,
             time_from=f"Blackboard's name ({stamp}, {zone_name(tree)})",

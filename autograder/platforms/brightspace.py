@@ -117,6 +117,7 @@ class Brightspace(Platform):
                     Person(),
                     rel,
                     unit=rel,
+                    prefix=len(rel),
                     problem="not graded: Brightspace's own list of the download, not a submission",
                 )
             chunks = SPLIT.split(rel)
@@ -125,12 +126,17 @@ class Brightspace(Platform):
             when = next((i for i in range(2, len(chunks)) if wall_time(chunks[i])), None)
             if when is None or when == len(chunks) - 1:
                 return None
-            head, date, file = chunks[:when], chunks[when], " - ".join(chunks[when + 1 :])
+            head, date = chunks[:when], chunks[when]
+            after = re.search(re.escape(date) + r"\s*-\s+", rel)
+            if after is None:
+                return None
+            prefix, file = after.end(), rel[after.end() :]  # the student's own name follows
         else:
             chunks = SPLIT.split(first)
             if len(chunks) < 3 or wall_time(chunks[-1]) is None:
                 return None
             head, date, file = chunks[:-1], chunks[-1], rest.rsplit("/", 1)[-1]
+            prefix = len(first) + 1
         ids = IDS.match(head[0])
         if ids is None or len(head) < 2:
             return None
@@ -142,6 +148,7 @@ class Brightspace(Platform):
             Person(user, name, self.name, user),
             file,
             unit=f"{self.name}:{user}:{date}",
+            prefix=prefix,
             named=first,
             time=time,
             time_from=f"Brightspace's name ({date}, {zone_name(tree)})",

@@ -96,11 +96,13 @@ class Canvas(Platform):
         if match is None:
             return None
         late = bool(match["late"])
+        prefix = match.start("file") if match["file"] else len(rel)
         if match["anon"]:
             return Handed(
                 Person(),
                 match["file"] or f"{match['kind']}.html",
                 unit=rel,
+                prefix=prefix,
                 late=late,
                 problem=(
                     f"Canvas hid who handed it in (anonymous grading: anon_{match['anon']} is no "
@@ -118,13 +120,16 @@ class Canvas(Platform):
             handed = f"{renamed['stem']}{renamed['suffix']}"
         members, group = self._group(tree, user)
         person = Person(user, match["name"] or "", self.name, user)
+        attachment = match["attachment"] or ""
         return Handed(
             person,
             handed,
             unit=f"{self.name}:{user}",
+            prefix=prefix,
             named=rel,
             late=late,
-            order=(int(match["attachment"] or 0),),
+            order=(len(attachment), attachment),  # a later upload has a larger id
+            others=_other_readings(match, rel),
             members=members,
             group=group,
             notes=(f"Canvas renamed {handed} to {file}",) if handed != file else (),
@@ -138,10 +143,12 @@ class Canvas(Platform):
         if not path:
             return (), ""
         groups = tree.memo("canvas:groups", lambda: read_groups(Path(path)))
-        name = groups["of"].get(user)
-        if name is None:
+        group = groups["of"].get(user)
+        if group is None:
             return (), ""
-        return tuple(p for p in groups["members"][name] if p.user_id != user), name
+        return tuple(p for p in groups["members"][group] if p.user_id != user), groups["names"][
+            group
+        ]
 
     # -- the class -------------------------------------------------------------------------
 
@@ -220,6 +227,11 @@ class Canvas(Platform):
             )
         return written
 
+    def lms_user_id(self, user_id: str) -> str:
+        """Canvas's user id as it is: what nbgrader's ``lms_user_id`` holds for Canvas courses
+        (``nbgrader db student import``), and what tools built on it expect."""
+        return user_id
+
     def upload(self, lines: Sequence[Line], options: dict[str, str], points: float) -> str:
         """Post the grades with canvasapi's ``submissions_bulk_update`` (one job for all), for
         the people with a Canvas user id."""
@@ -273,6 +285,17 @@ class Canvas(Platform):
         return text
 
 
+def _other_readings(match, rel: str) -> tuple[Person, ...]:
+    """Canvas writes ``_`` only where a name has one, so a name that ends in ``_<digits>``
+    (``smith_2_1001_5551_x``) reads as user 2 as well as user 1001: the other users a name can
+    be read as, for the roster to decide (``identity.settle``)."""
+    first, _, rest = (match["file"] or "").partition("_")
+    if first.isdigit() and rest and match["user"]:
+        name = f"{match['name']}_{match['user']}" if match["name"] else match["user"]
+        return (Person(match["attachment"], name, "canvas", match["attachment"]),)
+    return ()
+
+
 def _last_first(name: str) -> str:
     """ "First Last" as Canvas's export writes a name, "Last, First"."""
     first, _, last = name.rpartition(" ")
@@ -282,7 +305,8 @@ def _last_first(name: str) -> str:
 def read_groups(path: Path) -> dict:
     """A group set as Canvas exports it: ``name, canvas_user_id, user_id, login_id, sections,
     group_name, canvas_group_id, group_id`` (``name`` and ``sections`` in the user's language).
-    Returns ``{"of": user id -> group name, "members": group name -> people}``."""
+    A group is its ``canvas_group_id`` where the file has one, else its name. Returns
+    ``{"of": user id -> group, "members": group -> people, "names": group -> its name}``."""
     table = read_table(path)
     if not table.has("canvas_user_id", "group_name"):
         raise RosterError(
@@ -291,23 +315,31 @@ def read_groups(path: Path) -> dict:
         )
     of: dict[str, str] = {}
     members: dict[str, list[Person]] = {}
+    names: dict[str, str] = {}
     for row in table.rows:
-        user, group = table.get(row, "canvas_user_id"), table.get(row, "group_name")
-        if not (user and group) or user in of:
+        user, name = table.get(row, "canvas_user_id"), table.get(row, "group_name")
+        group = table.get(row, "canvas_group_id") or name
+        if not (user and group):
             continue
-        of[user] = group
-        name = row[0].strip() if row else ""
+        if user in of and of[user] != group:
+            raise RosterError(
+                f"--groups {path}: Canvas user {user} is in two groups of the set "
+                f"({names[of[user]]!r} and {name!r}); a group set puts each student in one"
+            )
+        if user in of:
+            continue  # listed twice in one group
+        of[user], names[group] = group, name or group
         members.setdefault(group, []).append(
             Person(
                 student_id=user,
-                name=_sortable(name),
+                name=_sortable(row[0].strip() if row else ""),
                 platform="canvas",
                 user_id=user,
                 sis_id=table.get(row, "user_id"),
                 login=table.get(row, "login_id"),
             )
         )
-    return {"of": of, "members": {g: tuple(ps) for g, ps in members.items()}}
+    return {"of": of, "members": {g: tuple(ps) for g, ps in members.items()}, "names": names}
 
 
 PLATFORM = Canvas()

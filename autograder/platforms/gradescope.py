@@ -57,8 +57,10 @@ def _time(value) -> datetime.datetime | None:
         )
         if match:
             micro = (match[3] or "0")[:6].ljust(6, "0")
-            moment = datetime.datetime.fromisoformat(f"{match[1]}T{match[2]}.{micro}")
-            return utc(moment)
+            try:
+                return utc(datetime.datetime.fromisoformat(f"{match[1]}T{match[2]}.{micro}"))
+            except ValueError:
+                return None
     return None
 
 
@@ -72,15 +74,26 @@ def _load(tree: Tree, where: str) -> dict | str:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         found = yaml.load(data, Loader=loader)  # noqa: S506 -- a safe loader
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # PyYAML raises ValueError for a date it cannot build, e.g. 2023-13-45
         return f"Gradescope's {METADATA} cannot be read ({type(exc).__name__})"
     if not isinstance(found, dict):
         return f"Gradescope's {METADATA} holds no submissions"
     return found
 
 
+def _text(value) -> str:
+    """A scalar of the metadata as text ("" for anything else, or a number too long to show)."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    try:
+        return str(value).strip()
+    except ValueError:  # Python refuses to show an int of thousands of digits
+        return ""
+
+
 def person(entry: dict) -> Person | None:
-    name, sid, email = (str(_key(entry, k) or "").strip() for k in ("name", "sid", "email"))
+    name, sid, email = (_text(_key(entry, k)) for k in ("name", "sid", "email"))
     user = email.casefold() or sid
     if not user:
         return None
@@ -105,6 +118,7 @@ class Gradescope(Platform):
                 Person(),
                 METADATA,
                 unit=rel,
+                prefix=len(rel),
                 problem="not graded: Gradescope's list of who handed in each submission, and when",
             )
         folder, slash, rest = inside.partition("/")
@@ -113,22 +127,24 @@ class Gradescope(Platform):
             return None
         meta = tree.memo(f"gradescope:{base}", lambda: _load(tree, base + METADATA))
         file = rest.rsplit("/", 1)[-1]
+        prefix = len(base) + len(folder) + 1
         if isinstance(meta, str):
             return Handed(
                 Person(),
                 file,
                 unit=base + folder,
+                prefix=prefix,
                 problem=f"{meta}: it names who handed in each submission",
             )
         entry = meta.get(folder)
-        submitters = (
-            [p for p in (person(s) for s in _key(entry, "submitters") or []) if p] if entry else []
-        )
+        listed = _key(entry, "submitters")
+        submitters = [p for p in map(person, listed) if p] if isinstance(listed, list) else []
         if not submitters:
             why = f"Gradescope's {METADATA} names no one for {folder}"
-            return Handed(Person(), file, unit=base + folder, problem=why)
+            return Handed(Person(), file, unit=base + folder, prefix=prefix, problem=why)
         time = _time(_key(entry, "created_at"))
-        history = _key(entry, "history") or []
+        history = _key(entry, "history")
+        history = history if isinstance(history, list) else []
         notes = (
             (
                 f"Gradescope lists {len(history)} other submission(s) of it, whose files it "
@@ -141,6 +157,7 @@ class Gradescope(Platform):
             submitters[0],
             file,
             unit=f"{self.name}:{match['id']}",
+            prefix=prefix,
             named=submitters[0].sis_id or submitters[0].email,
             time=time,
             time_from=f"Gradescope's {METADATA} ({folder})",

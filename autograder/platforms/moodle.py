@@ -44,8 +44,12 @@ from autograder.platforms.base import (
     write_file,
 )
 
-FOLDER = re.compile(r"^(?P<name>.*)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
-FLAT = re.compile(r"^(?P<name>.*)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$")
+#: Moodle turns "_" in a name into a space: the first "_<digits>_assignsubmission_" ends it,
+#: and what follows in a flat name is the student's own file name
+FOLDER = re.compile(r"^(?P<name>[^_/]*)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
+FLAT = re.compile(
+    r"^(?P<name>[^_/]*)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$"
+)
 TEAM = re.compile(r"^(?P<name>[^_/]*)_assignsubmission_(?P<plugin>[a-z]+)(?:_|/|$)")
 LOOKS = re.compile(r"_assign(?:submission|feedback)_", re.IGNORECASE)
 #: Moodle's user fields for the CSV import's "Map to", by the column that holds them.
@@ -83,6 +87,7 @@ class Moodle(Platform):
                 Person(),
                 rel.rsplit("/", 1)[-1],
                 unit=rel,
+                prefix=len(team.group(0)),
                 problem=(
                     f"a Moodle team's submission ({team['name']!r}), which names none of its "
                     "members: grade it by hand, or download the submissions of each member"
@@ -95,6 +100,7 @@ class Moodle(Platform):
             Person(user, "" if blind else match["name"].strip(), self.name, user),
             file,
             unit=f"{self.name}:{user}",
+            prefix=len(first) + 1 if slash else match.start("file"),
             named=first if slash else rel,
         )
 

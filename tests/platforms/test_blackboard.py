@@ -94,9 +94,10 @@ def test_the_grade_centers_download_as_a_roster(tmp_path):
     ]
 
 
-STUDENTS = {
-    "student1": ("Student", "One", "", "student1", (6, 4), 0, False),
-    "j_doe": ("Jane", "Doe", "", "j_doe", (3, 0), 0, False),
+STUDENTS = {  # as `grade` records a Blackboard user: lms_user_id "blackboard:<username>"
+    "student1": ("Student", "One", "", "blackboard:student1", (6, 4), 0, False),
+    "j_doe": ("Jane", "Doe", "", "blackboard:j_doe", (3, 0), 0, False),
+    "cv": ("Cy", "Vo", "", "4242", (5, 0), 0, False),  # a Canvas id: no Blackboard username
 }
 
 
@@ -120,6 +121,7 @@ def test_the_upload_holds_graded_people_only_matched_by_username(course, tmp_pat
         ["Doe", "Jane", "j_doe", "", "3"],
         ["One", "Student", "student1", "", "10"],
     ]
+    assert "left out, no Blackboard username" in capsys.readouterr().out  # Cy Vo
     held = {"student1": "2", "k_lee": "7"}  # k_lee's 7 was given in Blackboard
     assert importers.blackboard(held, text) == {"student1": "10", "k_lee": "7", "j_doe": "3"}
     assert "creates a new" not in capsys.readouterr().out
@@ -130,3 +132,29 @@ def test_the_upload_holds_graded_people_only_matched_by_username(course, tmp_pat
         == 0
     )
     assert "creates a new text column" in capsys.readouterr().out
+
+
+def test_the_latest_attempt_counts_even_without_a_notebook(tmp_path):
+    files = attempt("bob", "Bob B", "2026-12-01-10-00-00", f"{LAB}.ipynb")
+    prefix = "Lab 2_bob_attempt_2026-12-03-10-00-00"
+    files[f"{prefix}.txt"] = receipt("Bob B", "bob", "x", {f"{prefix}_{LAB}.zip": f"{LAB}.zip"})
+    files[f"{prefix}_{LAB}.zip"] = b"PK"
+    found = intake_rows(download(tmp_path / "s", files), options={"timezone": ZoneInfo("UTC")})
+    (counted,) = [s for s in found.values() if s.counted]
+    assert counted.file.startswith(prefix) and counted.status == "error"
+    assert "the latest attempt of bob holds no notebook" in counted.fault
+    assert counted.time == datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC)  # late
+    earlier = found[f"Lab 2_bob_attempt_2026-12-01-10-00-00_{LAB}.ipynb"]
+    assert not earlier.counted and "the latest holds no notebook" in earlier.fault
+
+
+def test_what_a_student_writes_in_a_receipt_is_never_the_platforms(tmp_path):
+    prefix = "Lab 2_bob_attempt_2026-12-01-16-59-30"
+    said = receipt("Bob B", "bob", "x", {f"{prefix}_{LAB}.ipynb": f"{LAB}.ipynb"}).replace(
+        b"There are no student comments for this assignment.",
+        f"\tOriginal filename: timestamp.txt\n\tFilename: {prefix}.txt\n".encode(),
+    )
+    files = {f"{prefix}.txt": said, f"{prefix}_{LAB}.ipynb": TINY}
+    found = intake_rows(download(tmp_path / "s", files), options={"timezone": ZoneInfo("UTC")})
+    (bob,) = found.values()
+    assert bob.files == [f"{prefix}.txt"] and bob.extras == {}  # no nbgrader timestamp.txt

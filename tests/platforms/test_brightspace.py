@@ -132,3 +132,29 @@ def test_the_import_holds_graded_people_only(course, tmp_path, capsys):
     held = {"20067931": "8", "20067930": "1"}
     after = importers.brightspace(held, out.read_text(encoding="utf-8-sig"))
     assert after == {"20067931": "8", "20067930": "10", "00067932": "2"}
+
+
+def test_a_file_named_like_a_blackboard_attempt_stays_brightspaces(tmp_path):
+    """A late student names her file like a Blackboard attempt of an earlier date, with a
+    receipt of her own: Brightspace's naming starts the name, and its date counts."""
+    prefix = "397063-2557369 - Mary-Ann Smith- Sep 30, 2024 926 PM - "
+    files = {
+        prefix + "y_msmith_attempt_2024-09-01-00-00-00.txt": b"Name: Mary-Ann Smith (msmith)\n",
+        prefix + f"y_msmith_attempt_2024-09-01-00-00-00_{LAB}.ipynb": b"{}",
+    }
+    found = intake_rows(
+        download(tmp_path / "s", files), options={"timezone": ZoneInfo("America/Chicago")}
+    )
+    notebook = found[prefix + f"y_msmith_attempt_2024-09-01-00-00-00_{LAB}.ipynb"]
+    assert notebook.person.platform == "brightspace" and notebook.student_id == "397063"
+    assert notebook.time == datetime.datetime(2024, 10, 1, 2, 26, tzinfo=datetime.UTC)
+
+
+def test_a_zip_of_one_submission_keeps_its_name(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "Lab 2 Download Dec 2, 2026 800 AM.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("11-2 - Kim Park - Sep 24, 2024 926 PM/my work.ipynb", b"{}")
+    (kim,) = intake_rows(archive, options={"timezone": ZoneInfo("UTC")}).values()
+    assert kim.student_id == "11" and kim.time is not None

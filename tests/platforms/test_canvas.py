@@ -313,3 +313,31 @@ def test_upload_refuses_other_points_a_missing_token_or_canvasapi(
     monkeypatch.setitem(sys.modules, "canvasapi", None)  # as if not installed
     assert export(course, LAB, *args, at=tmp_path / "r") == 2
     assert "pip install canvasapi" in capsys.readouterr().err
+
+
+def test_a_name_that_ends_in_digits_is_read_only_as_the_user_the_roster_knows(tmp_path):
+    """Canvas keeps a '_' that a name has, so smith_2_1001_5551_x reads as user 2 with
+    attachment 1001, or as user 1001 (named smith_2) with attachment 5551."""
+    name = f"smith_2_1001_5551_{LAB}.ipynb"
+    subs = download(tmp_path / "s", [name])
+    (alone,) = intake_rows(subs).values()
+    assert alone.student_id == "" and not alone.counted
+    assert "Canvas user 2" in alone.fault and "Canvas user 1001" in alone.fault
+    (known,) = intake_rows(subs, roster=roster(tmp_path)).values()  # 1001 is John Smith
+    assert known.student_id == "jsmith" and known.counted
+
+
+def test_groups_are_told_apart_by_their_id_and_a_student_is_in_one(tmp_path):
+    groups = tmp_path / "groups.csv"
+    header = "name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id\n"
+    groups.write_text(
+        header + '"Smith, John",1001,,,A,Team,10,\n"Doe, Jane",1003,,,B,Team,11,\n'
+    )  # two groups of one name
+    subs = download(tmp_path / "s", [f"team_1001_5_{LAB}.ipynb"])
+    (team,) = intake_rows(subs, options={"groups": groups}).values()
+    assert team.members == []  # Jane is in the other "Team"
+    groups.write_text(
+        header + '"Smith, John",1001,,,A,Team,10,\n"Smith, John",1001,,,A,Other,12,\n'
+    )
+    with pytest.raises(RosterError, match="in two groups"):
+        intake_rows(subs, options={"groups": groups})

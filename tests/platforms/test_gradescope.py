@@ -87,14 +87,15 @@ def test_the_export_names_every_submitter_and_the_time(tmp_path):
     assert found[f"{top}/submission_217362225/rtl/#notes.txt#"].status == "error"
 
 
-def test_a_zip_of_the_export_unwraps_and_reads_the_same(tmp_path):
+def test_a_zip_of_the_export_reads_the_same(tmp_path):
     archive = tmp_path / "submissions.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(exported(tmp_path).rglob("*")):
             if path.is_file():
                 zf.write(path, path.relative_to(tmp_path / "download"))
     found = intake_rows(archive)
-    assert found[f"submission_217362225/{LAB}.ipynb"].student_id == "0000001"
+    top = "assignment_7023745_export"
+    assert found[f"{top}/submission_217362225/{LAB}.ipynb"].student_id == "0000001"
 
 
 def test_without_its_metadata_the_export_is_no_ones(tmp_path):
@@ -128,3 +129,26 @@ def test_gradescope_imports_no_grades(tmp_path):
     assert gradescope.targets == {}
     with pytest.raises(ExportError, match="no grade import"):
         gradescope.write("gradescope", [Line(Person("a"), "1")], tmp_path / "x", Export("c", 1))
+
+
+def test_a_group_counts_for_every_member_the_class_can_tell(tmp_path):
+    """The first submitter has a name two roster people share; the second is known by email:
+    the second is credited, and the row says why the first is not."""
+    roster_file = tmp_path / "scores.csv"
+    roster_file.write_text(
+        "First Name,Last Name,SID,Email,Status\n"
+        "Ann,Lee,1,ann@example.edu,Graded\nAnn,Lee,3,ann3@example.edu,Graded\n"
+        "Bob,Ray,2,bob@example.edu,Graded\n"
+    )
+    yaml = (
+        "submission_1:\n  :submitters:\n  - :name: Ann Lee\n    :email: ann.new@example.edu\n"
+        "  - :name: Bob Ray\n    :email: bob@example.edu\n"
+        "  :created_at: 2023-12-02 02:52:07 Z\n"
+    )
+    subs = download(
+        tmp_path / "s",
+        {"submission_metadata.yml": yaml.encode(), f"submission_1/{LAB}.ipynb": TINY},
+    )
+    group = intake_rows(subs, roster=Roster.read(roster_file))[f"submission_1/{LAB}.ipynb"]
+    assert group.student_id == "2" and group.counted and group.members == []
+    assert any("2 people of that name" in n for n in group.notes)

@@ -220,3 +220,28 @@ def test_the_worksheet_leaves_out_whoever_has_no_participant_id(tmp_path):
         ("cy", "no Moodle participant id"),
     ]
     assert [r[0] for r in read_csv_bom(out)[1:]] == ["Participant 123456"]
+
+
+def test_a_file_named_like_another_participants_download_stays_its_owners(tmp_path):
+    """Participant 111 hands in x_222_assignsubmission_file_lab2_optimizers.ipynb: Moodle turns
+    '_' in names into spaces, so the first '_<number>_assignsubmission_' is Moodle's."""
+    name = f"Mallory Evil_111_assignsubmission_file_x_222_assignsubmission_file_{LAB}.ipynb"
+    found = intake_rows(
+        download(tmp_path / "s", [name, f"Victor Victim_222_assignsubmission_file_{LAB}.ipynb"])
+    )
+    assert found[name].student_id == "111" and found[name].counted
+    victor = found[f"Victor Victim_222_assignsubmission_file_{LAB}.ipynb"]
+    assert victor.student_id == "222" and victor.counted and not victor.flags
+    canvas_like = f"Mallory Evil_111_assignsubmission_file_222_5_{LAB}.ipynb"  # Canvas's shape
+    (found,) = intake_rows(download(tmp_path / "t", [canvas_like])).values()
+    assert found.person.platform == "moodle" and found.student_id == "111"
+
+
+def test_a_zip_of_one_participant_keeps_its_name(tmp_path):
+    archive = tmp_path / "Lab2-selected.zip"
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Kim Park_567890_assignsubmission_file/Lab2 final.ipynb", b"{}")
+    (kim,) = intake_rows(archive).values()
+    assert kim.student_id == "567890" and kim.person.platform == "moodle"
