@@ -25,6 +25,7 @@ import os
 import queue
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -145,8 +146,11 @@ class Zygote:
         with self.lock:
             if self.process.poll() is not None:
                 raise ZygoteError(f"the kernel zygote has exited ({self.process.returncode})")
-            self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
-            self.process.stdin.flush()
+            try:
+                self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+                self.process.stdin.flush()
+            except (OSError, ValueError) as exc:  # closed by ``close`` (an interrupted run)
+                raise ZygoteError(f"the kernel zygote is closing ({exc})") from exc
             return self._read(REPLY_TIMEOUT)
 
     def job_folder(self) -> Path:
@@ -189,10 +193,27 @@ class Zygote:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
+        _kill_all_of(self.root)  # whatever a hung or killed zygote left: its init first
         self.log.close()
         shutil.rmtree(self.root, ignore_errors=True)
         if self.user:
             self.user.release()
+
+
+def _kill_all_of(root: Path) -> None:
+    """SIGKILL every process of this machine whose command line names ``root``: a zygote's
+    bubblewrap (the init of its pid namespace, whose end ends every process in it) and its
+    server. Nothing of a closed zygote may outlive it."""
+    marker = str(root).encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if marker in fh.read():
+                    os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            continue
 
 
 class ZygotePool:

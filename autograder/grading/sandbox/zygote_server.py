@@ -325,6 +325,15 @@ def serve() -> None:
     preload()
     out = sys.stdout
     print(json.dumps({"ready": os.getpid(), "uid": os.getuid()}), file=out, flush=True)
+    try:
+        _serve(out, own)
+    finally:
+        # the grader closed our stdin: it is done, or it was interrupted with a job in flight,
+        # whose keeper and kernel must not outlive us (bubblewrap's init would wait for them)
+        clean({1, os.getpid()}, own)
+
+
+def _serve(out, own: str) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         op = request["op"]
