@@ -102,7 +102,14 @@ class PlainCourse:
 
     def autograde(self, lab: str, student: str | None = None) -> subprocess.CompletedProcess:
         extra = ["--student", student] if student else []
-        return self.nbgrader("autograde", lab, "--force", *extra)
+        # kernels over Unix sockets in this course's folder: two courses graded at once (as
+        # ``grade_in_parts`` does) could otherwise pick the same free TCP port, and a kernel
+        # that loses that race dies before replying to kernel_info
+        ipc = [
+            "--KernelManager.transport=ipc",
+            f"--KernelManager.ip={self.root / 'kernel-ipc'}",
+        ]
+        return self.nbgrader("autograde", lab, "--force", *ipc, *extra)
 
     def scores(self, lab: str) -> dict[str, Score]:
         from nbgrader.api import Gradebook

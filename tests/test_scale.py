@@ -101,7 +101,10 @@ def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lab", LABS)
+# one lab: what the cluster changes is where jobs run and how the course's helpers and data
+# reach the workers, the same for every lab; lab 2 reads data files and ships helpers (the
+# other two labs cost 45 s more of the suite for no path of their own)
+@pytest.mark.parametrize("lab", ["lab2_optimizers"])
 def test_a_class_graded_on_a_dask_cluster_gets_exactly_the_local_grades(
     lab, local, cluster, tmp_path
 ):
