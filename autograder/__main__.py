@@ -448,5 +448,18 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def run() -> int:
+    """``main()`` for a shell: when the reader of the output has gone (``| head``), stop
+    quietly rather than with a traceback (the way Python's documentation of SIGPIPE advises);
+    what was written by then (a grade file, the gradebook) stays written."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -149,3 +149,23 @@ def test_ctrl_c_in_a_real_run_ends_it_promptly_and_cleanly(course, tmp_path):
     assert "Traceback" not in err and "interrupted; the rows of" in err
     assert not (out / ".scratch").exists()
     assert _sandboxes() - before == set()  # no zygote, kernel or keeper of the run remains
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """``autograder export ... | head -1``: the reader has closed the pipe when the command
+    writes its report; the file is written and the command stops without a traceback."""
+    from scratch import gradebook_course
+
+    where = gradebook_course(tmp_path / "c", LAB, {"amy": ("Amy", "Lee", "", "", (6, 4), 0, False)})
+    out = tmp_path / "moodle.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "export", LAB, "--course", str(where)]
+        + ["--to", "moodle", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # gone before the command has written a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert "amy" in out.read_text(encoding="utf-8-sig")  # what was asked is done

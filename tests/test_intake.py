@@ -102,6 +102,7 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
     assert "a system file" in found["pat/.DS_Store"].fault
     assert "a system file" in found["__MACOSX/pat/._lab.ipynb"].fault
     assert "a .py file, not a notebook" in found["nick.py"].fault
+    assert found["nick.py"].student_id == "" and found["nick.py"].notes == []  # no one's
     assert found["bad name!.ipynb"].student_id == ""
     assert "no student id can be read" in found["bad name!.ipynb"].fault
     assert all(

@@ -234,3 +234,14 @@ def test_the_report_counts_the_files_left_to_other_labs():
     page = report.report_html(LAB, rows, GRADE_IDS, True, elsewhere=["lee/lab1_minibatch/x.ipynb"])
     assert "1 file(s) in other labs' nbgrader folders were left" in page
     assert "lee/lab1_minibatch/x.ipynb" in page
+
+
+def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_notebook():
+    rows = [
+        Row("amy/lab/lab.ipynb", "amy", "graded", "", 10, 10, files=["amy/lab/timestamp.txt"]),
+        Row("README.txt", "", "error", "not graded: a .txt file", 0, 0, counted=False),
+    ]
+    from autograder.grading import pipeline
+
+    assert pipeline.summary(rows).splitlines()[-1].startswith("3 files in 2 rows, 1 students")
+    assert "3 files in 2 rows:" in report.report_html(LAB, rows, GRADE_IDS, True)

@@ -440,6 +440,9 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
     # can be graded gets a counted error row; a stray file at the top (README.md, nick.py)
     # makes no student in the gradebook
     counted_error = not chosen and bool(student) and any(handed[r].makes_student for r in rels)
+    stray = not chosen and not any(handed[r].makes_student for r in rels)
+    if stray:  # its name is no one's id: the row names no student and says nothing of one
+        person, student = None, ""
     missing = [f"{n}.ipynb" for n in c.notebooks if n not in chosen]
     for rel in rels:
         if rel in taken:
@@ -449,7 +452,7 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
         sub = Submission(_shown(rel), path, student, counted=False)
         sub.person, sub.late = person, h.late
         sub.notebook = of_file.get(rel, c.notebooks[0])
-        for text in (*c.who[rel].notes, *h.notes):
+        for text in () if stray else (*c.who[rel].notes, *h.notes):
             sub.note(text)
         if rel in of_file:
             _counted(sub, c, rel, rels, of_file, candidates, earlier, belongs, missing, single)

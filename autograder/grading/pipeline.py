@@ -449,7 +449,8 @@ def summary(rows: list[Row]) -> str:
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     students = len({r.student_id for r in shown if r.counted})
-    lines.append(f"{len(rows)} files, {students} students: {counted}")
+    files = report.file_count(rows)
+    lines.append(f"{files} files in {len(rows)} rows, {students} students: {counted}")
     return "\n".join(lines)
 
 

@@ -70,6 +70,12 @@ def lines(rows: Sequence[Row]) -> list[Row]:
     return [line for r in rows for line in (r, *r.for_members())]
 
 
+def file_count(rows: Sequence[Row]) -> int:
+    """How many files ``rows`` account for: each row's own and the platform's files folded
+    into it (a timestamp.txt, a receipt)."""
+    return sum(1 + len(r.files) for r in rows)
+
+
 def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:
     """One line per file, and one per group member a file also counts for. A file that is not
     its student's counted one has no score: its reason says which file counts. ``score`` is
@@ -212,7 +218,7 @@ def report_html(
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    files = len(results)
+    files, n_rows = file_count(results), len(results)
     results = lines(results)
     graded = [r for r in results if r.counted and r.status in ("graded", "flagged")]
     max_score = max((r.max_score for r in results), default=0.0)
@@ -260,7 +266,7 @@ def report_html(
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     body = (
         f"<h1>{html.escape(lab)} — class report</h1>"
-        f"<p class='sub'>{files} files: {counted}"
+        f"<p class='sub'>{files} files in {n_rows} rows: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
         + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
         + (
