@@ -167,14 +167,18 @@ def test_the_student_journey_in_jupyterlab(student_lab):
         assert page.get_by_text("Create Assignment").count() == 0
         page.screenshot(path=SHOTS / "1-opened.png")
 
-        # a solution with the most common momentum mistake, then Run All
+        # a solution with the most common momentum mistake, then every cell up to the test and
+        # the test itself (the experiments below run in the Restart & Run All further on)
         editor = page.locator(".jp-CodeCell", has_text="def my_optimizer").locator(".cm-content")
         editor.click()
         page.keyboard.press("Control+a")
         page.keyboard.insert_text(mistakes.apply(solution, forgets))
         page.keyboard.press("Escape")
-        _menu(page, "Run", "Run All Cells")
         test = page.locator(".jp-CodeCell", has_text="three momentum steps in a row")
+        test.locator(".jp-InputPrompt").click()
+        _menu(page, "Run", "Run All Above Selected Cell")
+        test.locator(".jp-InputPrompt").click()
+        page.keyboard.press("Shift+Enter")
         failure = test.locator(".jp-OutputArea-output").first
         expect(failure).to_contain_text("checks failed", timeout=120_000)
         text = failure.inner_text()
