@@ -15,7 +15,7 @@ from pathlib import Path
 
 from autograder.course import Course
 from autograder.demo import democlass
-from autograder.grading import pipeline
+from autograder.grading import pipeline, report
 from autograder.grading.sandbox import Limits
 
 #: The lab whose demo class also holds ``democlass.odd_files``.
@@ -45,7 +45,7 @@ def run(origin: Course, labs: list[str], out: Path, sandbox: bool = True) -> int
         start = time.perf_counter()
         rows = pipeline.grade(lab, subs, out / lab, course, options)
         print(
-            f"\n== {lab}: {len(rows)} files graded in "
+            f"\n== {lab}: {report.file_count(rows)} files graded in "
             f"{time.perf_counter() - start:.1f} s\n{pipeline.summary(rows)}"
         )
         print(
