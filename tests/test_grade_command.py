@@ -17,7 +17,7 @@ from scratch import FAST, LAB, TINY, copy_course
 
 from autograder.__main__ import EXIT_AGAIN, EXIT_INTERRUPTED, EXIT_OK, main
 from autograder.grading import pipeline
-from autograder.grading.sandbox import engine
+from autograder.grading.sandbox import engine, zygote
 from autograder.grading.submission import Row
 
 
@@ -107,15 +107,7 @@ def test_a_zip_is_extracted_where_no_run_leaves_it(course, tmp_path, monkeypatch
 
 def _sandboxes() -> set[int]:
     """The processes of this machine that belong to a grader's sandboxes."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if b"autograde-zygote-" in fh.read():
-                    found.add(int(entry))
-        except (OSError, ValueError):
-            continue
-    return found
+    return zygote.processes_naming(zygote.ROOT_PREFIX)
 
 
 @pytest.mark.slow

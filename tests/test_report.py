@@ -11,7 +11,7 @@ import pytest
 from scratch import LAB, csv_rows
 
 from autograder import notebooks
-from autograder.grading import report
+from autograder.grading import pipeline, report
 from autograder.grading.submission import CellResult, Row
 
 GRADE_IDS = [
@@ -241,7 +241,5 @@ def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_note
         Row("amy/lab/lab.ipynb", "amy", "graded", "", 10, 10, files=["amy/lab/timestamp.txt"]),
         Row("README.txt", "", "error", "not graded: a .txt file", 0, 0, counted=False),
     ]
-    from autograder.grading import pipeline
-
     assert pipeline.summary(rows).splitlines()[-1].startswith("3 files in 2 rows, 1 students")
     assert "3 files in 2 rows:" in report.report_html(LAB, rows, GRADE_IDS, True)

@@ -439,8 +439,9 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
     # a student known by a folder or a notebook's name (a link, say) but with no notebook that
     # can be graded gets a counted error row; a stray file at the top (README.md, nick.py)
     # makes no student in the gradebook
-    counted_error = not chosen and bool(student) and any(handed[r].makes_student for r in rels)
-    stray = not chosen and not any(handed[r].makes_student for r in rels)
+    makes_student = any(handed[r].makes_student for r in rels)
+    counted_error = not chosen and bool(student) and makes_student
+    stray = not chosen and not makes_student
     if stray:  # its name is no one's id: the row names no student and says nothing of one
         person, student = None, ""
     missing = [f"{n}.ipynb" for n in c.notebooks if n not in chosen]

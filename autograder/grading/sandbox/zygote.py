@@ -41,6 +41,8 @@ from autograder.grading.sandbox import bwrap as sandbox
 SERVER = Path(__file__).with_name("zygote_server.py")
 STARTUP_TIMEOUT = 120  # seconds for the zygote's imports, on a busy machine
 REPLY_TIMEOUT = 60
+#: The start of every zygote's folder name (``tempfile.mkdtemp``'s prefix).
+ROOT_PREFIX = "autograde-zygote-"
 
 
 class ZygoteError(RuntimeError):
@@ -84,7 +86,7 @@ class Zygote:
     def __init__(self, readable: list[str]):
         self.user = UserSlot() if os.geteuid() == 0 else None
         uid = self.user.uid if self.user else os.getuid()
-        self.root = Path(tempfile.mkdtemp(prefix="autograde-zygote-"))
+        self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
         static, self.slot = self.root / "static", self.root / "slot"
         static.mkdir()
         self.slot.mkdir()
@@ -200,19 +202,30 @@ class Zygote:
             self.user.release()
 
 
-def _kill_all_of(root: Path) -> None:
-    """SIGKILL every process of this machine whose command line names ``root``: a zygote's
-    bubblewrap (the init of its pid namespace, whose end ends every process in it) and its
-    server. Nothing of a closed zygote may outlive it."""
-    marker = str(root).encode()
+def processes_naming(marker: str) -> set[int]:
+    """The processes of this machine whose command line holds ``marker`` (a zygote's root,
+    or ``ROOT_PREFIX`` for every zygote's)."""
+    wanted, found = marker.encode(), set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if marker in fh.read():
-                    os.kill(int(entry), signal.SIGKILL)
-        except (OSError, ProcessLookupError):
+                if wanted in fh.read():
+                    found.add(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def _kill_all_of(root: Path) -> None:
+    """SIGKILL every process of this machine whose command line names ``root``: a zygote's
+    bubblewrap (the init of its pid namespace, whose end ends every process in it) and its
+    server. Nothing of a closed zygote may outlive it."""
+    for pid in processes_naming(str(root)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
             continue
 
 
