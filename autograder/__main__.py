@@ -160,7 +160,10 @@ def _limits(args):
     from autograder.grading.sandbox import Limits
 
     return Limits(
-        cell_timeout=args.timeout, memory_mb=args.memory, wall_timeout=max(args.timeout * 10, 120)
+        cell_timeout=args.timeout,
+        memory_mb=args.memory,
+        disk_mb=args.disk,
+        wall_timeout=max(args.timeout * 10, 120),
     )
 
 
@@ -177,7 +180,15 @@ def _add_limits(p) -> None:
         type=int,
         default=2048,
         metavar="MB",
-        help="memory limit of a kernel (default 2048)",
+        help="memory limit of each process of a job (default 2048)",
+    )
+    p.add_argument(
+        "--disk",
+        type=int,
+        default=512,
+        metavar="MB",
+        help="what a job may write in all, in memory (a tmpfs), with at most 10000 files "
+        "(default 512)",
     )
     p.add_argument(
         "--no-sandbox",
@@ -251,6 +262,17 @@ def cmd_grade(args) -> int:
         prune=args.prune,
     )
     before = signal.signal(signal.SIGTERM, _on_sigterm)
+    if options.sandbox and not options.cluster:
+        from autograder.grading.sandbox import bwrap
+
+        print(f"limits per job: {options.limits.describe()}\nCPU share: {bwrap.cpu_share()}")
+    elif options.sandbox:
+        print(f"limits per job: {options.limits.describe()} (CPU share: as each worker allows)")
+    else:
+        print(
+            "NO SANDBOX: student code runs with your rights; only time, output, memory and "
+            "file size are bounded"
+        )
     try:
         rows = pipeline.grade(lab, Path(args.submissions), out, course, options)
     except (

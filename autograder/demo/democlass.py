@@ -509,7 +509,7 @@ LURKER = (
     "for name in glob.glob('/dev/shm/*') + glob.glob('/dev/*loot*'):\n"
     "    print(open(name, errors='replace').read()[:2000])\n"
     f"_code = base64.b64decode({__import__('base64').b64encode(_LURKER_CODE.encode())!r})\n"
-    "subprocess.Popen([sys.executable, '-c', _code], start_new_session=True,\n"
+    "subprocess.Popen([sys.executable, '-c', _code],\n"
     "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
     "for place in ('/dev', '/dev/shm', '/tmp'):\n"
     "    try:\n"

@@ -159,6 +159,9 @@ def stage(sub: Submission, ctx) -> Submission:
         where = f" in cell {execution.failed_cell}" if execution.failed_cell is not None else ""
         sub.status = "error"
         sub.fault = f"{execution.failure}{where}; tests not run: {', '.join(missed) or 'none'}"
+    if execution.disk_full:
+        sub.status = "error"
+        sub.fault = "; ".join(filter(None, [sub.fault, f"the notebook {execution.disk_full}"]))
     if execution.timed_out_cells:
         sub.note(
             "cell time limit reached in cell(s) " + ", ".join(map(str, execution.timed_out_cells))

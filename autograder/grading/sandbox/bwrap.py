@@ -40,6 +40,62 @@ class Limits:
     memory_mb: int = 2048  # address space of the kernel
     output_bytes: int = 2_000_000  # all outputs of one submission
     file_mb: int = 100  # largest file the kernel may write
+    disk_mb: int = 512  # all a job writes (its folder, /tmp, /dev/shm): a tmpfs, so memory
+    disk_files: int = 10_000  # files and folders a job may have at once, in the same places
+
+    @property
+    def cpu_seconds(self) -> int:
+        """CPU time of each of a job's processes: one core for the whole notebook's time."""
+        return self.wall_timeout
+
+    def describe(self) -> str:
+        """The limits of one job, as the run's header states them."""
+        from autograder.grading.sandbox.zygote_server import MAX_PROCESSES
+
+        return (
+            f"{self.memory_mb} MB of memory per process; {self.disk_mb} MB and "
+            f"{self.disk_files} files written (in memory); {MAX_PROCESSES} processes; "
+            f"{self.cell_timeout} s per cell, {self.wall_timeout} s per notebook, "
+            f"{self.cpu_seconds} s of CPU per process; {self.output_bytes // 1000} kB of output"
+        )
+
+
+def cpu_share() -> str:
+    """How jobs share the CPU on this machine, as the run's header states it: one scheduling
+    group per job when Linux's autogroup is on and this process is in no cpu cgroup (each
+    kernel starts a session, and the seccomp filter keeps its processes in it); otherwise
+    only the CPU time limit per process holds."""
+    try:
+        autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        autogroup = False
+    if autogroup and _in_root_cpu_group():
+        return "fair: one scheduling group per job (Linux autogroup; a job cannot start a session)"
+    return (
+        "NOT fair: Linux autogroup is off here, or this grader runs in a cpu cgroup; only the "
+        "CPU time per process is bounded, so a job that spins in many threads slows the jobs "
+        "beside it (use --workers 1, or grade where autogroup is on)"
+    )
+
+
+def _in_root_cpu_group() -> bool:
+    """Whether this process is in no cpu cgroup of its own, where autogroup applies."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "cpu" in controllers.split(","):  # cgroup v1's cpu controller
+            return path == "/"
+    unified = next((path for _, c, path in (ln.split(":", 2) for ln in lines) if not c), None)
+    if unified in (None, "/"):
+        return True
+    try:  # cgroup v2: the cpu controller on in our group
+        enabled = Path("/sys/fs/cgroup", unified.lstrip("/"), "cgroup.controllers").read_text()
+    except OSError:
+        return True
+    return "cpu" not in enabled.split()
 
 
 @functools.cache

@@ -48,6 +48,24 @@ class Execution:
     integrity: tuple[str, ...] = ()  # what the integrity check found replaced
     dropped_results: tuple[int, ...] = ()  # cells whose results messages were not asked for
     environment: bool = False  # the run failed before any of the notebook ran: ours, not theirs
+    #: the job's quota when its kernel ended: bytes used, files used, bytes and files allowed
+    disk: tuple[int, int, int, int] | None = None
+
+    @property
+    def disk_full(self) -> str | None:
+        """What the job filled of its quota (``Limits.disk_mb``, ``disk_files``), in words."""
+        if self.disk is None:
+            return None
+        used, files, size, most = self.disk
+        if size - used < DISK_SLACK:
+            return f"wrote more than {size >> 20} MB (the job's disk quota)"
+        if most - files < FILES_SLACK:
+            return f"made more than {most - FILES_SLACK} files (the job's quota of files)"
+        return None
+
+
+#: What counts as a full quota: less room left than this, at the kernel's end.
+DISK_SLACK, FILES_SLACK = 1 << 20, 16
 
 
 class _LimitedClient(NotebookClient):
@@ -195,11 +213,13 @@ def _run(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         env = kernel_env(private, autograding)
+        ipc = private / "ipc"  # made by ``job_folder`` for a zygote's job
+        ipc.mkdir(mode=0o700, exist_ok=True)
         common = dict(
             transport="ipc",
-            ip=str(private / "kernel-ipc"),
+            ip=str(ipc / "kernel"),
             kernel_name="python3",
-            connection_file=str(private / "kernel.json"),
+            connection_file=str(ipc / "kernel.json"),
         )
         if zygote:
             km = ZygoteKernelManager(
@@ -238,6 +258,7 @@ def _drive(
     client.exempt = {0, len(nb.cells) - 1}
     client.results_cells = set(results)
     expired = threading.Event()
+    provisioner = km.provisioner
 
     def watchdog():
         expired.set()
@@ -287,6 +308,9 @@ def _drive(
         # thousands of notebooks would run out of descriptors
         if km.context is not None and not km.context.closed:
             km.context.destroy(linger=0)
+        forked = getattr(provisioner, "forked", None)
+        if forked is not None and forked.disk:
+            result.disk = tuple(forked.disk)
     return result
 
 

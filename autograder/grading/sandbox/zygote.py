@@ -156,9 +156,13 @@ class Zygote:
             return self._read(REPLY_TIMEOUT)
 
     def job_folder(self) -> Path:
-        """A folder for the next job, its kernel's to write (the lab's files in it are not)."""
+        """A folder for the next job's inputs, which its kernel copies onto its quota (see
+        ``zygote_server``), and its ``ipc/`` folder, the one place the grader and the
+        kernel share (the connection file, the sockets: ``ipc_path``)."""
         job = Path(tempfile.mkdtemp(prefix="job-", dir=self.slot))
         os.chown(job, self.uid, self.uid)
+        (job / "ipc").mkdir(mode=0o700)
+        os.chown(job / "ipc", self.uid, self.uid)
         return job
 
     def spawn(self, job: Path, connection_file: str, env: dict, limits: sandbox.Limits) -> int:
@@ -171,6 +175,9 @@ class Zygote:
             env=env,
             memory_mb=limits.memory_mb,
             file_mb=limits.file_mb,
+            disk_mb=limits.disk_mb,
+            disk_files=limits.disk_files,
+            cpu_seconds=limits.cpu_seconds,
         )
         if "error" in reply:
             raise ZygoteError(reply["error"])
@@ -274,14 +281,20 @@ class ZygotePool:
 
 
 class _Forked:
-    """What a watchdog kills: the forked kernel, through its zygote."""
+    """What a watchdog kills: the forked kernel, through its zygote. ``disk``: how full its
+    quota was when it ended (``zygote_server.disk``), once the zygote has said."""
 
     def __init__(self, zygote: Zygote, pid: int):
         self.zygote, self.pid = zygote, pid
+        self.disk: list[int] | None = None
+
+    def said(self, reply: dict) -> dict:
+        self.disk = self.disk or reply.get("disk")
+        return reply
 
     def kill(self) -> None:
         try:
-            self.zygote.request("kill", pid=self.pid)
+            self.said(self.zygote.request("kill", pid=self.pid))
         except ZygoteError:
             self.zygote.process.kill()  # the sandbox goes, and the kernel with it
 
@@ -293,18 +306,19 @@ class ZygoteProvisioner(LocalProvisioner):
     job: Path | None = None
     kernel_env: dict | None = None
     limits: sandbox.Limits | None = None
+    forked: _Forked | None = None  # kept after the kernel ended, for its ``disk``
 
     async def launch_kernel(self, cmd, **kwargs):
         pid = self.zygote.spawn(self.job, self.parent.connection_file, self.kernel_env, self.limits)
         self.pid = self.pgid = pid
-        self.process = _Forked(self.zygote, pid)
+        self.process = self.forked = _Forked(self.zygote, pid)
         return self.connection_info
 
     async def poll(self) -> int | None:
         if self.process is None:
             return 0
         try:
-            return self.zygote.request("poll", pid=self.pid)["exit"]
+            return self.process.said(self.zygote.request("poll", pid=self.pid))["exit"]
         except ZygoteError:
             return -1
 

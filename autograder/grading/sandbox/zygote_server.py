@@ -4,19 +4,27 @@ needs and forks a fresh kernel per submission (see ``autograder.grading.sandbox.
 Self-contained on purpose: it runs inside the sandbox, which sees the Python environment
 but not this project. The grader talks to it over stdin/stdout, one JSON object per line:
 
-* ``{"op": "spawn", "cwd", "slot", "connection_file", "env", "memory_mb", "file_mb"}``
-  starts a job (reply ``{"pid"}``, or ``{"error"}`` when its sandbox could not be made): a
-  *keeper* process enters a new user, mount, pid, IPC and UTS namespace and forks the
-  kernel, which is pid 1 there. The kernel mounts its own /proc, an empty /tmp (with the
-  Python environment and its own job folder -- no other -- bound back at their places), an
-  empty /dev with the few devices a program needs, and an empty /dev/shm; then it drops
-  every capability, takes the job's limits (memory, file size, ``MAX_PROCESSES`` processes),
-  its environment and fresh random seeds, and runs ipykernel on the connection file the
-  grader wrote. When the kernel ends, or is killed, its pid namespace ends with it: every
-  process the submission started dies, whatever it forked, and its /tmp, /dev and /dev/shm
-  are gone.
-* ``{"op": "poll", "pid"}`` -> ``{"exit": null | code}``;
-* ``{"op": "kill", "pid"}`` kills the job's kernel, and so its whole namespace;
+* ``{"op": "spawn", "cwd", "slot", "connection_file", "env", "memory_mb", "file_mb",
+  "disk_mb", "disk_files", "cpu_seconds"}`` starts a job (reply ``{"pid"}``, or
+  ``{"error"}`` when its sandbox could not be made): a *keeper* process enters a new user,
+  mount, pid, IPC and UTS namespace and forks the kernel, which is pid 1 there. The kernel
+  mounts its own /proc and one size-limited tmpfs, the job's *quota* (``disk_mb`` bytes,
+  ``disk_files`` files), at /tmp; everything the job may write lives in it: /tmp, /dev/shm
+  and the job folder, into which it copies the grader's inputs. Only the job folder's
+  ``ipc/`` (the connection file and the kernel's sockets, which the grader must reach) is
+  the grader's folder, bound back, and read-only once the kernel has bound its sockets. The
+  Python environment is bound back at its place; /dev is an empty, read-only tmpfs with the
+  few devices a program needs. Then the kernel drops every capability, may no longer make
+  a session of its own (seccomp: the job stays one scheduling group), takes the job's limits
+  (memory, file size, CPU seconds, ``MAX_PROCESSES`` processes, first in line for the
+  out-of-memory killer), its environment and fresh random seeds, and runs ipykernel on the
+  connection file the grader wrote. When the kernel ends, or is killed, its pid namespace
+  ends with it: every process the submission started dies, whatever it forked; the keeper
+  reports how full the quota was and exits, and the quota is gone.
+* ``{"op": "poll", "pid"}`` -> ``{"exit": null | code}`` (and, once it exited, ``"disk"``);
+* ``{"op": "kill", "pid"}`` kills the job's kernel, and so its whole namespace; the reply's
+  ``"disk"`` is ``[bytes used, files used, bytes allowed, files allowed]`` of its quota
+  when the kernel ended (null if the keeper could not say);
 * ``{"op": "clean"}`` kills every other process of the sandbox and empties /tmp and
   /dev/shm (but for the zygote's own folder, argv[1]): defence in depth, since a job's
   processes cannot outlive its namespace; the grader empties the job folders.
@@ -34,6 +42,7 @@ import resource
 import shutil
 import signal
 import sys
+import time
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 LIBC.mount.argtypes = [
@@ -48,6 +57,7 @@ CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 VISIBLE_PROC = "/.proc"  # see autograder.grading.sandbox.bwrap.VISIBLE_PROC
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 #: Processes (and threads) one job may have at once: a fork bomb stops here, in its own job.
@@ -118,8 +128,8 @@ def _bind_back(places: list[tuple[str, bool]], fds: dict[str, int]) -> None:
 
 
 def isolate(request: dict) -> None:
-    """In the job's kernel, pid 1 of its fresh namespaces: its own /proc, /tmp, /dev and
-    /dev/shm, then no capabilities and the job's limits."""
+    """In the job's kernel, pid 1 of its fresh namespaces: its own /proc, its quota (/tmp,
+    /dev/shm and the job folder), /dev; the capabilities go in ``confine``."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     try:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -128,16 +138,26 @@ def isolate(request: dict) -> None:
     if os.path.isdir(VISIBLE_PROC):  # the zygote's /proc: not the job's to see
         _mount("tmpfs", VISIBLE_PROC, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     slot, job = request["slot"], request["cwd"]
+    ipc = os.path.join(job, "ipc")
     keep = [
         (p, ro) for p, ro in _mounts_under("/tmp") if p != slot and not p.startswith(slot + "/")
     ]
-    keep.append((job, False))
     fds = {path: os.open(path, os.O_PATH) for path, _ in keep}
+    ipc_fd = os.open(ipc, os.O_PATH)
+    inputs = os.open(job, os.O_RDONLY | os.O_DIRECTORY)
     devices = {d: os.open(f"/dev/{d}", os.O_PATH) for d in DEVICES if os.path.exists(f"/dev/{d}")}
-    size = f"size={request['file_mb']}m"
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
+    quota = f"mode=1777,size={request['disk_mb']}m,nr_inodes={request['disk_files']}"
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, quota)
     _bind_back(keep, fds)
-    _mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k")
+    if not slot.startswith("/tmp/"):  # the grader's slot elsewhere: hidden under the quota
+        os.makedirs("/tmp/.slot", mode=0o700)
+        _mount("/tmp/.slot", slot, None, MS_BIND)
+    os.makedirs(job, mode=0o700, exist_ok=True)
+    _copy_inputs(inputs, job)
+    os.mkdir(ipc, 0o700)
+    _mount(f"/proc/self/fd/{ipc_fd}", ipc, None, MS_BIND)
+    os.mkdir("/tmp/.shm", 0o1777)
+    _mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k,nr_inodes=64")
     for name, fd in devices.items():
         open(f"/dev/{name}", "w").close()
         _mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
@@ -149,10 +169,82 @@ def isolate(request: dict) -> None:
     ):
         os.symlink(target, f"/dev/{name}")
     os.mkdir("/dev/shm")
-    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,{size}")
-    for fd in (*fds.values(), *devices.values()):
+    _mount(None, "/dev", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
+    _mount("/tmp/.shm", "/dev/shm", None, MS_BIND)
+    for fd in (*fds.values(), *devices.values(), ipc_fd, inputs):
         os.close(fd)
+
+
+def _copy_inputs(inputs: int, job: str) -> None:
+    """Copy the grader's inputs (the lab's files, from the open folder ``inputs``) into the
+    job folder on the quota, but for ``ipc/``."""
+    for folder, dirs, files, fd in os.fwalk(".", dir_fd=inputs):
+        if folder == ".":
+            dirs[:] = [d for d in dirs if d != "ipc"]
+        target = os.path.normpath(os.path.join(job, folder))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd)
+            dst = os.open(os.path.join(target, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                while chunk := os.read(src, 1 << 20):
+                    os.write(dst, chunk)
+            finally:
+                os.close(src)
+                os.close(dst)
+
+
+#: The system calls a job may not make, by number (x86-64, aarch64): ``setsid``, so that all
+#: its processes stay in the session, and the scheduling group, made for its kernel.
+SETSID = {"x86_64": 112, "aarch64": 157}
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+
+
+def _refuse_setsid() -> None:
+    """A seccomp filter: ``setsid`` fails with EPERM, and so does any system call of another
+    architecture's table (i386's ``int 0x80`` on x86-64); everything else is allowed."""
+    machine = os.uname().machine
+    if machine not in SETSID:
+        return
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET
+    alu_and = 0x54  # BPF_ALU|BPF_AND|BPF_K
+    allow, eperm = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|EPERM
+    program = [
+        (ld, 0, 0, 4),  # seccomp_data.arch
+        (jeq, 1, 0, AUDIT_ARCH[machine]),
+        (ret, 0, 0, eperm),
+        (ld, 0, 0, 0),  # seccomp_data.nr
+        (alu_and, 0, 0, 0xBFFFFFFF),  # x32's numbers are x86-64's with bit 30 set
+        (jeq, 0, 1, SETSID[machine]),
+        (ret, 0, 0, eperm),
+        (ret, 0, 0, allow),
+    ]
+
+    class Filter(ctypes.Structure):
+        _fields_ = [
+            ("code", ctypes.c_uint16),
+            ("jt", ctypes.c_uint8),
+            ("jf", ctypes.c_uint8),
+            ("k", ctypes.c_uint32),
+        ]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(program))(*[Filter(*f) for f in program])
+    prog = Program(len(program), filters)
+    _check(LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
+
+
+def confine(request: dict) -> None:
+    """In the job's kernel, once its sockets are bound: the grader's ``ipc/`` read-only, no
+    capability now or after any exec, no session of its own, and the job's limits."""
+    ipc = os.path.join(request["cwd"], "ipc")
+    _mount(None, ipc, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    cpu = request["cpu_seconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_NICE, (0, 0))  # never a higher priority again
     for cap in range(64):  # no capability, now or after any exec
         LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
 
@@ -164,12 +256,22 @@ def isolate(request: dict) -> None:
 
     _check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
     _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    _refuse_setsid()
+
+
+def _quota_use() -> str:
+    """``disk <bytes used> <files used> <bytes allowed> <files allowed>`` of the quota."""
+    st = os.statvfs("/tmp")
+    return (
+        f"disk {(st.f_blocks - st.f_bfree) * st.f_frsize} {st.f_files - st.f_ffree} "
+        f"{st.f_blocks * st.f_frsize} {st.f_files}"
+    )
 
 
 def keep_job(request: dict, status: int) -> None:
     """The keeper of one job, in the forked child: make the job's namespaces, fork its
-    kernel into them, say ``ok <pid>`` (or what failed) on ``status``, and exit when the
-    kernel does. Never returns."""
+    kernel into them, say ``ok <pid>`` (or what failed) on ``status``; when the kernel has
+    ended, say how full its quota was and exit. Never returns."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -178,6 +280,7 @@ def keep_job(request: dict, status: int) -> None:
         os.closerange(status + 1, 1 << 16)  # the zygote's pipes and anything else it held
         uid, gid = os.getuid(), os.getgid()
         LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # to write its own id maps
+        _write("/proc/self/oom_score_adj", "1000")  # out of memory: the job's processes first
         _check(
             LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS),
             "unshare",
@@ -203,9 +306,13 @@ def keep_job(request: dict, status: int) -> None:
         said = b""
         while chunk := os.read(ready_r, 4096):
             said += chunk
-        os.write(status, f"ok {kernel}".encode() if said == b"ok" else said or b"error")
-        os.close(status)
+        os.write(status, f"ok {kernel}\n".encode() if said == b"ok" else said or b"error")
         _, code = os.waitpid(kernel, 0)
+        if said == b"ok":  # the kernel's mounts are ours too (one mount namespace)
+            try:
+                os.write(status, _quota_use().encode())
+            except OSError:
+                pass
         os._exit(min(abs(os.waitstatus_to_exitcode(code)), 255))
     except BaseException as exc:  # noqa: BLE001
         try:
@@ -218,7 +325,7 @@ def become_kernel(request: dict) -> None:
     """In the job's kernel: take the job's limits and environment and run ipykernel;
     never returns."""
     try:
-        os.setsid()
+        os.setsid()  # its own session: one scheduling group (autogroup) for the whole job
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
@@ -241,7 +348,8 @@ def become_kernel(request: dict) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(["-f", request["connection_file"]])
+        app.initialize(["-f", request["connection_file"]])  # binds its sockets in ipc/
+        confine(request)  # before any of the notebook's code runs
         app.start()
     finally:
         os._exit(0)
@@ -288,6 +396,8 @@ def reap() -> None:
 
 exits: dict[int, int] = {}
 kernels: dict[int, int] = {}  # keeper pid -> its kernel's pid (here)
+reports: dict[int, int] = {}  # keeper pid -> the pipe on which it reports its quota's use
+KEEPER_REPORT_TIMEOUT = 5.0  # seconds for a keeper to report once its kernel is gone
 
 
 def spawn(request: dict) -> dict:
@@ -298,19 +408,59 @@ def spawn(request: dict) -> dict:
         keep_job(request, status_w)
     os.close(status_w)
     said = b""
-    while chunk := os.read(status_r, 4096):
+    while b"\n" not in said and (chunk := os.read(status_r, 4096)):
         said += chunk
-    os.close(status_r)
     text = said.decode("utf-8", "replace")
     if text.startswith("ok "):
         kernels[keeper] = int(text.split()[1])
+        reports[keeper] = status_r
         return {"pid": keeper}
+    os.close(status_r)
     try:
         os.kill(keeper, signal.SIGKILL)
     except ProcessLookupError:
         pass
     reap()
     return {"error": "the job's sandbox could not be made: " + (text or "no word from it")}
+
+
+def disk(keeper: int) -> list[int] | None:
+    """What an ended keeper reported of its quota: [bytes used, files used, bytes allowed,
+    files allowed], or None (it said nothing, or is not ended)."""
+    fd = reports.pop(keeper, None)
+    if fd is None:
+        return None
+    said = b""
+    try:
+        while chunk := os.read(fd, 4096):
+            said += chunk
+    finally:
+        os.close(fd)
+    words = said.decode("ascii", "replace").split()
+    if len(words) == 5 and words[0] == "disk" and all(w.isdigit() for w in words[1:]):
+        return [int(w) for w in words[1:]]
+    return None
+
+
+def end_job(keeper: int) -> None:
+    """Kill the job's kernel (its namespace goes with it), give its keeper a moment to
+    report, then kill the keeper too."""
+    kernel = kernels.pop(keeper, None)
+    if kernel:
+        try:
+            os.kill(kernel, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    end = time.monotonic() + KEEPER_REPORT_TIMEOUT
+    while keeper not in exits and time.monotonic() < end:
+        reap()
+        time.sleep(0.005)
+    if keeper not in exits:
+        try:
+            os.kill(keeper, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        reap()
 
 
 def serve() -> None:
@@ -345,17 +495,17 @@ def _serve(out, own: str) -> None:
             pid = request["pid"]
             alive = pid not in exits and os.path.exists(f"/proc/{pid}")
             reply = {"exit": None if alive else exits.get(pid, -9)}
+            if not alive:
+                reply["disk"] = disk(pid)
         elif op == "kill":
-            for pid in (kernels.get(request["pid"]), request["pid"]):
-                try:
-                    if pid:
-                        os.kill(pid, signal.SIGKILL)  # the kernel: its namespace goes with it
-                except ProcessLookupError:
-                    pass
-            reap()
+            end_job(request["pid"])
+            reply = {"ok": True, "disk": disk(request["pid"])}
         elif op == "clean":
             clean({1, os.getpid()}, own)
             kernels.clear()
+            for fd in reports.values():
+                os.close(fd)
+            reports.clear()
         print(json.dumps(reply), file=out, flush=True)
 
 
