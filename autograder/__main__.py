@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from autograder import notebooks
+from autograder.text import inert
 
 
 def _labs(args) -> list[str]:
@@ -248,7 +249,7 @@ def cmd_grade(args) -> int:
         chosen = {name: getattr(args, name, None) for name in _platform_options()}
         chosen["timezone"] = _zone(chosen.get("timezone"), course)
     except ValueError as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
+        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     options = pipeline.Options(
         workers=args.workers,
@@ -282,7 +283,7 @@ def cmd_grade(args) -> int:
         ValueError,
         pipeline.CanaryFailed,
     ) as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
+        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         kept = len(record.states(out))
@@ -302,7 +303,7 @@ def cmd_grade(args) -> int:
             f"{len(elsewhere)} file(s) in other labs' nbgrader folders were left to those labs "
             "(listed in results.json under other_assignments)"
         )
-    for said in written.get("removed", []):
+    for said in written.get("removed", []):  # inert already, as all of results.json
         print(f"gradebook: {said}")
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
@@ -332,6 +333,27 @@ def _platform_options() -> dict[str, tuple[str, str]]:
     return found
 
 
+def check_report(row) -> str:
+    """``check``'s output: each test's line, what a failed test said indented under it, the
+    reason indented under ``Reason:``, and the score line last. Everything a submission may
+    have written is inert and indented, so only the grader's own lines start at the margin:
+    no message can print a line that passes for the score, or hide the real one."""
+    lines = []
+    for cell in row.cells:
+        mark = "PASS" if cell.passed else "FAIL"
+        kind = "" if cell.max_points else " (visible test, no points)"
+        lines.append(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}{kind}")
+        if not cell.passed:
+            said = inert(cell.message, keep_newlines=True).split("\n")
+            lines += [f"       {line}" for line in said]
+            if cell.hint:
+                lines.append(f"       Hint: {inert(cell.hint)}")
+    if row.reason:
+        lines += ["", "Reason:", f"       {inert(row.reason)}"]
+    lines += ["", f"Score: {row.score:g} / {row.max_score:g} ({row.status})"]
+    return "\n".join(lines)
+
+
 def cmd_check(args) -> int:
     from autograder.course import Course
     from autograder.grading import pipeline
@@ -342,21 +364,9 @@ def cmd_check(args) -> int:
     try:
         row = pipeline.check(Path(args.notebook), course, options)
     except (SandboxUnavailable, OSError, ValueError) as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
+        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
         return 2
-    for cell in row.cells:
-        mark = "PASS" if cell.passed else "FAIL"
-        kind = "" if cell.max_points else " (visible test, no points)"
-        print(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}{kind}")
-        if not cell.passed:
-            for line in cell.message.splitlines():
-                print(f"       {line}")
-            if cell.hint:
-                print(f"       Hint: {cell.hint}")
-    print(
-        f"\nScore: {row.score:g} / {row.max_score:g} ({row.status})"
-        + (f" -- {row.reason}" if row.reason else "")
-    )
+    print(check_report(row))
     full = row.score == row.max_score and row.status == "graded"
     return 0 if full and all(cell.passed for cell in row.cells) else 1
 

@@ -36,6 +36,7 @@ from autograder.platforms.base import (
     fmt,
     write_file,
 )
+from autograder.text import inert
 
 
 @dataclass
@@ -203,14 +204,14 @@ def report(p: Plan, written, out: Path) -> str:
             f"needs manual grading in formgrader: {_plural(len(names))}: {_who(names)} "
             "(their scores may change: export again after grading)"
         )
-    return "\n".join(said)
+    return "\n".join(inert(line) for line in said)  # names from a roster or a platform
 
 
 def cmd_export(args) -> int:
     from autograder.course import Course
 
     def fail(message: str) -> int:
-        print(f"autograder export: {message}", file=sys.stderr)
+        print(f"autograder export: {inert(message, keep_newlines=True)}", file=sys.stderr)
         return 2
 
     platform = platforms.targets()[args.to]
@@ -273,7 +274,7 @@ def cmd_export(args) -> int:
     print(report(p, written, out))
     if args.upload:
         try:
-            print(platform.upload(written.lines, options, p.points))
+            print(inert(platform.upload(written.lines, options, p.points), keep_newlines=True))
         except ExportError as e:
             return fail(str(e))
     return 0

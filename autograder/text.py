@@ -1,14 +1,53 @@
-"""Text from a submission or an LMS, made safe for where a person reads it."""
+"""Text from a submission or an LMS, made safe for where a person reads it.
+
+``inert`` is the one function every writer of such text uses -- ``grade``'s summary, ``check``'s
+output, ``grades.csv`` and every export, ``results.json`` and the logs -- so that a file name,
+a name in a roster or an exception message can never drive a terminal (move its cursor, erase
+a line, hide what follows, set its title), forge a line of its own, or reorder what a reader
+sees. HTML pages escape it as HTML instead (``html.escape``).
+"""
 
 from __future__ import annotations
+
+import logging
+import re
 
 #: What a spreadsheet takes for the start of a formula (OWASP's CSV injection advice).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+#: C0 controls (ESC, BEL, CR, LF, backspace, ...), DEL, C1 controls (CSI, OSC, ... as single
+#: code points), and the Unicode characters that reorder or break a line on screen: the
+#: bidirectional overrides and isolates ("Trojan Source") and the line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(text: object, keep_newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape (ESC as ``\\x1b``,
+    a right-to-left override as ``\\u202e``); with ``keep_newlines``, line feeds stay (for
+    text printed over several lines, each of which the caller indents)."""
+    text = str(text)
+    if keep_newlines:
+        return "\n".join(CONTROL.sub(_escape, line) for line in text.split("\n"))
+    return CONTROL.sub(_escape, text)
+
 
 def spreadsheet_cell(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula."""
+    """Text for a CSV cell: inert, and never taken for a formula."""
+    text = inert(text)
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
-__all__ = ["spreadsheet_cell"]
+class InertRecords(logging.Filter):
+    """Makes every record of a logger inert (its message with its arguments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = inert(record.getMessage()), None
+        return True
+
+
+__all__ = ["inert", "spreadsheet_cell", "InertRecords"]

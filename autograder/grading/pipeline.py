@@ -61,6 +61,7 @@ from autograder.grading.submission import (
     Submission,
     SubmissionFault,
 )
+from autograder.text import inert
 
 STAGES = (intake, restore, instrument, run, judge, score, record)
 FLOWS_PER_WORKER = 3
@@ -440,12 +441,13 @@ def summary(rows: list[Row]) -> str:
     """The class as a table for a terminal: one line per file, and one per group member a
     file also counts for."""
     shown = report.lines(rows)
-    width = max([len(r.file) for r in shown] + [10])
+    width = max([len(inert(r.file)) for r in shown] + [10])
     lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
     for r in shown:
-        reason = r.reason if len(r.reason) <= 70 else r.reason[:67] + "..."
+        reason = inert(r.reason)
+        reason = reason if len(reason) <= 70 else reason[:67] + "..."
         points = f"{r.final_score:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
-        lines.append(f"{r.file:<{width}}  {points}  {r.status:<11} {reason}")
+        lines.append(f"{inert(r.file):<{width}}  {points}  {r.status:<11} {reason}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     students = len({r.student_id for r in shown if r.counted})

@@ -24,6 +24,7 @@ from nbformat import NotebookNode
 from autograder import notebooks
 from autograder.grading.submission import STATUSES, Row
 from autograder.platforms.base import cells
+from autograder.text import inert
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
@@ -138,7 +139,18 @@ def write_json(
         "other_assignments": list(elsewhere),  # files of the course's other labs, no row here
         "removed": list(removed),  # students this run removed from the gradebook
     }
-    _write_atomic(path, json.dumps(data, indent=1))
+    _write_atomic(path, json.dumps(_inert_strings(data), indent=1))
+
+
+def _inert_strings(value):
+    """Every string of a JSON document (keys too) made inert."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, dict):
+        return {_inert_strings(k): _inert_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_inert_strings(v) for v in value]
+    return value
 
 
 def answers(nb: NotebookNode) -> dict[str, list[str]]:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.text import spreadsheet_cell
+from autograder.text import inert, spreadsheet_cell
 
 #: The most bytes a platform reads of its own metadata file (timestamp.txt, a receipt, a YAML).
 METADATA_BYTES = 4 << 20
@@ -359,7 +359,9 @@ def fmt(x: float) -> str:
 def csv_text(rows: Sequence[Sequence[str]], delimiter: str = ",", quote_all: bool = False) -> str:
     buf = io.StringIO()
     quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
-    csv.writer(buf, delimiter=delimiter, quoting=quoting, lineterminator="\r\n").writerows(rows)
+    inert_rows = ([inert(v) if isinstance(v, str) else v for v in row] for row in rows)
+    writer = csv.writer(buf, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
+    writer.writerows(inert_rows)  # every cell, headers too: no control reaches a reader
     return buf.getvalue()
 
 
