@@ -60,7 +60,7 @@ class Execution:
         if size - used < DISK_SLACK:
             return f"wrote more than {size >> 20} MB (the job's disk quota)"
         if most - files < FILES_SLACK:
-            return f"made more than {most - FILES_SLACK} files (the job's quota of files)"
+            return f"made {most} files and folders (the job's quota of files)"
         return None
 
 
