@@ -4,6 +4,7 @@ happen once per session per lab and are shared by the tests that read their resu
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import claims
@@ -110,6 +111,32 @@ def isolation_class(tmp_path_factory):
     return {"course": course, "out": tmp / "out", "what": what, "rows": {r.file: r for r in rows}}
 
 
+@pytest.fixture(scope="session")
+def hostile_class(tmp_path_factory):
+    """``democlass.hostile_class``: attacks on the machine's resources (disk, files, processes,
+    CPU, memory, output, a process that will not die) next to three honest students, graded
+    once by two workers, so that every job runs beside another. ``zygotes_before``: the
+    zygote folders that were on the machine before (other sessions' leftovers among them)."""
+    from autograder.demo import democlass
+    from autograder.grading import pipeline
+    from autograder.grading.sandbox import zygote
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    course = scratch.copy_course(tmp / "course", [scratch.LAB])
+    what = democlass.hostile_class(scratch.LAB, course, tmp / "subs")
+    before = set(Path(tempfile.gettempdir()).glob(zygote.ROOT_PREFIX + "*"))
+    options = pipeline.Options(workers=2, limits=scratch.FAST, progress=False)
+    rows = pipeline.grade(scratch.LAB, tmp / "subs", tmp / "out", course, options)
+    return {
+        "course": course,
+        "subs": tmp / "subs",
+        "out": tmp / "out",
+        "what": what,
+        "rows": {r.file: r for r in rows},
+        "zygotes_before": before,
+    }
+
+
 @pytest.fixture
 def postgres_url():
     try:
@@ -121,7 +148,7 @@ def postgres_url():
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        slow = {"source_run", "graded", "demo_class", "isolation_class"}
+        slow = {"source_run", "graded", "demo_class", "isolation_class", "hostile_class"}
         if slow & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 

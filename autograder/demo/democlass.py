@@ -599,3 +599,196 @@ def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str
     out[f"fay/{lab}.ipynb"] = "honest"
     out["fay/submission_secret.txt"] = "a link to a host file, where nbgrader's secret goes"
     return out
+
+
+# -- attacks on the machine's resources: what one submission may try against the jobs graded
+# beside it (issue 29). Each is added to the correct solution; what it must not do is slow,
+# starve or outlive anything but its own job, which ends at its own limits. ---------------
+
+DISK_FILLER = (
+    "import os\n\n"
+    "_chunk, wrote, stopped = bytes(1 << 20), 0, None\n"
+    "try:\n"
+    "    for k in range(1000):  # 100 MB files, in the job's folder and in /tmp, kept\n"
+    "        with open(os.path.join(('.', '/tmp')[k % 2], f'filler-{k}.bin'), 'wb') as fh:\n"
+    "            for _ in range(100):\n"
+    "                fh.write(_chunk)\n"
+    "        wrote += 1\n"
+    "except OSError as exc:\n"
+    "    stopped = exc\n"
+    "print('FILLED', wrote, 'files of 100 MB, then:', stopped)\n"
+)
+
+FILE_BOMB = (
+    "import os\n\n"
+    "made, stopped = 0, None\n"
+    "os.makedirs('many', exist_ok=True)\n"
+    "try:\n"
+    "    for k in range(1_000_000):\n"
+    "        open(f'many/{k}', 'w').close()\n"
+    "        made += 1\n"
+    "except OSError as exc:\n"
+    "    stopped = exc\n"
+    "print('MADE', made, 'files, then:', stopped)\n"
+)
+
+#: What each of ``SPINNER``'s processes runs (its command line carries ``SPINNER_MARK``): try
+#: to leave the job's session (and so its scheduling group), say how that went, then spin in
+#: two threads, one of them outside the GIL, forever (niced: see ``SPINNER``).
+_SPINNER_CHILD = r"""
+import hashlib, os, sys, threading
+os.nice(19)
+try:
+    os.setsid()
+    said = 'setsid WORKED: a session of its own'
+except OSError as exc:
+    said = 'setsid refused: ' + type(exc).__name__
+print(said, flush=True)
+sys.stdout.close()
+
+def burn():
+    data = bytes(1 << 20)
+    while True:
+        hashlib.sha256(data).digest()
+
+threading.Thread(target=burn, daemon=True).start()
+while True:
+    pass
+"""
+SPINNER_MARK = "autograde-hostile-spinner"
+
+#: As many spinning processes and threads as it may have (8 of each), left spinning while
+#: the notebook goes on. They are all niced: within its own job that leaves its notebook the
+#: CPU, while to the jobs beside it the job is one scheduling group whose share nice does not
+#: change -- unless a process escapes the group with ``setsid``, which each one tries.
+SPINNER = (
+    "import base64, hashlib, os, subprocess, sys, threading\n\n"
+    f"_code = base64.b64decode({__import__('base64').b64encode(_SPINNER_CHILD.encode())!r})\n"
+    "_children, _said = [], set()\n"
+    "for _ in range(8):\n"
+    "    try:\n"
+    f"        _child = subprocess.Popen([sys.executable, '-c', _code, {SPINNER_MARK!r}],\n"
+    "                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
+    "        _children.append(_child)\n"
+    "    except OSError as exc:\n"
+    "        print('fork refused:', exc)\n"
+    "        break\n"
+    "for child in _children:\n"
+    "    _said.add(child.stdout.readline().decode().strip())\n"
+    "try:\n"
+    "    subprocess.run([sys.executable, '-c', 'pass'], start_new_session=True, check=True)\n"
+    "    _said.add('start_new_session WORKED')\n"
+    "except (OSError, subprocess.SubprocessError) as exc:\n"
+    "    _said.add('start_new_session refused: ' + type(exc).__name__)\n\n\n"
+    "def _burn():\n"
+    "    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)\n"
+    "    data = bytes(1 << 20)\n"
+    "    while True:\n"
+    "        hashlib.sha256(data).digest()\n\n\n"
+    "_threads = 0\n"
+    "for _ in range(8):\n"
+    "    try:\n"
+    "        threading.Thread(target=_burn, daemon=True).start()\n"
+    "        _threads += 1\n"
+    "    except RuntimeError:\n"
+    "        break\n"
+    "print('SPINNING', len(_children), 'processes and', _threads, 'threads;',\n"
+    "      '; '.join(sorted(_said)))\n"
+)
+
+MEMORY_BOMB = (
+    "held, _size = [], 100 << 20\n"
+    "try:\n"
+    "    while True:\n"
+    "        block = bytearray(_size)\n"
+    "        block[::4096] = b'x' * len(range(0, _size, 4096))  # every page touched\n"
+    "        held.append(block)\n"
+    "except MemoryError:\n"
+    "    print('ALLOCATED', len(held) * 100, 'MB, then MemoryError')\n"
+    "held.clear()\n"
+)
+
+OUTPUT_FLOOD = (
+    "_line = 'flood ' + 'x' * 93\n"
+    "for _ in range(200_000):  # 20 MB\n"
+    "    print(_line)\n"
+    "print('FLOODED')\n"
+)
+
+#: Started by ``UNDYING``'s cell (its command line carries ``UNDYING_MARK``): a daemon deaf to
+#: signals, orphaned, that tries to leave the job's session and for ten minutes marks
+#: ``/tmp/undying-<pid>`` and its folder.
+_UNDYING_CODE = r"""
+import os, signal, time
+for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(s, signal.SIG_IGN)
+if os.fork():
+    os._exit(0)
+try:
+    os.setsid()
+except OSError:
+    pass
+end = time.time() + 600
+while time.time() < end:
+    for place in ('/tmp', '.'):
+        try:
+            with open(f'{place}/undying-{os.getpid()}', 'a') as fh:
+                fh.write(f'{time.time()}\n')
+        except OSError:
+            pass
+    time.sleep(0.2)
+"""
+UNDYING_MARK = "autograde-hostile-undying"
+
+UNDYING = (
+    "import base64, glob, subprocess, sys, time\n\n"
+    f"_code = base64.b64decode({__import__('base64').b64encode(_UNDYING_CODE.encode())!r})\n"
+    f"subprocess.Popen([sys.executable, '-c', _code, {UNDYING_MARK!r}],\n"
+    "                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,\n"
+    "                 stderr=subprocess.DEVNULL).wait()\n"
+    "time.sleep(0.5)\n"
+    "print('UNDYING', sorted(glob.glob('/tmp/undying-*')))\n"
+)
+
+
+#: The attacks of ``hostile_class``: file name (without ``.ipynb``) -> (code, what it is).
+HOSTILE = {
+    "disk-filler": (DISK_FILLER, "fills its disk with 100 MB files and keeps them"),
+    "file-bomb": (FILE_BOMB, "makes empty files until it may make no more"),
+    "fork-bomb": (FORK_BOMB, "a fork bomb"),
+    "spinner": (SPINNER, "8 processes and 8 threads spinning, trying to leave its session"),
+    "memory-bomb": (MEMORY_BOMB, "allocates memory until it fails"),
+    "output-flood": (OUTPUT_FLOOD, "prints 20 MB"),
+    "undying": (UNDYING, "a daemon deaf to signals, meant to outlive its job"),
+}
+
+
+def attacked(lab: str, course, code: str):
+    """The lab's correct solution with a code cell of ``code`` right after its first answer
+    cell, so that it still earns its points."""
+    solution = mistakes.reference_submissions(lab, course)["solution"]
+    return _with_cell(solution, code, next(iter(mistakes.solution_code(lab, course.root))))
+
+
+def hostile_class(lab: str, course, folder) -> dict[str, str]:
+    """A class folder of attacks on the machine's resources (``HOSTILE``: a disk filler, a
+    file bomb, a fork bomb, a spinner, a memory bomb, an output flood and a process that will
+    not die) next to three honest students, by relative path -> what it is. Each attack is
+    added after the correct answer, so the notebook would still earn its points; each ends
+    within seconds at its own job's limits (``scratch.FAST`` ones too)."""
+    from pathlib import Path
+
+    solution = mistakes.reference_submissions(lab, course)["solution"]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, str] = {}
+
+    def put(name: str, nb, what: str) -> None:
+        (folder / name).write_text(nbformat.writes(nb))
+        out[name] = what
+
+    for name, (code, what) in HOSTILE.items():
+        put(f"{name}.ipynb", attacked(lab, course, code), what)
+    for k in (1, 2, 3):
+        put(f"honest-{k}.ipynb", solution, "honest")
+    return out
