@@ -249,7 +249,7 @@ def cmd_grade(args) -> int:
         chosen = {name: getattr(args, name, None) for name in _platform_options()}
         chosen["timezone"] = _zone(chosen.get("timezone"), course)
     except ValueError as exc:
-        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
+        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
         return EXIT_USAGE
     options = pipeline.Options(
         workers=args.workers,
@@ -283,7 +283,7 @@ def cmd_grade(args) -> int:
         ValueError,
         pipeline.CanaryFailed,
     ) as exc:
-        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
+        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         kept = len(record.states(out))
@@ -344,8 +344,7 @@ def check_report(row) -> str:
         kind = "" if cell.max_points else " (visible test, no points)"
         lines.append(f"[{mark}] {cell.grade_id}: {cell.points:g} / {cell.max_points:g}{kind}")
         if not cell.passed:
-            said = inert(cell.message, keep_newlines=True).split("\n")
-            lines += [f"       {line}" for line in said]
+            lines.append(f"       {inert(cell.message, indent='       ')}")
             if cell.hint:
                 lines.append(f"       Hint: {inert(cell.hint)}")
     if row.reason:
@@ -364,7 +363,7 @@ def cmd_check(args) -> int:
     try:
         row = pipeline.check(Path(args.notebook), course, options)
     except (SandboxUnavailable, OSError, ValueError) as exc:
-        print(f"autograder: {inert(exc, keep_newlines=True)}", file=sys.stderr)
+        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
         return 2
     print(check_report(row))
     full = row.score == row.max_score and row.status == "graded"

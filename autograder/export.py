@@ -211,7 +211,7 @@ def cmd_export(args) -> int:
     from autograder.course import Course
 
     def fail(message: str) -> int:
-        print(f"autograder export: {inert(message, keep_newlines=True)}", file=sys.stderr)
+        print(f"autograder export: {inert(message, indent='  ')}", file=sys.stderr)
         return 2
 
     platform = platforms.targets()[args.to]
@@ -274,7 +274,7 @@ def cmd_export(args) -> int:
     print(report(p, written, out))
     if args.upload:
         try:
-            print(inert(platform.upload(written.lines, options, p.points), keep_newlines=True))
+            print(inert(platform.upload(written.lines, options, p.points), indent="  "))
         except ExportError as e:
             return fail(str(e))
     return 0

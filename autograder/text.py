@@ -26,14 +26,15 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def inert(text: object, keep_newlines: bool = False) -> str:
+def inert(text: object, indent: str | None = None) -> str:
     """``text`` with every control character shown as a visible escape (ESC as ``\\x1b``,
-    a right-to-left override as ``\\u202e``); with ``keep_newlines``, line feeds stay (for
-    text printed over several lines, each of which the caller indents)."""
+    a right-to-left override as ``\\u202e``, a line feed as ``\\x0a``). With ``indent``,
+    line feeds stay, and every line after the first starts with ``indent``: text printed
+    over several lines under a line of the caller's, none of them at the caller's margin."""
     text = str(text)
-    if keep_newlines:
-        return "\n".join(CONTROL.sub(_escape, line) for line in text.split("\n"))
-    return CONTROL.sub(_escape, text)
+    if indent is None:
+        return CONTROL.sub(_escape, text)
+    return ("\n" + indent).join(CONTROL.sub(_escape, line) for line in text.split("\n"))
 
 
 def spreadsheet_cell(text: str) -> str:

@@ -122,8 +122,15 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
                 "import subprocess, sys\n"
                 "remount = subprocess.run(['mount', '-o', 'remount,rw,bind', sys.prefix])\n"
                 "print('remount', remount.returncode)\n"
-                "status = open('/proc/self/status').read().splitlines()\n"
-                "print('caps', [ln.split()[1] for ln in status if ln.startswith('CapEff')][0])"
+                "confined = set()\n"
+                "for task in os.listdir('/proc/self/task'):\n"
+                "    status = open(f'/proc/self/task/{task}/status').read().splitlines()\n"
+                "    confined.add(tuple(ln.split()[1] for ln in status if ln.startswith(\n"
+                "        ('CapEff', 'CapPrm', 'CapBnd', 'NoNewPrivs', 'Seccomp:'))))\n"
+                "print('threads', len(os.listdir('/proc/self/task')))\n"
+                "print('confined', sorted(confined))\n"
+                "own_ns = subprocess.run(['unshare', '-Urm', 'true'], capture_output=True)\n"
+                "print('unshare', own_ns.returncode)"
             )
         ]
     )
@@ -157,7 +164,12 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
     assert len(ast.literal_eval(seen["jobs"])) == 1, seen  # its own folder, no other job's
     assert ast.literal_eval(seen["processes"]) == [1], seen  # the kernel alone: pid 1
     assert seen["zygote-proc"] == "[]", seen
-    assert int(seen["caps"], 16) == 0, seen  # no capabilities, also when grading as root
+    # every thread (ipykernel's too, started as it initialises): no capability, also when
+    # grading as root, no new privileges, and the job's seccomp filter
+    assert int(seen["threads"]) > 1, seen
+    zero = "0000000000000000"
+    assert ast.literal_eval(seen["confined"]) == [(zero, zero, zero, "1", "2")], seen
+    assert seen["unshare"] != "0", seen  # no namespace of its own, so no mount of its own
     assert seen["remount"] != "0", seen  # so the read-only system stays read-only
     if os.geteuid() == 0:  # the grader is root: the kernel is an unprivileged host user
         assert int(seen["uid"].split()[0]) != 0 and seen["shadow"] == "PermissionError", seen

@@ -38,7 +38,7 @@ def test_inert_shows_every_control_character_as_an_escape():
         assert not CONTROL.search(out) and out.startswith("a\\") and out.endswith("b"), char
     assert inert("\x1b[31m") == "\\x1b[31m" and inert("\u202e") == "\\u202e"
     assert inert("José Núñez 日本 ✓") == "José Núñez 日本 ✓"  # printable text is untouched
-    assert inert("one\ntwo\x1b", keep_newlines=True) == "one\ntwo\\x1b"
+    assert inert("one\ntwo\x1b", indent="  ") == "one\n  two\\x1b"  # under the caller's line
     assert inert("one\ntwo") == "one\\x0atwo"
 
 

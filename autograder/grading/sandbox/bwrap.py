@@ -69,6 +69,14 @@ def cpu_share() -> str:
         autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
     except OSError:
         autogroup = False
+    from autograder.grading.sandbox.zygote_server import SYSCALLS
+
+    if os.uname().machine not in SYSCALLS:  # no seccomp filter there: setsid is allowed
+        return (
+            f"NOT fair: no seccomp filter for {os.uname().machine}, so a job may start sessions "
+            "of its own, and a job that spins in many threads slows the jobs beside it "
+            "(use --workers 1)"
+        )
     if autogroup and _in_root_cpu_group():
         return "fair: one scheduling group per job (Linux autogroup; a job cannot start a session)"
     return (

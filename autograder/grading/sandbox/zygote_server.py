@@ -12,13 +12,16 @@ but not this project. The grader talks to it over stdin/stdout, one JSON object 
   ``disk_files`` files), at /tmp; everything the job may write lives in it: /tmp, /dev/shm
   and the job folder, into which it copies the grader's inputs. Only the job folder's
   ``ipc/`` (the connection file and the kernel's sockets, which the grader must reach) is
-  the grader's folder, bound back, and read-only once the kernel has bound its sockets. The
-  Python environment is bound back at its place; /dev is an empty, read-only tmpfs with the
-  few devices a program needs. Then the kernel drops every capability, may no longer make
-  a session of its own (seccomp: the job stays one scheduling group), takes the job's limits
-  (memory, file size, CPU seconds, ``MAX_PROCESSES`` processes, first in line for the
-  out-of-memory killer), its environment and fresh random seeds, and runs ipykernel on the
-  connection file the grader wrote. When the kernel ends, or is killed, its pid namespace
+  the grader's folder, bound back, and made read-only by the keeper once the kernel has
+  bound its sockets. The Python environment is bound back at its place; /dev is an empty,
+  read-only tmpfs with the few devices a program needs; /proc is read-only. Then the
+  kernel, still one thread, takes the job's limits (memory, file size, CPU seconds,
+  ``MAX_PROCESSES`` processes, ``MAX_FILES_OPEN`` open files; first in line for the
+  out-of-memory killer), drops every capability and installs a seccomp filter that every
+  thread and process of the job inherits: no session of its own (the job stays one
+  scheduling group), no namespace of its own, no memory outside its quota and its limits
+  (``SYSCALLS``). Then it takes its environment and fresh random seeds and runs ipykernel
+  on the connection file the grader wrote. When the kernel ends, or is killed, its pid namespace
   ends with it: every process the submission started dies, whatever it forked; the keeper
   reports how full the quota was and exits, and the quota is gone.
 * ``{"op": "poll", "pid"}`` -> ``{"exit": null | code}`` (and, once it exited, ``"disk"``);
@@ -62,6 +65,8 @@ VISIBLE_PROC = "/.proc"  # see autograder.grading.sandbox.bwrap.VISIBLE_PROC
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 #: Processes (and threads) one job may have at once: a fork bomb stops here, in its own job.
 MAX_PROCESSES = 256
+#: Files one process of a job may hold open at once.
+MAX_FILES_OPEN = 4096
 
 PRELOAD = (
     "numpy",
@@ -135,6 +140,8 @@ def isolate(request: dict) -> None:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     except OSError:  # a kernel that refuses it: the sandbox's /proc stays (pids still die)
         pass
+    # read-only: no process of the job may lower its oom_score_adj, or write anything there
+    _mount(None, "/proc", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     if os.path.isdir(VISIBLE_PROC):  # the zygote's /proc: not the job's to see
         _mount("tmpfs", VISIBLE_PROC, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     slot, job = request["slot"], request["cwd"]
@@ -194,31 +201,75 @@ def _copy_inputs(inputs: int, job: str) -> None:
                 os.close(dst)
 
 
-#: The system calls a job may not make, by number (x86-64, aarch64): ``setsid``, so that all
-#: its processes stay in the session, and the scheduling group, made for its kernel.
-SETSID = {"x86_64": 112, "aarch64": 157}
+#: System calls a job may not make, by number (x86-64, aarch64): ``setsid`` (all of its
+#: processes stay in the session, and so the scheduling group, made for its kernel);
+#: ``unshare``, ``setns`` and ``clone`` with a namespace flag (a namespace of its own would
+#: give it capabilities there: mounts beyond its quota); ``memfd_create``, ``memfd_secret``
+#: and ``shmget`` (memory outside both its quota and its address-space limit). ``clone3``
+#: answers ENOSYS, so that the C library falls back to ``clone``, whose flags can be read.
+SYSCALLS = {
+    "x86_64": dict(setsid=112, unshare=272, setns=308, memfd_create=319, memfd_secret=447,
+                   shmget=29, clone=56, clone3=435),
+    "aarch64": dict(setsid=157, unshare=97, setns=268, memfd_create=279, memfd_secret=447,
+                    shmget=194, clone=220, clone3=435),
+}  # fmt: skip
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+CLONE_NEW_ANY = 0x7E020000  # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
 
 
-def _refuse_setsid() -> None:
-    """A seccomp filter: ``setsid`` fails with EPERM, and so does any system call of another
-    architecture's table (i386's ``int 0x80`` on x86-64); everything else is allowed."""
-    machine = os.uname().machine
-    if machine not in SETSID:
-        return
-    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET
+def _seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
+    """The filter as BPF instructions (code, jt, jf, k): jumps are written to labels and
+    resolved here to the relative offsets BPF wants."""
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06  # BPF_LD|W|ABS, JMP|JEQ|K, JMP|JSET|K, RET|K
     alu_and = 0x54  # BPF_ALU|BPF_AND|BPF_K
-    allow, eperm = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|EPERM
-    program = [
-        (ld, 0, 0, 4),  # seccomp_data.arch
-        (jeq, 1, 0, AUDIT_ARCH[machine]),
-        (ret, 0, 0, eperm),
+    allow, enosys = 0x7FFF0000, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|ENOSYS
+    eperm = 0x00050000 | 1  # SECCOMP_RET_ERRNO|EPERM
+    nr = SYSCALLS[machine]
+    refused = ("setsid", "unshare", "setns", "memfd_create", "memfd_secret", "shmget")
+    program: list[tuple] = [
+        (ld, 0, 0, 4),  # seccomp_data.arch: another architecture's table is refused
+        (jeq, "native", "deny", AUDIT_ARCH[machine]),
+        ("native",),
         (ld, 0, 0, 0),  # seccomp_data.nr
         (alu_and, 0, 0, 0xBFFFFFFF),  # x32's numbers are x86-64's with bit 30 set
-        (jeq, 0, 1, SETSID[machine]),
-        (ret, 0, 0, eperm),
+        *[(jeq, "deny", 0, nr[name]) for name in refused],
+        (jeq, "nosys", 0, nr["clone3"]),
+        (jeq, 0, "allow", nr["clone"]),
+        (ld, 0, 0, 16),  # clone's flags: the low half of seccomp_data.args[0]
+        (jset, "deny", "allow", CLONE_NEW_ANY),
+        ("allow",),
         (ret, 0, 0, allow),
+        ("deny",),
+        (ret, 0, 0, eperm),
+        ("nosys",),
+        (ret, 0, 0, enosys),
     ]
+    labels, at = {}, 0
+    for item in program:
+        if len(item) == 1:
+            labels[item[0]] = at
+        else:
+            at += 1
+    out, at = [], 0
+    for item in program:
+        if len(item) == 1:
+            continue
+        code, jt, jf, k = item
+        jt = labels[jt] - at - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - at - 1 if isinstance(jf, str) else jf
+        out.append((code, jt, jf, k))
+        at += 1
+    return out
+
+
+def _install_filter() -> None:
+    """Install the job's seccomp filter (``SYSCALLS``) on this thread, and so on every
+    thread and process it starts later; on another architecture, none (``cpu_share`` says
+    so)."""
+    machine = os.uname().machine
+    if machine not in SYSCALLS:
+        return
+    program = _seccomp_program(machine)
 
     class Filter(ctypes.Structure):
         _fields_ = [
@@ -237,14 +288,15 @@ def _refuse_setsid() -> None:
 
 
 def confine(request: dict) -> None:
-    """In the job's kernel, once its sockets are bound: the grader's ``ipc/`` read-only, no
-    capability now or after any exec, no session of its own, and the job's limits."""
-    ipc = os.path.join(request["cwd"], "ipc")
-    _mount(None, ipc, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    """In the job's kernel, while it is still one thread (before ipykernel starts any, so
+    that every thread inherits this): the job's limits, no capability now or after any exec,
+    and the seccomp filter. Its folder ``ipc/`` is made read-only by the keeper (``seal``)."""
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
     cpu = request["cpu_seconds"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU, then SIGKILL
     resource.setrlimit(resource.RLIMIT_NICE, (0, 0))  # never a higher priority again
+    resource.setrlimit(resource.RLIMIT_RTPRIO, (0, 0))  # nor a real-time one
+    resource.setrlimit(resource.RLIMIT_NOFILE, (MAX_FILES_OPEN, MAX_FILES_OPEN))
     for cap in range(64):  # no capability, now or after any exec
         LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
 
@@ -256,7 +308,15 @@ def confine(request: dict) -> None:
 
     _check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
     _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    _refuse_setsid()
+    _install_filter()
+
+
+def seal(request: dict) -> None:
+    """In the keeper (the same mount namespace as the kernel, its capabilities intact, no
+    code of the job's): the grader's ``ipc/`` read-only, once the kernel has bound its
+    sockets there."""
+    ipc = os.path.join(request["cwd"], "ipc")
+    _mount(None, ipc, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 def _quota_use() -> str:
@@ -289,26 +349,38 @@ def keep_job(request: dict, status: int) -> None:
         _write("/proc/self/uid_map", f"{uid} {uid} 1")
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
         LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        ready_r, ready_w = os.pipe()
+        ready_r, ready_w = os.pipe()  # kernel -> keeper: "ok" once isolated, then "bound"
+        seal_r, seal_w = os.pipe()  # keeper -> kernel: "sealed", ipc/ is read-only
         kernel = os.fork()
         if kernel == 0:
             os.close(ready_r)
+            os.close(seal_w)
             os.close(status)
             try:
                 isolate(request)
             except BaseException as exc:  # noqa: BLE001 -- said to the zygote, then gone
                 os.write(ready_w, f"error {type(exc).__name__}: {exc}".encode()[:500])
                 os._exit(127)
-            os.write(ready_w, b"ok")
-            os.close(ready_w)
-            become_kernel(request)
+            os.write(ready_w, b"ok\n")
+            become_kernel(request, ready_w, seal_r)
         os.close(ready_w)
+        os.close(seal_r)
         said = b""
-        while chunk := os.read(ready_r, 4096):
+        while b"\n" not in said and (chunk := os.read(ready_r, 4096)):
             said += chunk
-        os.write(status, f"ok {kernel}\n".encode() if said == b"ok" else said or b"error")
+        isolated = said == b"ok\n"
+        os.write(status, f"ok {kernel}\n".encode() if isolated else said or b"error")
+        if isolated:
+            bound = b""
+            while chunk := os.read(ready_r, 64):  # until "bound", or the kernel is gone
+                bound += chunk
+                if bound == b"bound":
+                    seal(request)
+                    os.write(seal_w, b"sealed")
+                    break
+        os.close(seal_w)
         _, code = os.waitpid(kernel, 0)
-        if said == b"ok":  # the kernel's mounts are ours too (one mount namespace)
+        if isolated:  # the kernel's mounts are ours too (one mount namespace)
             try:
                 os.write(status, _quota_use().encode())
             except OSError:
@@ -321,15 +393,19 @@ def keep_job(request: dict, status: int) -> None:
             os._exit(127)
 
 
-def become_kernel(request: dict) -> None:
-    """In the job's kernel: take the job's limits and environment and run ipykernel;
-    never returns."""
+def become_kernel(request: dict, ready: int, sealed: int) -> None:
+    """In the job's kernel: take the job's limits and environment, run ipykernel once its
+    sockets are bound and the keeper has sealed them (``ready``, ``sealed``: the pipes to
+    and from the keeper); never returns."""
     try:
         os.setsid()  # its own session: one scheduling group (autogroup) for the whole job
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        os.closerange(3, 1 << 16)  # anything the zygote or the keeper held
+        low, high = sorted((ready, sealed))
+        os.closerange(3, low)  # anything the zygote or the keeper held
+        os.closerange(low + 1, high)
+        os.closerange(high + 1, 1 << 16)
         os.chdir(request["cwd"])
         mem, fsize = request["memory_mb"] << 20, request["file_mb"] << 20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -347,9 +423,14 @@ def become_kernel(request: dict) -> None:
         numpy.random.seed(seed % (1 << 32))
         from ipykernel.kernelapp import IPKernelApp
 
+        confine(request)  # one thread yet: every thread ipykernel starts inherits it
         app = IPKernelApp.instance()
         app.initialize(["-f", request["connection_file"]])  # binds its sockets in ipc/
-        confine(request)  # before any of the notebook's code runs
+        os.write(ready, b"bound")
+        os.close(ready)
+        if os.read(sealed, 16) != b"sealed":
+            os._exit(126)  # the keeper could not make ipc/ read-only: no job
+        os.close(sealed)
         app.start()
     finally:
         os._exit(0)
