@@ -168,6 +168,17 @@ def _limits(args):
     )
 
 
+def _disk_mb(text: str) -> int:
+    """``--disk``: at least 16 MB (the lab's files go on it; a tmpfs of size 0 has none)."""
+    try:
+        mb = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of MB") from None
+    if mb < 16:
+        raise argparse.ArgumentTypeError(f"{mb} MB: give at least 16 (the lab's files go there)")
+    return mb
+
+
 def _add_limits(p) -> None:
     p.add_argument(
         "--timeout",
@@ -185,7 +196,7 @@ def _add_limits(p) -> None:
     )
     p.add_argument(
         "--disk",
-        type=int,
+        type=_disk_mb,
         default=512,
         metavar="MB",
         help="what a job may write in all, in memory (a tmpfs), with at most 10000 files "

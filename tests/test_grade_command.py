@@ -53,6 +53,21 @@ def test_every_row_recorded_exits_0_and_a_machine_failure_exits_75(
     assert "run the same command again" in capsys.readouterr().err
 
 
+def test_the_limits_are_stated_first_and_a_disk_quota_of_nothing_is_refused(
+    course, tmp_path, monkeypatch, capsys
+):
+    """A tmpfs of size 0 has no limit at all: ``--disk`` below 16 MB is a usage error; the
+    limits a run grades under (the disk quota among them) are its first lines."""
+    with pytest.raises(SystemExit) as refused:
+        _grade(course, tmp_path, "--disk", "0")
+    assert refused.value.code == 2 and "--disk: 0 MB" in capsys.readouterr().err
+    monkeypatch.setattr(pipeline, "grade", _fake([]))
+    assert _grade(course, tmp_path, "--disk", "64") == EXIT_OK
+    first = capsys.readouterr().out.splitlines()[:2]
+    assert first[0].startswith("limits per job: ") and "64 MB and 10000 files written" in first[0]
+    assert first[1].startswith("CPU share: "), first
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_an_interrupted_run_says_in_one_line_what_was_saved(
     course, tmp_path, monkeypatch, capsys, how
