@@ -130,7 +130,11 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
                 "print('threads', len(os.listdir('/proc/self/task')))\n"
                 "print('confined', sorted(confined))\n"
                 "own_ns = subprocess.run(['unshare', '-Urm', 'true'], capture_output=True)\n"
-                "print('unshare', own_ns.returncode)"
+                "print('unshare', own_ns.returncode)\n"
+                "import ctypes\n"
+                "libc = ctypes.CDLL(None)\n"
+                "print('outside', [libc.memfd_create(b'x', 0), libc.shmget(0, 1 << 20, 0o1600), "
+                "libc.msgget(0, 0o1600), libc.semget(0, 1, 0o1600)])"
             )
         ]
     )
@@ -170,6 +174,8 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
     zero = "0000000000000000"
     assert ast.literal_eval(seen["confined"]) == [(zero, zero, zero, "1", "2")], seen
     assert seen["unshare"] != "0", seen  # no namespace of its own, so no mount of its own
+    # no memory outside its quota and its limits: memfd and System V IPC are refused
+    assert seen["outside"] == "[-1, -1, -1, -1]", seen
     assert seen["remount"] != "0", seen  # so the read-only system stays read-only
     if os.geteuid() == 0:  # the grader is root: the kernel is an unprivileged host user
         assert int(seen["uid"].split()[0]) != 0 and seen["shadow"] == "PermissionError", seen

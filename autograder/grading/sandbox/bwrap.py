@@ -69,14 +69,6 @@ def cpu_share() -> str:
         autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
     except OSError:
         autogroup = False
-    from autograder.grading.sandbox.zygote_server import SYSCALLS
-
-    if os.uname().machine not in SYSCALLS:  # no seccomp filter there: setsid is allowed
-        return (
-            f"NOT fair: no seccomp filter for {os.uname().machine}, so a job may start sessions "
-            "of its own, and a job that spins in many threads slows the jobs beside it "
-            "(use --workers 1)"
-        )
     if autogroup and _in_root_cpu_group():
         return "fair: one scheduling group per job (Linux autogroup; a job cannot start a session)"
     return (
@@ -115,6 +107,13 @@ def bwrap() -> str:
             "bubblewrap (bwrap) is not installed. Install it (Debian/Ubuntu: apt-get install "
             "bubblewrap; Fedora: dnf install bubblewrap) or, if you accept running student "
             "code with your own rights, pass --no-sandbox."
+        )
+    from autograder.grading.sandbox.zygote_server import SYSCALLS
+
+    if os.uname().machine not in SYSCALLS:
+        raise SandboxUnavailable(
+            f"the sandbox's seccomp filter knows the system calls of {', '.join(SYSCALLS)} only, "
+            f"not {os.uname().machine}; --no-sandbox runs without one"
         )
     probe = subprocess.run(
         [path, "--ro-bind", "/", "/", "--unshare-all", "true"], capture_output=True, text=True

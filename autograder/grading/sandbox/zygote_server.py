@@ -205,13 +205,14 @@ def _copy_inputs(inputs: int, job: str) -> None:
 #: processes stay in the session, and so the scheduling group, made for its kernel);
 #: ``unshare``, ``setns`` and ``clone`` with a namespace flag (a namespace of its own would
 #: give it capabilities there: mounts beyond its quota); ``memfd_create``, ``memfd_secret``
-#: and ``shmget`` (memory outside both its quota and its address-space limit). ``clone3``
+#: and System V IPC, ``shmget``, ``msgget`` and ``semget`` (memory outside both its quota and
+#: its address-space limit; POSIX shared memory and semaphores live in /dev/shm, on it). ``clone3``
 #: answers ENOSYS, so that the C library falls back to ``clone``, whose flags can be read.
 SYSCALLS = {
     "x86_64": dict(setsid=112, unshare=272, setns=308, memfd_create=319, memfd_secret=447,
-                   shmget=29, clone=56, clone3=435),
+                   shmget=29, msgget=68, semget=64, clone=56, clone3=435),
     "aarch64": dict(setsid=157, unshare=97, setns=268, memfd_create=279, memfd_secret=447,
-                    shmget=194, clone=220, clone3=435),
+                    shmget=194, msgget=186, semget=190, clone=220, clone3=435),
 }  # fmt: skip
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 CLONE_NEW_ANY = 0x7E020000  # CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
@@ -225,7 +226,16 @@ def _seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
     allow, enosys = 0x7FFF0000, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|ENOSYS
     eperm = 0x00050000 | 1  # SECCOMP_RET_ERRNO|EPERM
     nr = SYSCALLS[machine]
-    refused = ("setsid", "unshare", "setns", "memfd_create", "memfd_secret", "shmget")
+    refused = (
+        "setsid",
+        "unshare",
+        "setns",
+        "memfd_create",
+        "memfd_secret",
+        "shmget",
+        "msgget",
+        "semget",
+    )
     program: list[tuple] = [
         (ld, 0, 0, 4),  # seccomp_data.arch: another architecture's table is refused
         (jeq, "native", "deny", AUDIT_ARCH[machine]),
@@ -264,11 +274,10 @@ def _seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
 
 def _install_filter() -> None:
     """Install the job's seccomp filter (``SYSCALLS``) on this thread, and so on every
-    thread and process it starts later; on another architecture, none (``cpu_share`` says
-    so)."""
+    thread and process it starts later."""
     machine = os.uname().machine
-    if machine not in SYSCALLS:
-        return
+    if machine not in SYSCALLS:  # refused before any job by ``bwrap.bwrap``
+        raise OSError(f"no seccomp filter for {machine}: no job runs without one")
     program = _seccomp_program(machine)
 
     class Filter(ctypes.Structure):
@@ -291,6 +300,8 @@ def confine(request: dict) -> None:
     """In the job's kernel, while it is still one thread (before ipykernel starts any, so
     that every thread inherits this): the job's limits, no capability now or after any exec,
     and the seccomp filter. Its folder ``ipc/`` is made read-only by the keeper (``seal``)."""
+    if len(os.listdir("/proc/self/task")) != 1:  # a thread started already would escape it all
+        raise RuntimeError("the kernel is not one thread when it is confined")
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
     cpu = request["cpu_seconds"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU, then SIGKILL
@@ -368,16 +379,15 @@ def keep_job(request: dict, status: int) -> None:
         said = b""
         while b"\n" not in said and (chunk := os.read(ready_r, 4096)):
             said += chunk
-        isolated = said == b"ok\n"
+        head, _, bound = said.partition(b"\n")  # "bound" may come in the same read
+        isolated = head == b"ok"
         os.write(status, f"ok {kernel}\n".encode() if isolated else said or b"error")
         if isolated:
-            bound = b""
-            while chunk := os.read(ready_r, 64):  # until "bound", or the kernel is gone
-                bound += chunk
-                if bound == b"bound":
-                    seal(request)
-                    os.write(seal_w, b"sealed")
-                    break
+            while bound != b"bound" and len(bound) < 5 and (chunk := os.read(ready_r, 64)):
+                bound += chunk  # until "bound", or the kernel is gone
+            if bound == b"bound":
+                seal(request)
+                os.write(seal_w, b"sealed")
         os.close(seal_w)
         _, code = os.waitpid(kernel, 0)
         if isolated:  # the kernel's mounts are ours too (one mount namespace)
