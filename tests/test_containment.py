@@ -100,6 +100,20 @@ def _jobs_left(before: set[Path]) -> list[str]:
     return left
 
 
+def _show_and_check_honest(rows: dict, honest) -> None:
+    """Print every row (pytest -s shows them), and check that each of ``honest`` is graded
+    with full marks."""
+    for name, row in sorted(rows.items()):
+        points = f"{row.score:g}/{row.max_score:g}"
+        print(f"  {name}: {row.status} {points} in {row.seconds:.1f} s; {row.reason}")
+    for name in honest:
+        row = rows[name]
+        assert (row.status, row.score) == ("graded", row.max_score) and row.max_score > 0, (
+            name,
+            row.reason,
+        )
+
+
 @pytest.mark.slow
 def test_one_class_of_every_hostile_kind(hostile_class):
     """Ten files on two workers: each hostile one is its own row, ended at its own limits;
@@ -109,15 +123,7 @@ def test_one_class_of_every_hostile_kind(hostile_class):
     limits = Limits()  # FAST changes only the times and the memory
     assert sorted(rows) == sorted(what) and len(what) == 10  # one row per file
     print("\nthe hostile class, FAST limits, 2 workers:")
-    for name, row in sorted(rows.items()):
-        points = f"{row.score:g}/{row.max_score:g}"
-        print(f"  {name}: {row.status} {points} in {row.seconds:.1f} s; {row.reason}")
-    for name in HONEST:
-        row = rows[name]
-        assert (row.status, row.score) == ("graded", row.max_score) and row.max_score > 0, (
-            name,
-            row.reason,
-        )
+    _show_and_check_honest(rows, HONEST)
 
     disk = rows["disk-filler.ipynb"]
     assert disk.status == "error" and "disk quota" in disk.reason, disk.reason
@@ -280,15 +286,7 @@ def test_a_cluster_holds_the_same_way(tmp_path):
         during = _left_behind(), _jobs_left(before)  # the workers' zygotes still live
     assert sorted(rows) == sorted(p.name for p in subs.iterdir())  # one row per file
     print("\nthe same kinds on a Dask cluster (2 worker processes, FAST limits):")
-    for name, row in sorted(rows.items()):
-        points = f"{row.score:g}/{row.max_score:g}"
-        print(f"  {name}: {row.status} {points} in {row.seconds:.1f} s; {row.reason}")
-    for name in ("honest-1.ipynb", "honest-2.ipynb"):
-        row = rows[name]
-        assert (row.status, row.score) == ("graded", row.max_score) and row.max_score > 0, (
-            name,
-            row.reason,
-        )
+    _show_and_check_honest(rows, ("honest-1.ipynb", "honest-2.ipynb"))
     disk = rows["disk-filler.ipynb"]
     assert disk.status == "error" and "disk quota" in disk.reason, disk.reason
     flooded = rows["results-flood.ipynb"]

@@ -557,16 +557,11 @@ FORK_BOMB = (
 )
 
 
-def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str]:
-    """A class folder of attacks on isolation next to honest work, by relative path ->
-    what it is. The lurker and its victim alternate ``rounds`` times (graded in path order
-    by one worker, each victim runs right after a lurker on the same zygote); each victim's
-    code carries a marker, ``VICTIM-CODE-<k>``, that must reach no other row or file."""
+def _class_folder(folder):
+    """A class folder made ready: (its path, the map of what each file is, and ``put(name,
+    nb, what)``, which writes a notebook into it and notes what it is)."""
     from pathlib import Path
 
-    refs = mistakes.reference_submissions(lab, course)
-    solution = refs["solution"]
-    answer = next(iter(mistakes.solution_code(lab, course.root)))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, str] = {}
@@ -574,6 +569,20 @@ def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str
     def put(name: str, nb, what: str) -> None:
         (folder / name).write_text(nbformat.writes(nb))
         out[name] = what
+
+    return folder, out, put
+
+
+def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str]:
+    """A class folder of attacks on isolation next to honest work, by relative path ->
+    what it is. The lurker and its victim alternate ``rounds`` times (graded in path order
+    by one worker, each victim runs right after a lurker on the same zygote); each victim's
+    code carries a marker, ``VICTIM-CODE-<k>``, that must reach no other row or file."""
+
+    refs = mistakes.reference_submissions(lab, course)
+    solution = refs["solution"]
+    answer = next(iter(mistakes.solution_code(lab, course.root)))
+    folder, out, put = _class_folder(folder)
 
     for k in range(rounds):
         put(f"r{k:02d}-a-lurker.ipynb", _with_cell(solution, LURKER, answer), "the lurker")
@@ -776,17 +785,9 @@ def hostile_class(lab: str, course, folder) -> dict[str, str]:
     not die) next to three honest students, by relative path -> what it is. Each attack is
     added after the correct answer, so the notebook would still earn its points; each ends
     within seconds at its own job's limits (``scratch.FAST`` ones too)."""
-    from pathlib import Path
 
     solution = mistakes.reference_submissions(lab, course)["solution"]
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out: dict[str, str] = {}
-
-    def put(name: str, nb, what: str) -> None:
-        (folder / name).write_text(nbformat.writes(nb))
-        out[name] = what
-
+    _, out, put = _class_folder(folder)
     for name, (code, what) in HOSTILE.items():
         put(f"{name}.ipynb", attacked(lab, course, code), what)
     for k in (1, 2, 3):
