@@ -7,10 +7,11 @@ A test cell that never ran (the kernel died before it) gets an error output firs
 earns nothing -- never a silent full mark. A visible test (0 points) passed when it ran
 without an error; its message and hint are kept like any other's.
 
-The status: ``error`` when the kernel died (the submission's own code), ``environment`` when
-nothing of the submission had run yet; otherwise ``flagged`` when anything was flagged --
-tampering seen by the restore stage, the integrity check, a hidden error, code that a lab
-never needs -- else ``graded``. Time and output limits reached are noted in the reason.
+The status: ``error`` when the kernel died or the job filled its disk quota (the submission's
+own code), ``environment`` when nothing of the submission had run yet; otherwise ``flagged``
+when anything was flagged -- tampering seen by the restore stage, the integrity check, a
+hidden error, code that a lab never needs -- else ``graded``. Time and output limits reached
+are noted in the reason.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class Zygote:
     def job_folder(self) -> Path:
         """A folder for the next job's inputs, which its kernel copies onto its quota (see
         ``zygote_server``), and its ``ipc/`` folder, the one place the grader and the
-        kernel share (the connection file, the sockets: ``ipc_path``)."""
+        kernel share (the connection file and the kernel's sockets)."""
         job = Path(tempfile.mkdtemp(prefix="job-", dir=self.slot))
         os.chown(job, self.uid, self.uid)
         (job / "ipc").mkdir(mode=0o700)
