@@ -441,13 +441,14 @@ def summary(rows: list[Row]) -> str:
     """The class as a table for a terminal: one line per file, and one per group member a
     file also counts for."""
     shown = report.lines(rows)
-    width = max([len(inert(r.file)) for r in shown] + [10])
+    names = [inert(r.file) for r in shown]
+    width = max([len(name) for name in names] + [10])
     lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
-    for r in shown:
+    for r, name in zip(shown, names, strict=True):
         reason = inert(r.reason)
         reason = reason if len(reason) <= 70 else reason[:67] + "..."
         points = f"{r.final_score:>5g} / {r.max_score:<3g}" if r.counted else f"{'-':>5}   {'':<3}"
-        lines.append(f"{inert(r.file):<{width}}  {points}  {r.status:<11} {reason}")
+        lines.append(f"{name:<{width}}  {points}  {r.status:<11} {reason}")
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     students = len({r.student_id for r in shown if r.counted})
