@@ -61,12 +61,12 @@ def _markdown(nb) -> str:
 
 
 def test_every_claim_in_the_text_is_what_the_notebook_computes(lab, source_run):
-    """Each claim of tests/claims.py is in the source notebook's text, word for word, and its
+    """Each claim of tests/claims/<lab>.py is in the source notebook's text, word for word, and its
     check holds in the kernel after Run All with full experiments."""
     nb, results = source_run(lab)
     text = _markdown(nb)
     missing = [c.text for c in claims.CLAIMS[lab] if " ".join(c.text.split()) not in text]
-    assert missing == [], "claims no longer in the text: update tests/claims.py"
+    assert missing == [], "claims no longer in the text: update tests/claims/<lab>.py"
     assert results is not None and len(results["claims"]) == len(claims.CLAIMS[lab])
     wrong = {
         c.text: got
