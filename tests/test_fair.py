@@ -1,6 +1,7 @@
 """labs.fair and labs.dual.dual_sweep: stacks of seeds compute what one run per seed does;
 the statistics and the choice; Lab 2's stored sweep is what the solution computes."""
 
+import itertools
 import json
 import shutil
 
@@ -133,7 +134,45 @@ def test_mean_se_and_the_paired_test_agree_with_scipy():
     assert diff == pytest.approx(0.016) and diff_se == pytest.approx(stats.sem(np.subtract(a, b)))
     assert p == pytest.approx(stats.ttest_rel(a, b).pvalue)
     assert fair.paired(a, a) == (0.0, 0.0, 1.0)  # scipy gives nan: no difference is no evidence
-    assert fair.paired([1.0, 2.0], [0.0, 1.0])[2] == 0.0  # the same gain every time
+
+
+def test_the_same_gain_on_every_seed_is_five_seeds_agreeing_not_p_zero():
+    """scipy's t statistic is infinite when every difference is equal; five equal gains are
+    as strong as five signs agree: the exact sign-flip p, 2 / 2**5."""
+    gain, se, p = fair.paired([1.0, 2.0, 3.0, 4.0, 5.0], [0.9, 1.9, 2.9, 3.9, 4.9])
+    assert gain == pytest.approx(0.1) and se == pytest.approx(0.0, abs=1e-15)
+    assert p == pytest.approx(0.0625) == fair.min_sign_flip_p(5)
+    assert fair.paired([1.0, 2.0], [0.0, 1.0])[2] == pytest.approx(0.5)
+
+
+def test_the_sign_flip_p_counts_sign_patterns_by_brute_force():
+    diff = np.array([0.3, -0.1, 0.2, 0.25, 0.05])
+    count = 0
+    for signs in itertools.product((1, -1), repeat=5):
+        count += abs(np.mean(np.multiply(signs, diff))) >= abs(diff.mean()) - 1e-12
+    assert fair.sign_flip_p(diff) == pytest.approx(count / 32)
+    assert 0.0625 < fair.sign_flip_p(diff) < 1
+
+
+def test_holm_multiplies_the_kth_smallest_by_m_minus_k_and_keeps_the_order():
+    adjusted = fair.holm({"L1": 0.033, "L2": 0.099, "dropout": 0.009})
+    assert adjusted == pytest.approx({"L1": 0.066, "L2": 0.099, "dropout": 0.027})
+    # a later p can not come out below an earlier one: 0.04 * 1 is raised to 0.06
+    assert fair.holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx(
+        {"a": 0.03, "b": 0.06, "c": 0.06}
+    )
+    assert fair.holm({"a": 0.6, "b": 0.7}) == {"a": 1.0, "b": 1.0}
+
+
+def test_what_one_standard_error_covers_and_the_binomial_error():
+    assert f"{fair.se_coverage(5):.2f}" == "0.63"
+    assert fair.se_coverage(10_000) == pytest.approx(stats.norm.cdf(1) * 2 - 1, abs=1e-4)
+    # a coverage simulation: the interval mean ± se of 5 normal draws
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(20_000, 5))
+    se = draws.std(axis=1, ddof=1) / np.sqrt(5)
+    assert np.mean(np.abs(draws.mean(axis=1)) < se) == pytest.approx(fair.se_coverage(5), abs=0.01)
+    assert f"{fair.binomial_se(0.97, 114):.3f}" == "0.016"
 
 
 def test_choose_takes_the_lowest_mean_not_the_lowest_single_run():
@@ -161,12 +200,39 @@ def test_the_figures_have_titles_labels_and_legends():
     assert fig.axes[0].get_ylabel() == "loss"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["none", "mean ± standard error", "one seed", "chosen (lowest mean)"]
+    for ax in fig.axes[:2]:
+        assert "(log scale)" in ax.get_xlabel() and "own y-scale" in ax.get_title()
+    fig = fair.plot_sweep(results, {}, title="T", xlabel="rate", ylabel="y", base=2, sharey=True)
+    assert fig.axes[0].get_xscale() == "log" and "log₂" in fig.axes[0].get_xlabel()
+    assert fig.axes[0].get_ylim() == fig.axes[1].get_ylim()
     ax = fair.plot_seeds({"a": [1, 2, 3], "b": [2, 3, 4]}, title="S", xlabel="x", ylabel="y")
     assert ax.get_title() == "S" and ax.get_xlabel() == "x" and ax.get_ylabel() == "y"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "one seed",
         "mean ± standard error",
     ]
+
+
+def test_the_paired_figure_joins_each_seed_and_shows_its_difference_to_the_baseline():
+    values = {"none": [0.95, 0.96, 0.97], "L2": [0.96, 0.96, 0.99], "L1": [0.94, 0.95, 0.97]}
+    fig = fair.plot_paired(values, "none", title="T", ylabel="accuracy", seeds=(5, 6, 7))
+    left, right = fig.axes
+    joined = [line for line in left.get_lines() if len(line.get_xdata()) == 3]
+    assert [list(line.get_ydata()) for line in joined] == [
+        [0.95, 0.96, 0.94],
+        [0.96, 0.96, 0.95],
+        [0.97, 0.99, 0.97],
+    ]
+    dots = [line for line in right.get_lines() if line.get_marker() == "o"]
+    dots = sorted(round(float(y), 6) for line in dots for y in line.get_ydata())
+    want = np.subtract([values["L2"], values["L1"]], values["none"])
+    assert dots == sorted(np.round(want, 6).ravel().tolist())
+    p = fair.holm({n: fair.paired(values[n], values["none"])[2] for n in ("L2", "L1")})
+    ticks = [t.get_text() for t in right.get_xticklabels()]
+    assert ticks == [f"L2\nHolm p = {p['L2']:.3f}", f"L1\nHolm p = {p['L1']:.3f}"]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:3] == ["seed 5", "seed 6", "seed 7"] and "mean ± standard error" in labels
+    assert fig._suptitle.get_text() == "T" and right.get_ylabel() == "accuracy minus none's"
 
 
 def test_a_changed_solution_or_helper_makes_the_stored_sweep_stale(tmp_path):
