@@ -40,7 +40,27 @@ def test_unchanged():
     assert checks.unchanged("g", a.copy(), a).passed
     b = a.copy()
     a *= 2
-    assert "modified in place" in checks.unchanged("g", b, a).detail
+    detail = checks.unchanged("g", b, a).detail
+    assert detail.startswith("was modified in place: 2 of 3 entries changed, the largest at [2]")
+    assert "from 2.0 to 4.0; work on new arrays" in detail
+
+
+def test_a_change_and_change_back_that_misses_by_a_rounding_step_gets_the_restore_idiom():
+    """numerical_gradient nudges w[i] and must leave w as given: ``+= eps``, ``-= 2 * eps``,
+    ``+= eps`` can land one rounding step off, which "work on new arrays" does not explain."""
+    w = np.array([[0.4, -1.3], [0.7, 2.2]])
+    nudged = w.copy()
+    for i in np.ndindex(w.shape):
+        nudged[i] += 1e-5
+        nudged[i] -= 2e-5
+        nudged[i] += 1e-5
+    moved = np.argwhere(nudged != w)
+    assert len(moved) >= 1  # the premise: this idiom does miss here
+    detail = checks.unchanged("w not modified", w, nudged).detail
+    assert f"{len(moved)} of 4 entries changed" in detail and "a rounding step" in detail
+    assert "old = x[i]; ...; x[i] = old" in detail and "new arrays" not in detail
+    assert checks.unchanged("w", [np.nan, 1.0], [np.nan, 1.0]).passed
+    assert "shape went from (2,) to (1,)" in checks.unchanged("w", [1.0, 2.0], [1.0]).detail
 
 
 def test_report_prints_on_success_and_raises_once_on_failure(capsys):
