@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import claims
+import figures
 import numpy as np
 import pytest
 import scratch
@@ -39,6 +40,9 @@ class _Cache:
 
 def _run_source(lab: str):
     nb = notebooks.read(notebooks.source_path(lab))
+    setup = next(c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "setup")
+    setup.source += "\n" + figures.HOOK  # measures each figure before it is shown and closed
+    nb.cells.append(new_code_cell(figures.PROBE))
     nb.cells.append(
         new_code_cell(f"import json\nprint('@@RESULTS@@' + json.dumps({RESULTS[lab]}))")
     )
@@ -49,6 +53,9 @@ def _run_source(lab: str):
     text = notebooks.stream_text(nb.cells.pop())
     if results is not None and "@@CLAIMS@@" in text:
         results["claims"] = json.loads(text.split("@@CLAIMS@@")[1])
+    text = notebooks.stream_text(nb.cells.pop(-2))
+    if results is not None and "@@FIGURES@@" in text:
+        results["figures"] = json.loads(text.split("@@FIGURES@@")[1])
     return nb, results
 
 

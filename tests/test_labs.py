@@ -7,6 +7,7 @@ import re
 import shutil
 
 import claims
+import figures
 import pytest
 from conftest import LABS
 from scratch import load_module
@@ -67,13 +68,73 @@ def test_every_claim_in_the_text_is_what_the_notebook_computes(lab, source_run):
     text = _markdown(nb)
     missing = [c.text for c in claims.CLAIMS[lab] if " ".join(c.text.split()) not in text]
     assert missing == [], "claims no longer in the text: update tests/claims/<lab>.py"
-    assert results is not None and len(results["claims"]) == len(claims.CLAIMS[lab])
+    every = claims.CLAIMS[lab] + claims.TITLES[lab]
+    assert results is not None and len(results["claims"]) == len(every)
     wrong = {
-        c.text: got
-        for c, got in zip(claims.CLAIMS[lab], results["claims"], strict=True)
-        if got is not True
+        c.text: got for c, got in zip(every, results["claims"], strict=True) if got is not True
     }
     assert wrong == {}, "the notebook no longer shows what its text says"
+
+
+def _printed(nb) -> str:
+    """Everything the code cells of a run printed or displayed as text."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            parts.append(out.get("text", "") + out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_every_number_a_claim_states_is_printed_by_the_notebook(lab, source_run):
+    """ "Every claim is what the notebook prints": a number the text states as a result (with a
+    decimal point, or three or more digits) appears in the notebook's output as the text
+    writes it, so a student can find it; settings and hand-worked numbers are ``given``."""
+    nb, _ = source_run(lab)
+    printed = _printed(nb)
+    unprinted = {
+        c.text[:60]: missing
+        for c in claims.CLAIMS[lab]
+        if (
+            missing := [
+                n for n in claims.stated_numbers(c.text) if n not in printed and n not in c.given
+            ]
+        )
+    }
+    assert unprinted == {}, "numbers the text states that the notebook never prints"
+
+
+def test_no_legend_covers_data_and_numbered_titles_are_checked(lab, source_run):
+    """Every figure of a Run All, measured before Jupyter closes it (tests/figures.py): it has
+    a title; no legend covers a plotted point, line, bar or label; and every title with a number
+    is one that tests/claims/<lab>.py checks against the run's parameters (``TITLES``)."""
+    _, results = source_run(lab)
+    records = results["figures"]
+    assert len(records) >= 3
+    untitled = [
+        r["cell"] for r in records if not r["suptitle"] and not any(a["title"] for a in r["axes"])
+    ]
+    assert untitled == [], "figures without a title"
+    covering = [
+        f"cell {r['cell']} {r['suptitle'] or r['axes'][0]['title']!r}: "
+        f"the legend of {g['where']!r} covers {g['covers']} plotted things"
+        for r in records
+        for g in r["legends"]
+        if g["covers"]
+    ]
+    assert covering == [], "legends that cover plotted data:\n" + "\n".join(covering)
+    registered = [t.text for t in claims.TITLES[lab]]
+    unchecked = [
+        title
+        for r in records
+        for title in figures.numbered_titles(r)
+        if not any(part in title for part in registered)
+    ]
+    assert unchecked == [], "titles with numbers that no TITLES entry checks:\n" + "\n".join(
+        unchecked
+    )
+    drawn = [t for r in records for t in [r["suptitle"]] + [a["title"] for a in r["axes"]]]
+    gone = [part for part in registered if not any(part in title for title in drawn)]
+    assert gone == [], "TITLES entries whose title is no longer drawn"
 
 
 def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
