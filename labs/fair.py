@@ -306,9 +306,14 @@ def sweep_document(results: Mapping[str, Mapping[float, Sequence[float]]], **abo
     }
 
 
-def load_sweep(path: Path | str = SWEEP_FILE) -> dict[str, dict[float, list[float]]]:
-    """The stored sweep, in the form ``digits_sweep`` returns."""
+def load_sweep(
+    path: Path | str = SWEEP_FILE, *, key: str | None = None
+) -> dict[str, dict[float, list[float]]]:
+    """The stored sweep, in the form ``digits_sweep`` returns: the document's own, or with
+    ``key`` the sweep stored under ``document[key]`` (another sweep of the same file)."""
     document = json.loads(Path(path).read_text())
+    if key is not None:
+        document = document[key]
     return {
         solver: {float(lr): values for lr, values in by.items()}
         for solver, by in document["validation_loss"].items()

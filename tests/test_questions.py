@@ -87,6 +87,12 @@ def test_a_check_says_right_for_the_key_and_names_each_known_slip(lab, capsys):
         questions.check(q.number, **{**right, q.fields[0].name: None})
         assert "replace None" in capsys.readouterr().out
         for f in q.fields:
+            # every way of writing the right answer is right: as text, and its other names
+            others = list(f.same) + ([f" {f.value} "] if f.decimals is not None else [])
+            others += [str(f.value).upper()] if f.decimals is None else []
+            for other in others:
+                questions.check(q.number, **{**right, f.name: other})
+                assert capsys.readouterr().out.startswith(f"Question {q.number}: right."), other
             for value, said in f.slips.items():
                 questions.check(q.number, **{**right, f.name: value})
                 out = capsys.readouterr().out
@@ -95,6 +101,14 @@ def test_a_check_says_right_for_the_key_and_names_each_known_slip(lab, capsys):
             questions.check(q.number, **{**right, f.name: wrong})
             out = capsys.readouterr().out
             assert f.nudge in out and "right." not in out and q.why not in out
+
+
+def test_numbers_written_as_text_or_fractions_are_numbers(lab):
+    number = _module(lab).number
+    assert number("1/3") == pytest.approx(1 / 3) and number(" 2 / 5 ") == 0.4
+    assert number("0.08") == 0.08 and number(3) == 3.0 and number("8e-2") == 0.08
+    assert number("1/0") is None and number("nan") is None and number("eight") is None
+    assert number(None) is None and number("1/2/3") is None
 
 
 def test_the_answers_are_not_in_the_clear_in_the_assignment_folder(lab):
@@ -111,3 +125,18 @@ def test_the_answers_are_not_in_the_clear_in_the_assignment_folder(lab):
             assert not re.search(rf"(?<![0-9a-f.]){re.escape(shown)}(?![0-9a-f])", text), shown
     assert json.loads(text)["lab"] == lab
     assert helpers.stale(lab) == []
+
+
+def test_other_names_of_a_choice_are_right_and_stay_hidden(lab, tmp_path, monkeypatch, capsys):
+    question = answers.Question(
+        1, (answers.Field("which", "gradient descent", None, "No.", same=("SGD",)),), "Why."
+    )
+    monkeypatch.setattr(answers, "key", lambda _lab: [question])
+    text = answers.key_json("some_lab")
+    assert "gradient" not in text.lower() and "sgd" not in text.lower()
+    (tmp_path / "questions.json").write_text(text)
+    questions = _module(lab)
+    monkeypatch.setattr(questions, "_KEY", tmp_path / "questions.json")
+    for said, verdict in [("SGD", "right."), (" s g d", "right."), ("Adam", "not yet")]:
+        questions.check(1, which=said)
+        assert verdict in capsys.readouterr().out, said
