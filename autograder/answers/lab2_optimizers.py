@@ -116,7 +116,50 @@ QUESTIONS = [
         "single runs stays the same; only the mean becomes more certain.",
     ),
     Question(
-        12,
+        10,
+        (
+            Field(
+                "flattered",
+                "momentum",
+                decimals=None,
+                nudge="Look at how far each optimizer's seeds scatter: the best of five draws "
+                "lies furthest above the mean where the draws scatter most.",
+                slips={
+                    "adam": "Adam's seeds lie within about 0.017 of each other: its best seed is "
+                    "close to its mean. Which optimizer's seeds scatter most?",
+                    "sgd": "SGD's seeds agree within 0.006. Which optimizer's seeds scatter most?",
+                    "rmsprop": "RMSprop's seeds agree within 0.003. Which optimizer's seeds "
+                    "scatter most?",
+                },
+                same=("gamma", "sgd with momentum", "momentum sgd"),
+            ),
+        ),
+        "The best of five draws is furthest above their mean where the draws scatter most: "
+        "momentum, whose fresh seeds span 0.82 to 0.86, against 0.017 and less for the others.",
+    ),
+    Question(
+        11,
+        (
+            Field(
+                "smallest_p",
+                0.0625,
+                decimals=4,
+                nudge="Under no difference each of the five signs is + or - with probability "
+                "1/2, independently. How likely are five equal signs, counting both directions?",
+                slips={
+                    0.03125: "That is one direction only (all five positive); a two-sided test "
+                    "counts all five negative too: 2 * (1/2)**5.",
+                    0.05: "0.05 is the usual threshold, not what five signs can reach.",
+                    0.2: "That is 1/5; the probability of five equal signs is 2 * (1/2)**5.",
+                },
+            ),
+        ),
+        "Five equal signs have probability 2 * (1/2)**5 = 0.0625 under no difference, so no "
+        "sign test of five pairs goes below it. The t-test goes lower because it also uses the "
+        "sizes of the differences and assumes they scatter normally.",
+    ),
+    Question(
+        13,
         (
             Field(
                 "alpha",

@@ -8,6 +8,12 @@ notebook's Run All, so this module runs it once with the source notebook's solut
 with the assignment. The notebook plots the file, and can rerun the sweep with the
 student's own ``my_optimizer``.
 
+A second, smaller sweep sits in the same file under ``relu_softmax``: the contrast of
+section 4, SGD and momentum on the same digits with ReLU hidden layers, a softmax output
+and the cross-entropy loss (``labs.nn.relu_softmax``), at the rates of ``RELU_RATES``
+with the same seeds (40 networks). The notebook trains only the fresh seeds at the rates
+it chooses.
+
 The file records a digest of everything its numbers depend on (the solution's code, the
 helper modules that train and the data file). ``stale`` compares that digest, which is
 quick; ``stale(recompute=True)`` also reruns the sweep and compares every number.
@@ -28,6 +34,8 @@ FILE = "labs/sweep.json"
 SOLUTION_CELL = "my_optimizer"
 INPUTS = ("labs/fair.py", "labs/nn.py", "labs/data.py", "data/digits.csv")
 RTOL = 1e-6  # a rerun on another machine's BLAS may differ in the last bits
+#: The contrast's grid: a factor 2 apart, each optimizer's chosen rate inside it.
+RELU_RATES = {"sgd": (0.025, 0.05, 0.1, 0.2), "momentum": (0.0025, 0.005, 0.01, 0.02)}
 
 
 def path(root: Path = notebooks.ROOT) -> Path:
@@ -42,6 +50,31 @@ def digest(root: Path = notebooks.ROOT) -> str:
     return h.hexdigest()
 
 
+def relu_softmax_sweep(optimizer, X_fit, y_fit, X_val, y_val) -> dict[str, dict[float, list]]:
+    """The contrast's validation losses (cross-entropy), ``{solver: {rate: [per seed]}}``:
+    the digits network with ReLU hidden layers and a softmax output, every rate of
+    ``RELU_RATES``, the seeds of ``labs.fair.SEEDS``, ``labs.fair.DIGITS_EPOCHS`` epochs."""
+    from labs import fair, nn
+
+    results: dict[str, dict[float, list]] = {}
+    for solver, grid in RELU_RATES.items():
+        for lr in grid:
+            layers, states = fair.stack_network(fair.DIGITS_SIZES, fair.SEEDS)
+            nn.relu_softmax(layers)
+            fair.train_stack(
+                layers,
+                states,
+                X_fit,
+                y_fit,
+                optimizer=optimizer,
+                solver=solver,
+                learning_rate=lr,
+                epochs=fair.DIGITS_EPOCHS,
+            )
+            results.setdefault(solver, {})[lr] = nn.my_loss(layers, X_val, y_val).tolist()
+    return results
+
+
 def compute(root: Path = notebooks.ROOT) -> dict:
     """The sweep's JSON document, computed now with the solution."""
     from labs import fair
@@ -51,9 +84,9 @@ def compute(root: Path = notebooks.ROOT) -> dict:
     exec(mistakes.solution_code(LAB, root)[SOLUTION_CELL], namespace)  # noqa: S102 -- our source
     split = digits_split()
     X_fit, X_val, labels_fit, labels_val = fair.validation_split(split.X_train, split.labels_train)
-    results = fair.digits_sweep(
-        namespace["my_optimizer"], X_fit, one_hot(labels_fit, 10), X_val, one_hot(labels_val, 10)
-    )
+    data = (X_fit, one_hot(labels_fit, 10), X_val, one_hot(labels_val, 10))
+    results = fair.digits_sweep(namespace["my_optimizer"], *data)
+    contrast = relu_softmax_sweep(namespace["my_optimizer"], *data)
     return fair.sweep_document(
         results,
         generated_by=(
@@ -68,6 +101,11 @@ def compute(root: Path = notebooks.ROOT) -> dict:
             "fair.validation_split(split.X_train, split.labels_train)"
         ),
         measure="validation loss (my_loss) after the last epoch, one per seed",
+        relu_softmax=fair.sweep_document(
+            contrast,
+            network="ReLU hidden layers (He scale), softmax output: labs.nn.relu_softmax",
+            measure="validation cross-entropy (my_loss) after the last epoch, one per seed",
+        ),
     )
 
 
@@ -94,8 +132,13 @@ def differences(stored: dict, fresh: dict) -> list[str]:
     problems = [
         f"{FILE}: {key} differs"
         for key in fresh
-        if key != "validation_loss" and stored.get(key) != fresh[key]
+        if key not in ("validation_loss", "relu_softmax") and stored.get(key) != fresh[key]
     ]
+    if "relu_softmax" in fresh:
+        problems += [
+            f"{p} (relu_softmax)"
+            for p in differences(stored.get("relu_softmax", {}), fresh["relu_softmax"])
+        ]
     old, new = stored.get("validation_loss", {}), fresh["validation_loss"]
     if {s: sorted(v) for s, v in old.items()} != {s: sorted(v) for s, v in new.items()}:
         return [*problems, f"{FILE}: the optimizers or rates differ"]
@@ -114,4 +157,15 @@ def update(root: Path = notebooks.ROOT, *, force: bool = False) -> bool:
     return True
 
 
-__all__ = ["LAB", "FILE", "path", "digest", "compute", "stale", "differences", "update"]
+__all__ = [
+    "LAB",
+    "FILE",
+    "RELU_RATES",
+    "relu_softmax_sweep",
+    "path",
+    "digest",
+    "compute",
+    "stale",
+    "differences",
+    "update",
+]

@@ -7,6 +7,17 @@ ADAGRAD = frozenset({"test_my_optimizer_adagrad"})
 RMSPROP = frozenset({"test_my_optimizer_rmsprop"})
 ADAM = frozenset({"test_my_optimizer_adam"})
 
+#: One hint for both ways of placing Adam's epsilon elsewhere: with ordinary gradients (the
+#: university lab's test) they give the same results, so a hint there must be true for both.
+ADAM_EPSILON_HINT = (
+    "Your Adam adds epsilon somewhere else than this lab does: inside the square root "
+    "(np.sqrt(v_hat + epsilon), as this lab's AdaGrad and RMSprop and Keras's do), or to the "
+    "uncorrected sqrt(v) with the bias correction folded into the rate (Keras's and "
+    "TensorFlow's Adam, Kingma & Ba's 'epsilon hat'). This lab, the paper's Algorithm 1 and "
+    "PyTorch correct m and v first and step eta * m_hat / (np.sqrt(v_hat) + epsilon). The "
+    "forms differ most where gradients are tiny, as in the test's case of size 1e-5."
+)
+
 MISTAKES = [
     Mistake(
         "momentum_state_not_stored",
@@ -48,6 +59,40 @@ MISTAKES = [
         "opt.W_dt + alpha * W_grad, stored in opt.W_dt (question 3 shows how the two relate).",
     ),
     Mistake(
+        "momentum_cs231n_velocity",
+        "my_optimizer",
+        {
+            "        W_dlt = gamma * opt.W_dt + alpha * W_grad  # momentum of the previous delta\n"
+            "        B_dlt = gamma * opt.B_dt + alpha * B_grad  # same for the bias\n"
+            "        opt.W_dt = W_dlt  # keep the deltas for the next step\n"
+            "        opt.B_dt = B_dlt\n": "        opt.W_dt = gamma * opt.W_dt - alpha * W_grad  # v = mu * v - lr * dx\n"
+            "        opt.B_dt = gamma * opt.B_dt - alpha * B_grad\n"
+            "        W_dlt, B_dlt = -opt.W_dt, -opt.B_dt  # x += v\n"
+        },
+        MOMENTUM,
+        "Your opt.W_dt and opt.B_dt hold minus this lab's step: CS231n's velocity, "
+        "v = mu * v - learning_rate * dx followed by x += v. Both conventions move the weights "
+        "the same way from a zero state, but this lab stores the step itself, W_dlt = gamma * "
+        "opt.W_dt + alpha * W_grad, kept in opt.W_dt, and the update subtracts it.",
+    ),
+    Mistake(
+        "momentum_pytorch_buffer",
+        "my_optimizer",
+        {
+            "        W_dlt = gamma * opt.W_dt + alpha * W_grad  # momentum of the previous delta\n"
+            "        B_dlt = gamma * opt.B_dt + alpha * B_grad  # same for the bias\n"
+            "        opt.W_dt = W_dlt  # keep the deltas for the next step\n"
+            "        opt.B_dt = B_dlt\n": "        opt.W_dt = gamma * opt.W_dt + W_grad  # b = mu * b + g\n"
+            "        opt.B_dt = gamma * opt.B_dt + B_grad\n"
+            "        W_dlt, B_dlt = alpha * opt.W_dt, alpha * opt.B_dt  # step lr * b\n"
+        },
+        MOMENTUM,
+        "You store PyTorch's momentum buffer, b = momentum * b + g, and step by "
+        "learning_rate * b: your opt.W_dt is the step divided by the learning rate. At a "
+        "constant rate both give the same path from a zero state, but this lab keeps the step "
+        "itself: W_dlt = gamma * opt.W_dt + alpha * W_grad, then opt.W_dt = W_dlt.",
+    ),
+    Mistake(
         "adagrad_no_accumulation",
         "my_optimizer",
         {
@@ -69,9 +114,10 @@ MISTAKES = [
             "        B_dlt = eta / (np.sqrt(opt.B_vt) + epsilon) * B_grad\n"
         },
         ADAGRAD,
-        "You add epsilon after the square root, as Adam (and PyTorch's Adagrad) do. This "
-        "lab's AdaGrad puts it inside: eta / np.sqrt(v + epsilon). The two differ where the "
-        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
+        "You add epsilon after the square root, as PyTorch's Adagrad (and every Adam) does. "
+        "This lab's AdaGrad puts it inside, as Keras does: eta / np.sqrt(v + epsilon). The "
+        "two conventions differ where the gradients are tiny, as in the test's case with "
+        "gradients of size 1e-5.",
     ),
     Mistake(
         "rmsprop_no_decay",
@@ -106,9 +152,10 @@ MISTAKES = [
             "        B_dlt = eta * B_grad / (np.sqrt(opt.B_vt) + epsilon)\n"
         },
         RMSPROP,
-        "You add epsilon after the square root, as Adam (and PyTorch's RMSprop) do. This "
-        "lab's RMSprop puts it inside: eta / np.sqrt(v + epsilon). The two differ where the "
-        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
+        "You add epsilon after the square root, as PyTorch's RMSprop (and every Adam) does. "
+        "This lab's RMSprop puts it inside, as Keras and TensorFlow do: eta / np.sqrt(v + "
+        "epsilon). The two conventions differ where the gradients are tiny, as in the test's "
+        "case with gradients of size 1e-5.",
     ),
     Mistake(
         "adam_no_bias_correction",
@@ -120,8 +167,10 @@ MISTAKES = [
             "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt",
         },
         ADAM,
-        "Your Adam step matches the result without bias correction: divide the moments by "
-        "1 - beta1**iter and 1 - beta2**iter.",
+        "Your Adam step matches Adam without bias correction. With beta1 = 0.9 and beta2 = "
+        "0.99 that is also Adam corrected as if every call were step 1 (1 - beta1 equals "
+        "sqrt(1 - beta2)), e.g. with iter ignored or a step counter of your own: divide the "
+        "moments by 1 - beta1**iter and 1 - beta2**iter, with the iter you are given.",
     ),
     Mistake(
         "adam_epsilon_inside",
@@ -131,9 +180,7 @@ MISTAKES = [
             "B_dlt = eta / (np.sqrt(B_vc) + epsilon) * B_mc": "B_dlt = eta / np.sqrt(B_vc + epsilon) * B_mc",
         },
         ADAM,
-        "You put epsilon inside the square root, as this lab's AdaGrad and RMSprop do. Adam "
-        "adds it after the root: eta / (np.sqrt(v_hat) + epsilon). The two differ where the "
-        "gradients are tiny, as in the test's case with gradients of size 1e-5.",
+        ADAM_EPSILON_HINT,
     ),
     Mistake(
         "adam_corrected_moments_stored",
@@ -145,9 +192,10 @@ MISTAKES = [
             "B_vc = opt.B_vt / (1 - beta2**iter)": "opt.B_vt = B_vc = opt.B_vt / (1 - beta2**iter)",
         },
         ADAM,
-        "You store the bias-corrected moments back into opt. Keep the raw averages m and v in "
-        "opt.W_mt and opt.W_vt; the corrected ones, m / (1 - beta1**iter) and "
-        "v / (1 - beta2**iter), are used for this step only.",
+        "You store the bias-corrected moments back into opt (an in-place /= on opt.W_mt or "
+        "on a name for it does that too). Keep the raw averages m and v in opt.W_mt and "
+        "opt.W_vt; the corrected ones, m / (1 - beta1**iter) and v / (1 - beta2**iter), are "
+        "new arrays used for this step only.",
     ),
     Mistake(
         "adam_iter_off_by_one",
@@ -159,8 +207,25 @@ MISTAKES = [
             "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
         },
         ADAM,
-        "Your Adam bias correction uses the wrong step number: iter already counts from 1, so "
-        "use beta ** iter as it is.",
+        "Your Adam bias correction uses the step number plus one: iter already counts from 1 "
+        "(the first step is iter = 1), so use beta1**iter and beta2**iter with the iter you "
+        "are given, not iter + 1 or a counter of your own.",
+    ),
+    Mistake(
+        "adam_epsilon_hat",
+        "my_optimizer",
+        {
+            "        W_mc = opt.W_mt / (1 - beta1**iter)  # bias correction\n"
+            "        B_mc = opt.B_mt / (1 - beta1**iter)\n"
+            "        W_vc = opt.W_vt / (1 - beta2**iter)\n"
+            "        B_vc = opt.B_vt / (1 - beta2**iter)\n"
+            "        W_dlt = eta / (np.sqrt(W_vc) + epsilon) * W_mc\n"
+            "        B_dlt = eta / (np.sqrt(B_vc) + epsilon) * B_mc\n": "        eta_t = eta * np.sqrt(1 - beta2**iter) / (1 - beta1**iter)\n"
+            "        W_dlt = eta_t * opt.W_mt / (np.sqrt(opt.W_vt) + epsilon)\n"
+            "        B_dlt = eta_t * opt.B_mt / (np.sqrt(opt.B_vt) + epsilon)\n"
+        },
+        ADAM,
+        ADAM_EPSILON_HINT,
     ),
 ]
 

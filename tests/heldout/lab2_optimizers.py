@@ -207,3 +207,168 @@ HELDOUT = [
         what="Computes the bias-corrected moments but steps with the raw moments m_t and v_t.",
     ),
 ]
+
+# --- habits from other courses' conventions (issue 30, item 4), written without reading
+# the catalog either -------------------------------------------------------------------------
+
+ADAM_CORRECTION = (
+    "W_mc = opt.W_mt / (1 - beta1**iter)  # bias correction\n"
+    "        B_mc = opt.B_mt / (1 - beta1**iter)\n"
+    "        W_vc = opt.W_vt / (1 - beta2**iter)\n"
+    "        B_vc = opt.B_vt / (1 - beta2**iter)\n"
+)
+
+ADAM_STEP = (
+    "W_dlt = eta / (np.sqrt(W_vc) + epsilon) * W_mc\n"
+    "        B_dlt = eta / (np.sqrt(B_vc) + epsilon) * B_mc\n"
+)
+
+HELDOUT += [
+    # --- momentum ------------------------------------------------------------------------
+    dict(
+        name="momentum_pytorch_buffer",
+        cell="my_optimizer",
+        replace={
+            MOMENTUM: (
+                "        opt.W_dt = gamma * opt.W_dt + W_grad  # torch: buf = momentum*buf + g\n"
+                "        opt.B_dt = gamma * opt.B_dt + B_grad\n"
+                "        W_dlt = alpha * opt.W_dt  # p -= lr * buf\n"
+                "        B_dlt = alpha * opt.B_dt\n"
+            )
+        },
+        what="Uses torch.optim.SGD's momentum buffer v = gamma*v + g with the step alpha*v and "
+        "stores v, not the step, so a stored state is multiplied by alpha once more.",
+    ),
+    dict(
+        name="momentum_cs231n_stored_velocity",
+        cell="my_optimizer",
+        replace={
+            MOMENTUM: (
+                "        opt.W_dt = gamma * opt.W_dt - alpha * W_grad  # CS231n: v = mu*v - lr*dx\n"
+                "        opt.B_dt = gamma * opt.B_dt - alpha * B_grad\n"
+                "        W_dlt = -opt.W_dt  # x += v\n"
+                "        B_dlt = -opt.B_dt\n"
+            )
+        },
+        what="Stores CS231n's velocity v = mu*v - lr*g (the negative of the lab's step) in "
+        "opt.W_dt and steps with -v: from a zero state the weights agree, but the stored state "
+        "has the wrong sign and a stored previous step is reversed.",
+    ),
+    dict(
+        name="momentum_nesterov_cs231n",
+        cell="my_optimizer",
+        replace={
+            MOMENTUM: (
+                "        W_prev, B_prev = opt.W_dt, opt.B_dt  # Nesterov, CS231n's form\n"
+                "        opt.W_dt = gamma * W_prev + alpha * W_grad\n"
+                "        opt.B_dt = gamma * B_prev + alpha * B_grad\n"
+                "        W_dlt = (1 + gamma) * opt.W_dt - gamma * W_prev\n"
+                "        B_dlt = (1 + gamma) * opt.B_dt - gamma * B_prev\n"
+            )
+        },
+        what="Writes Nesterov momentum (x += -mu*v_prev + (1 + mu)*v) instead of the lab's "
+        "classical momentum.",
+    ),
+    # --- AdaGrad -------------------------------------------------------------------------
+    dict(
+        name="adagrad_squares_aliased_gradient",
+        cell="my_optimizer",
+        replace={
+            ADAGRAD: (
+                "        W_sq, B_sq = W_grad, B_grad\n"
+                "        W_sq **= 2  # square in place\n"
+                "        B_sq **= 2\n"
+                "        opt.W_vt = opt.W_vt + W_sq\n"
+                "        opt.B_vt = opt.B_vt + B_sq\n"
+                "        W_dlt = eta / np.sqrt(opt.W_vt + epsilon) * W_grad\n"
+                "        B_dlt = eta / np.sqrt(opt.B_vt + epsilon) * B_grad\n"
+            )
+        },
+        what="Squares W_sq = W_grad in place, not seeing that it is the same array, so the "
+        "caller's gradients are squared and the step multiplies by g**2 instead of g.",
+    ),
+    # --- RMSprop -------------------------------------------------------------------------
+    dict(
+        name="rmsprop_pytorch_epsilon_outside_sqrt",
+        cell="my_optimizer",
+        replace={
+            RMSPROP: (
+                "        opt.W_vt = 0.9 * opt.W_vt + 0.1 * W_grad * W_grad\n"
+                "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+                "        W_dlt = eta / (np.sqrt(opt.W_vt) + epsilon) * W_grad  # as torch.optim\n"
+                "        B_dlt = eta / (np.sqrt(opt.B_vt) + epsilon) * B_grad\n"
+            )
+        },
+        what="Adds epsilon outside the square root, as PyTorch's RMSprop does, instead of "
+        "inside it as the lab says; it matters for tiny gradients.",
+    ),
+    dict(
+        name="rmsprop_lecture_epsilon",
+        cell="my_optimizer",
+        replace={
+            RMSPROP: (
+                "        opt.W_vt = 0.9 * opt.W_vt + 0.1 * W_grad * W_grad\n"
+                "        opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad\n"
+                "        W_dlt = eta / np.sqrt(opt.W_vt + 1e-6) * W_grad\n"
+                "        B_dlt = eta / np.sqrt(opt.B_vt + 1e-6) * B_grad\n"
+            )
+        },
+        what="Hard-codes the epsilon 1e-6 of a lecture's RMSprop class instead of the given "
+        "epsilon = 1e-8, which shrinks the steps of tiny gradients.",
+    ),
+    dict(
+        name="rmsprop_decaying_sum",
+        cell="my_optimizer",
+        replace={
+            "opt.W_vt = 0.9 * opt.W_vt + 0.1 * W_grad * W_grad": (
+                "opt.W_vt = 0.9 * opt.W_vt + W_grad * W_grad"
+            ),
+            "opt.B_vt = 0.9 * opt.B_vt + 0.1 * B_grad * B_grad": (
+                "opt.B_vt = 0.9 * opt.B_vt + B_grad * B_grad"
+            ),
+        },
+        what="Keeps a decaying sum v = 0.9*v + g**2 (the lecture Adam's plain sums) instead of "
+        "the average 0.9*v + 0.1*g**2.",
+    ),
+    # --- Adam ----------------------------------------------------------------------------
+    dict(
+        name="adam_own_step_counter",
+        cell="my_optimizer",
+        replace={
+            ADAM_CORRECTION: (
+                'opt.t = getattr(opt, "t", 0) + 1  # count the steps myself\n'
+                "        W_mc = opt.W_mt / (1 - beta1**opt.t)\n"
+                "        B_mc = opt.B_mt / (1 - beta1**opt.t)\n"
+                "        W_vc = opt.W_vt / (1 - beta2**opt.t)\n"
+                "        B_vc = opt.B_vt / (1 - beta2**opt.t)\n"
+            )
+        },
+        what="Counts Adam's steps in an attribute of opt instead of using the given iter, "
+        "which agrees only when the calls start at iter = 1 on a fresh state.",
+    ),
+    dict(
+        name="adam_beta2_framework_default",
+        cell="my_optimizer",
+        replace={
+            "opt.W_mt = beta1 * opt.W_mt + (1 - beta1) * W_grad  # first moment": (
+                "beta2 = 0.999  # PyTorch's and Keras's default\n"
+                "        opt.W_mt = beta1 * opt.W_mt + (1 - beta1) * W_grad  # first moment"
+            )
+        },
+        what="Overrides the lab's beta2 = 0.99 with the frameworks' default 0.999.",
+    ),
+    dict(
+        name="adam_paper_efficient_form",
+        cell="my_optimizer",
+        replace={
+            ADAM_CORRECTION + "        " + ADAM_STEP: (
+                "step = eta * np.sqrt(1 - beta2**iter) / (1 - beta1**iter)  # Kingma & Ba, sec. 2\n"
+                "        W_dlt = step * opt.W_mt / (np.sqrt(opt.W_vt) + epsilon)\n"
+                "        B_dlt = step * opt.B_mt / (np.sqrt(opt.B_vt) + epsilon)\n"
+            )
+        },
+        what="Uses the Adam paper's 'more efficient' order, folding the bias corrections into "
+        "the step size, so epsilon is added to the uncorrected sqrt(v_t) and weighs "
+        "1 / sqrt(1 - beta2**t) times more; it differs for tiny gradients.",
+    ),
+]

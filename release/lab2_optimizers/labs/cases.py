@@ -292,11 +292,12 @@ def _unchanged_args(got: dict, label: str, before: dict, kwargs: dict) -> list[C
                 else len(saved) == len(now)
                 and all(np.array_equal(a, b) for a, b in zip(saved, now, strict=False))
             )
-            found.append(
-                Check(
-                    where, same, "" if same else "was modified in place; leave the inputs as given"
-                )
-            )
+            before, after = _evidence(saved), _evidence(now)
+            if not same and before is not None and after is not None:
+                found.append(unchanged(where, before, after))  # says how much, and the idiom
+            else:
+                detail = "" if same else "was modified in place; leave the inputs as given"
+                found.append(Check(where, same, detail))
             got[where] = _evidence(now)
         else:
             _kept(got, found, where, saved, now)

@@ -110,14 +110,49 @@ def compare_all(
 
 
 def unchanged(label: str, before, after) -> Check:
-    """An input that must not be modified: ``before`` is a copy taken before the call."""
-    if np.array_equal(np.asarray(before), np.asarray(after)):
+    """An input that must not be modified: ``before`` is a copy taken before the call.
+
+    When it was, the check says how: how many entries changed, the largest change and where,
+    and the idiom that keeps the input exactly as it was. A change of a rounding step or two
+    is the mark of an entry changed and changed back (``w[i] += eps`` ... ``w[i] -= eps``
+    need not land on the same float), so it gets the save-and-restore idiom; any other change
+    gets "work on new arrays"."""
+    b, a = np.asarray(before), np.asarray(after)
+    if b.shape == a.shape and np.array_equal(b, a, equal_nan=b.dtype.kind == "f"):
         return Check(label, True)
+    if b.shape != a.shape:
+        return Check(
+            label,
+            False,
+            f"was modified in place: its shape went from {b.shape} to {a.shape}; work on new "
+            "arrays so the caller's data stays intact",
+        )
+    try:
+        bf, af = b.astype(float), a.astype(float)
+    except (TypeError, ValueError):
+        return Check(label, False, "was modified in place; leave the inputs as given")
+    changed = ~((bf == af) | (np.isnan(bf) & np.isnan(af)))
+    delta = np.where(changed, np.abs(np.nan_to_num(af - bf, nan=np.inf)), 0.0)
+    index = np.unravel_index(int(np.argmax(delta)), delta.shape) if delta.ndim else ()
+    where = _fmt_index(tuple(int(i) for i in index)) if index else ""
+    what = (
+        f"was modified in place: {int(changed.sum())} of {changed.size} entries changed, the "
+        f"largest{' at ' + where if where else ''} from {float(bf[index])!r} to "
+        f"{float(af[index])!r}"
+    )
+    rounding = np.all(delta[changed] <= 4 * np.spacing(np.maximum(np.abs(bf[changed]), 1e-300)))
+    if rounding:
+        return Check(
+            label,
+            False,
+            f"{what}, a rounding step: an entry changed and changed back (x[i] += eps, then "
+            "x[i] -= eps) need not return to the same float. Save the entry and put it back "
+            "exactly: old = x[i]; ...; x[i] = old",
+        )
     return Check(
         label,
         False,
-        "was modified in place; work on new arrays (e.g. g * g, "
-        "not g *= g) so the caller's data stays intact",
+        f"{what}; work on new arrays (e.g. g * g, not g *= g) so the caller's data stays intact",
     )
 
 

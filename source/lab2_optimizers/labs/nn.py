@@ -11,6 +11,12 @@ samples ``(S, m, n_in)``, every array with one network per entry of its leading
 axis. The update rule (``my_optimizer``) and the mini-batching
 (``create_mini_batches``) are what students write, so they are *not* here:
 ``train`` takes them as arguments.
+
+Every layer is a sigmoid layer and the loss the squared error, unless ``relu_softmax``
+turns a network (or a stack) into the typical one of today: ReLU hidden layers, He's
+initial scale, a softmax output and the cross-entropy loss. Each layer's ``activation``
+(``"sigmoid"``, ``"relu"`` or ``"softmax"``) says which; the forward and backward passes,
+the loss and the predictions follow it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ __all__ = [
     "myOptParam",
     "make_network",
     "sigmoid",
+    "relu",
+    "softmax",
+    "relu_softmax",
     "my_forward",
     "my_backward",
     "my_loss",
@@ -45,7 +54,10 @@ class myDenseLayer:  # noqa: N801 -- the seed lab's name
     Without ``seed`` the weights start at zero (the seed lab's tests overwrite
     them); with a seed they are drawn from N(0, 1/n_in) by a private generator,
     so building a layer never consumes numbers from ``np.random``'s global state.
+    ``activation`` is applied to ``z``: ``"sigmoid"`` unless ``relu_softmax`` changed it.
     """
+
+    activation = "sigmoid"
 
     def __init__(self, n_out: int, n_in: int, seed: int | None = None):
         if seed is None:
@@ -96,21 +108,57 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return expit(z)
 
 
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(z, 0), element-wise."""
+    return np.maximum(z, 0.0)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """exp(z) / sum(exp(z)) along the last axis, shifted by the maximum so it never
+    overflows."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+_ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu, "softmax": softmax}
+
+
+def _activation(layer: myDenseLayer) -> str:
+    return getattr(layer, "activation", "sigmoid")
+
+
+def relu_softmax(layers: Sequence[myDenseLayer]) -> Sequence[myDenseLayer]:
+    """Turn a network built by ``make_network`` (or a stack of them) into a ReLU network
+    with a softmax output, in place: hidden layers ``"relu"`` with their weights scaled by
+    sqrt(2) (He's N(0, 2/n_in) instead of N(0, 1/n_in)), the last layer ``"softmax"``;
+    ``my_loss`` is then the cross-entropy. Returns ``layers``."""
+    for layer in layers[:-1]:
+        layer.activation = "relu"
+        layer.wegt = layer.wegt * np.sqrt(2.0)
+    layers[-1].activation = "softmax"
+    return layers
+
+
 def my_forward(layers: Sequence[myDenseLayer], X: np.ndarray) -> list[np.ndarray]:
     """The activations of every layer, first hidden layer to output."""
     activations = []
     a = X
     for layer in layers:
-        a = sigmoid(a @ np.swapaxes(layer.wegt, -1, -2) + layer.bias)
+        z = a @ np.swapaxes(layer.wegt, -1, -2) + layer.bias
+        a = sigmoid(z) if _activation(layer) == "sigmoid" else _ACTIVATIONS[_activation(layer)](z)
         activations.append(a)
     return activations
 
 
 def my_loss(layers: Sequence[myDenseLayer], X: np.ndarray, y: np.ndarray) -> float | np.ndarray:
     """Mean squared error J = 1/(2n) * sum_i ||a_out(x_i) - y_i||^2 (y one-hot); for a stack
-    of networks, one per network, shape (S,)."""
+    of networks, one per network, shape (S,). With a softmax output (``relu_softmax``) the
+    cross-entropy J = -1/n * sum_i y_i . log a_out(x_i) instead."""
     out = my_forward(layers, X)[-1]
-    loss = 0.5 * np.sum((out - y) ** 2, axis=(-2, -1)) / X.shape[-2]
+    if _activation(layers[-1]) == "softmax":
+        loss = -np.sum(y * np.log(np.maximum(out, 1e-300)), axis=(-2, -1)) / X.shape[-2]
+    else:
+        loss = 0.5 * np.sum((out - y) ** 2, axis=(-2, -1)) / X.shape[-2]
     return float(loss) if np.ndim(loss) == 0 else loss
 
 
@@ -123,13 +171,18 @@ def my_backward(
     """Gradients ``(dJ/dwegt, dJ/dbias)`` of ``my_loss`` for every layer, in layer order."""
     n = X.shape[-2]
     out = activations[-1]
-    delta = (out - y) * out * (1.0 - out) / n
+    if _activation(layers[-1]) == "softmax":  # softmax with cross-entropy: dJ/dz = (a - y) / n
+        delta = (out - y) / n
+    else:
+        delta = (out - y) * out * (1.0 - out) / n
     grads: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(len(layers) - 1, -1, -1):
         a_prev = activations[i - 1] if i > 0 else X
         dW = np.swapaxes(delta, -1, -2) @ a_prev
         grads.append((dW, delta.sum(axis=-2).reshape(layers[i].bias.shape)))
-        if i > 0:
+        if i > 0 and _activation(layers[i - 1]) == "relu":
+            delta = (delta @ layers[i].wegt) * (a_prev > 0)
+        elif i > 0:
             delta = (delta @ layers[i].wegt) * a_prev * (1.0 - a_prev)
     return grads[::-1]
 

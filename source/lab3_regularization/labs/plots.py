@@ -66,11 +66,14 @@ def curves(
     ax=None,
     x: Mapping[str, Sequence[float]] | Sequence[float] | None = None,
     styles: Mapping[str, dict] | None = None,
+    legend_loc: str = "best",
+    legend_outside: bool = False,
 ):
     """Line plot of named series on one set of axes (loss curves, schedules, averages).
 
     ``x`` gives the x values: one sequence for every series, or one per name
-    (default 1, 2, ... for each series).
+    (default 1, 2, ... for each series). The legend goes where ``legend_loc`` says, or with
+    ``legend_outside`` below the axes, where it covers nothing.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
@@ -84,7 +87,10 @@ def curves(
         ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    if legend_outside:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=min(3, len(series)))
+    else:
+        ax.legend(loc=legend_loc)
     return ax
 
 
