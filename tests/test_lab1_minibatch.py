@@ -57,6 +57,11 @@ def test_schedules_by_hand(solution):
     assert solution["schedule_lr_decay"](0.5, 1999, 1) == pytest.approx(0.25)
     assert solution["schedule_lr_decay"](0.5, 2000, 1) == pytest.approx(0.5 / 3)
     assert solution["exponential_lr"](0.5, 2) == pytest.approx(0.95**2 * 0.5)
+    # the second calls of the visible tests, worked in the notebook's text
+    assert solution["update_lr"](0.2, 5, 0.5) == pytest.approx(0.2 / 3.5)
+    assert solution["schedule_lr_decay"](0.3, 27, 2, time_interval=10) == pytest.approx(0.06)
+    assert solution["exponential_lr"](0.2, 3, base=0.5) == pytest.approx(0.025)
+    assert solution["warmup_cosine_lr"](0.4, 6, 2, 10, final_lr=0.1) == pytest.approx(0.25)
 
 
 def test_lab2_gives_lab1s_create_mini_batches_generated_from_its_solution():
@@ -85,6 +90,40 @@ def test_a_stale_given_cell_is_detected(tmp_path, monkeypatch):
 def test_the_issues_named_bugs_are_cataloged():
     names = {m.name for m in mistakes.catalog(LAB1)}
     assert {"shuffle_x_only", "last_batch_dropped", "ewa_t_from_zero", "schedule_no_floor"} <= names
+    # issue 30: an unseeded generator and a cosine clipped at final_lr each get a hint of their own
+    assert {"unseeded_generator", "cosine_clipped_at_final_lr"} <= names
+
+
+def test_a_second_call_after_the_same_seed_catches_a_generator_of_ones_own(solution):
+    from labs.visible import lab1_minibatch as visible
+
+    X, y = cases.minibatch_data(23, 3, 10, seed=1)
+    got, found = visible.seeded_case(solution["create_mini_batches"], X, y, 5, seed=7)
+    assert all(c.passed for c in found) and got["X rows"] is not None
+
+    def unseeded(X, y, batch_size=64):
+        data = np.hstack((X, y))
+        np.random.default_rng().shuffle(data)
+        return [
+            (d[:, : X.shape[1]], d[:, X.shape[1] :])
+            for d in np.split(data, list(range(batch_size, len(data), batch_size)))
+        ]
+
+    got, found = visible.seeded_case(unseeded, X, y, 5, seed=7)
+    assert got["X rows"] is None and got["y rows"] is None
+    assert [c.label for c in found if not c.passed] == [
+        "the same batches after the same np.random.seed"
+    ]
+    np.testing.assert_array_equal(got["batch sizes"], [5, 5, 5, 5, 3])
+
+
+def test_the_visible_cosine_case_separates_a_floor_from_a_blend(solution):
+    # at epoch 19 of (5, 20) the cosine from 1 to 0 is 0.011: a floor at final_lr = 0.1 says
+    # 0.1, a cosine that ignores final_lr 0.011, the blend 0.110
+    blend = solution["warmup_cosine_lr"](1.0, 19, 5, 20, final_lr=0.1)
+    assert round(blend, 3) == 0.110
+    cosine = (1 + np.cos(np.pi * 14 / 15)) / 2
+    assert len({round(blend, 6), round(max(0.1, cosine), 6), round(cosine, 6)}) == 3
 
 
 def test_experiments_show_the_trade_off(source_run):

@@ -11,8 +11,9 @@ MISTAKES = [
         "create_mini_batches",
         {"np.random.shuffle(data)  #": "np.random.shuffle(data[:, : X.shape[1]])  #"},
         CMB,
-        "Your X rows no longer sit next to their own labels: X and y must be shuffled with one "
-        "permutation -- shuffle the rows of the joined array, not a part of it.",
+        "Your X rows were shuffled but your y rows were not, so samples no longer sit next to "
+        "their own labels: X and y must be shuffled with one permutation -- shuffle the rows of "
+        "the joined array, not X (or a part of the array) alone.",
     ),
     Mistake(
         "last_batch_dropped",
@@ -20,7 +21,8 @@ MISTAKES = [
         {"if data.shape[0] % batch_size != 0:": "if False:"},
         CMB,
         "Samples are missing: when m is not a multiple of batch_size, the remaining rows form one "
-        "last, smaller batch.",
+        "last, smaller batch (dropping it is PyTorch's DataLoader(drop_last=True); this lab, "
+        "like the Deep Learning Specialization, keeps it).",
     ),
     Mistake(
         "empty_remainder_batch",
@@ -39,6 +41,16 @@ MISTAKES = [
         "cutting them.",
     ),
     Mistake(
+        "unseeded_generator",
+        "create_mini_batches",
+        {"np.random.shuffle(data)  #": "np.random.default_rng().shuffle(data)  #"},
+        CMB,
+        "Two calls after the same np.random.seed(...) gave different batches: your shuffle draws "
+        "from a generator that np.random.seed does not fix (np.random.default_rng() without a "
+        "seed, Python's random module, ...). Use np.random.shuffle or np.random.permutation: "
+        "they draw from NumPy's global state, which the tests seed.",
+    ),
+    Mistake(
         "slice_off_by_one",
         "create_mini_batches",
         {"(i + 1) * batch_size, :]": "(i + 1) * batch_size - 1, :]"},
@@ -51,7 +63,8 @@ MISTAKES = [
         "create_mini_batches",
         {"y_mini))\n    if": "y_mini.ravel()))\n    if"},
         CMB,
-        "y_mini must stay two-dimensional, shape (rows, n_targets): do not ravel or squeeze it.",
+        "y_mini must stay two-dimensional, shape (rows, n_targets): do not ravel, flatten or "
+        "squeeze it.",
     ),
     Mistake(
         "ewa_t_from_zero",
@@ -64,19 +77,30 @@ MISTAKES = [
         "Your bias correction divides by 1 - beta**0 = 0 at the first value: t counts from 1.",
     ),
     Mistake(
+        "ewa_correction_t_plus_one",
+        "ewa",
+        {"v / (1 - beta**t)": "v / (1 - beta ** (t + 1))"},
+        frozenset({"test_ewa"}),
+        "Your bias correction is one step ahead: the first value has t = 1 and is divided by "
+        "1 - beta, not 1 - beta**2 (a counter from 0 that is raised before it is used, or "
+        "t + 1 with t already counted from 1).",
+    ),
+    Mistake(
         "ewa_weights_swapped",
         "ewa",
         {"v = beta * v + (1 - beta) * theta": "v = (1 - beta) * v + beta * theta"},
         frozenset({"test_ewa"}),
-        "beta weighs the old average, 1 - beta the new value: v = beta * v + (1 - beta) * theta.",
+        "beta weighs the old average, 1 - beta the new value: v = beta * v + (1 - beta) * theta "
+        "(pandas' ewm(alpha=...) and some texts name the new value's weight alpha = 1 - beta).",
     ),
     Mistake(
         "ewa_start_at_first_value",
         "ewa",
         {"    v = 0.0\n": "    v = values[0]\n"},
         frozenset({"test_ewa"}),
-        "The average starts at v_0 = 0, not at the first value; the bias correction exists "
-        "because of that zero start.",
+        "Your average starts at the first value (v_1 = theta_1, as pandas' ewm(adjust=False) "
+        "does); this lab's starts at v_0 = 0, and the bias correction exists because of that "
+        "zero start.",
     ),
     Mistake(
         "update_lr_precedence",
@@ -84,6 +108,16 @@ MISTAKES = [
         {"decay_rate * epoch_num)\n": "decay_rate) * epoch_num\n"},
         frozenset({"test_update_lr"}),
         "Mind the parentheses: the whole 1 + decay_rate * epoch_num is the denominator.",
+    ),
+    Mistake(
+        "update_lr_no_parentheses",
+        "update_lr",
+        {
+            "learning_rate0 / (1 + decay_rate * epoch_num)\n": "learning_rate0 / 1 + decay_rate * epoch_num\n"
+        },
+        frozenset({"test_update_lr"}),
+        "Without parentheses only the 1 divides learning_rate0 and decay_rate * epoch_num is "
+        "added: write learning_rate0 / (1 + decay_rate * epoch_num).",
     ),
     Mistake(
         "update_lr_multiplies",
@@ -138,6 +172,13 @@ MISTAKES = [
         "It is base that is raised to the power epoch_num, then multiplied by learning_rate0.",
     ),
     Mistake(
+        "exponential_power_swapped",
+        "exponential_lr",
+        {"base**epoch_num * learning_rate0": "epoch_num**base * learning_rate0"},
+        frozenset({"test_exponential_lr"}),
+        "You raise epoch_num to the power base; exponential decay is base ** epoch_num.",
+    ),
+    Mistake(
         "exponential_off_by_one",
         "exponential_lr",
         {"base**epoch_num * learning_rate0": "base ** (epoch_num + 1) * learning_rate0"},
@@ -152,8 +193,9 @@ MISTAKES = [
             "learning_rate0 * epoch_num / warmup_epochs": "learning_rate0 * (epoch_num + 1) / warmup_epochs"
         },
         frozenset({"test_warmup_cosine_lr"}),
-        "Your warmup starts at learning_rate0 / warmup_epochs at epoch 0. This lab's warmup, like "
-        "d2l's and Hugging Face's, starts at 0: learning_rate0 * epoch_num / warmup_epochs.",
+        "Your warmup starts at learning_rate0 / warmup_epochs at epoch 0, as nanoGPT's "
+        "(it + 1) / warmup_iters does. This lab's warmup, like d2l's and Hugging Face's, starts "
+        "at 0: learning_rate0 * epoch_num / warmup_epochs.",
     ),
     Mistake(
         "cosine_progress_from_zero",
@@ -178,8 +220,21 @@ MISTAKES = [
         "warmup_cosine_lr",
         {"final_lr + (learning_rate0 - final_lr) * (1 + np.cos": "learning_rate0 * (1 + np.cos"},
         frozenset({"test_warmup_cosine_lr"}),
-        "Your cosine ends at 0, not at final_lr: final_lr + (learning_rate0 - final_lr) * "
-        "(1 + cos(pi * p)) / 2.",
+        "Before total_epochs your rate does not depend on final_lr: your cosine runs from "
+        "learning_rate0 toward 0. Blend toward final_lr: final_lr + (learning_rate0 - final_lr) "
+        "* (1 + cos(pi * p)) / 2.",
+    ),
+    Mistake(
+        "cosine_clipped_at_final_lr",
+        "warmup_cosine_lr",
+        {
+            "final_lr + (learning_rate0 - final_lr) * (1 + np.cos(np.pi * progress)) / 2": "max(final_lr, learning_rate0 * (1 + np.cos(np.pi * progress)) / 2)"
+        },
+        frozenset({"test_warmup_cosine_lr"}),
+        "Near the end your rate sits flat at final_lr: your cosine runs from learning_rate0 "
+        "toward 0 and is cut off at final_lr (a floor, max(final_lr, ...)). The cosine should "
+        "blend toward final_lr and reach it only at total_epochs: final_lr + (learning_rate0 - "
+        "final_lr) * (1 + cos(pi * p)) / 2.",
     ),
     Mistake(
         "cosine_not_held_after_end",

@@ -147,3 +147,188 @@ HELDOUT = [
         what="Raises the epoch number to the power base instead of base to the power epoch_num.",
     ),
 ]
+
+# --- habits from other courses' conventions (issue 30, item 4), written without reading
+# the catalog either -------------------------------------------------------------------------
+
+COSINE = (
+    "learning_rate = final_lr + (learning_rate0 - final_lr) * (1 + np.cos(np.pi * progress)) / 2"
+)
+
+HELDOUT += [
+    # --- create_mini_batches -------------------------------------------------------------
+    dict(
+        name="shuffle_unseeded_default_rng",
+        cell="create_mini_batches",
+        replace={"np.random.shuffle(data)": "np.random.default_rng().shuffle(data)"},
+        what="Shuffles with a fresh, unseeded np.random.default_rng() (the modern NumPy "
+        "generator), which ignores np.random.seed, so the order changes from run to run.",
+    ),
+    dict(
+        name="shuffle_reseeds_like_dls",
+        cell="create_mini_batches",
+        replace={
+            "np.random.shuffle(data)  # shuffle the rows": (
+                "np.random.seed(0)  # as random_mini_batches(X, Y, mini_batch_size, seed=0)\n"
+                "    np.random.shuffle(data)  # shuffle the rows"
+            )
+        },
+        what="Copies the Deep Learning Specialization's random_mini_batches, which seeds the "
+        "generator itself (seed 0), so the caller's np.random.seed has no effect.",
+    ),
+    dict(
+        name="shuffles_columns_like_dls",
+        cell="create_mini_batches",
+        replace={
+            "np.random.shuffle(data)  # shuffle the rows": (
+                "data = data[:, np.random.permutation(data.shape[1])]  # shuffle the samples"
+            )
+        },
+        what="Permutes the columns, as in the Deep Learning Specialization's layout where "
+        "samples are columns, so features and labels are mixed and the rows keep their order.",
+    ),
+    dict(
+        name="batch_count_ceil_duplicates_rest",
+        cell="create_mini_batches",
+        replace={
+            "for i in range(n_minibatches):": (
+                "for i in range(-(-data.shape[0] // batch_size)):  # ceil, like len(DataLoader)"
+            )
+        },
+        what="Loops over ceil(m / batch_size) batches (PyTorch's len(DataLoader)) and still "
+        "appends the remainder afterwards, so the last, smaller batch appears twice.",
+    ),
+    dict(
+        name="last_batch_filled_from_the_end",
+        cell="create_mini_batches",
+        replace={
+            "mini_batch = data[n_minibatches * batch_size :, :]": (
+                "mini_batch = data[-batch_size:, :]  # keep every batch full"
+            )
+        },
+        what="Makes the last batch a full batch of the last batch_size rows, so it repeats "
+        "samples of the previous batch instead of holding only the remaining ones.",
+    ),
+    # --- ewa -----------------------------------------------------------------------------
+    dict(
+        name="ewa_counter_from_zero",
+        cell="ewa",
+        replace={
+            "for t, theta in enumerate(values, start=1):": "for t, theta in enumerate(values):",
+            "averages[t - 1] = v / (1 - beta**t) if bias_correction else v": (
+                "averages[t] = v / (1 - beta**t) if bias_correction else v"
+            ),
+        },
+        what="Counts t from 0 with enumerate's default, so the bias correction divides the "
+        "first average by 1 - beta**0 = 0 and every later one by 1 - beta**(t - 1).",
+    ),
+    dict(
+        name="ewa_float32",
+        cell="ewa",
+        replace={
+            "v = 0.0": (
+                "values = values.astype(np.float32)  # single precision, as in PyTorch\n"
+                "    v = np.float32(0.0)"
+            )
+        },
+        what="Computes the averages in float32 (PyTorch's default dtype), so they are off by "
+        "about 1e-7 relative instead of matching the float64 values.",
+    ),
+    dict(
+        name="ewa_running_sum_without_one_minus_beta",
+        cell="ewa",
+        replace={"v = beta * v + (1 - beta) * theta": "v = beta * v + theta"},
+        what="Accumulates v = beta*v + theta (a decaying sum, like the lecture's Adam or "
+        "CS231n's momentum buffer) without the (1 - beta) weight on the new value.",
+    ),
+    # --- learning-rate schedules ---------------------------------------------------------
+    dict(
+        name="staircase_tf_exponential_decay",
+        cell="schedule_lr_decay",
+        replace={
+            (
+                "learning_rate = learning_rate0 / "
+                "(1 + decay_rate * np.floor(epoch_num / time_interval))"
+            ): (
+                "learning_rate = learning_rate0 * decay_rate ** np.floor(epoch_num / time_interval)"
+            )
+        },
+        what="Writes TensorFlow's ExponentialDecay(staircase=True), lr0 * decay_rate ** "
+        "floor(e / interval), instead of the lab's inverse-time staircase.",
+    ),
+    dict(
+        name="exponential_float32",
+        cell="exponential_lr",
+        replace={
+            "learning_rate = base**epoch_num * learning_rate0": (
+                "learning_rate = np.float32(base) ** epoch_num * learning_rate0"
+            )
+        },
+        what="Computes the power in float32, so the rate is off by about 1e-8 relative (and "
+        "is a np.float32).",
+    ),
+    dict(
+        name="warmup_from_epoch_one",
+        cell="warmup_cosine_lr",
+        replace={
+            "learning_rate = learning_rate0 * epoch_num / warmup_epochs": (
+                "learning_rate = learning_rate0 * (epoch_num + 1) / warmup_epochs"
+            )
+        },
+        what="Counts warmup epochs from 1, so epoch 0 already has learning_rate0 / "
+        "warmup_epochs instead of 0 and the warmup reaches learning_rate0 one epoch early.",
+    ),
+    dict(
+        name="warmup_pytorch_linearlr_start_factor",
+        cell="warmup_cosine_lr",
+        replace={
+            "learning_rate = learning_rate0 * epoch_num / warmup_epochs": (
+                "start_factor = 1 / 3  # torch.optim.lr_scheduler.LinearLR's default\n"
+                "        learning_rate = learning_rate0 * (\n"
+                "            start_factor + (1 - start_factor) * epoch_num / warmup_epochs\n"
+                "        )"
+            )
+        },
+        what="Warms up like PyTorch's LinearLR, from start_factor * learning_rate0 (1/3 by "
+        "default) instead of from 0.",
+    ),
+    dict(
+        name="cosine_clipped_at_final_lr",
+        cell="warmup_cosine_lr",
+        replace={
+            COSINE: (
+                "learning_rate = max(final_lr, learning_rate0 * (1 + np.cos(np.pi * progress)) / 2)"
+            )
+        },
+        what="Runs the cosine from learning_rate0 down to 0 and clips it at final_lr, instead "
+        "of scaling the cosine to run from learning_rate0 down to final_lr.",
+    ),
+    dict(
+        name="cosine_keras_alpha_fraction",
+        cell="warmup_cosine_lr",
+        replace={
+            COSINE: (
+                "alpha = final_lr  # Keras CosineDecay's alpha: a fraction of the initial rate\n"
+                "        learning_rate = learning_rate0 * (\n"
+                "            (1 - alpha) * (1 + np.cos(np.pi * progress)) / 2 + alpha\n"
+                "        )"
+            ),
+            "        learning_rate = final_lr\n    else:": (
+                "        learning_rate = learning_rate0 * final_lr\n    else:"
+            ),
+        },
+        what="Reads final_lr as Keras CosineDecay's alpha, a fraction of learning_rate0, so "
+        "the floor is learning_rate0 * final_lr (the same only when learning_rate0 = 1).",
+    ),
+    dict(
+        name="cosine_over_the_whole_run",
+        cell="warmup_cosine_lr",
+        replace={
+            "progress = (epoch_num - warmup_epochs) / (total_epochs - warmup_epochs)": (
+                "progress = epoch_num / total_epochs"
+            )
+        },
+        what="Measures the cosine's progress from epoch 0 instead of from the end of the "
+        "warmup, so the rate right after the warmup is already below learning_rate0.",
+    ),
+]
