@@ -47,6 +47,7 @@ __all__ = [
     "mean_se",
     "paired",
     "sign_flip_p",
+    "p_text",
     "holm",
     "se_coverage",
     "min_sign_flip_p",
@@ -123,6 +124,11 @@ def sign_flip_p(diff: Sequence[float]) -> float:
     signs = 1 - 2 * ((np.arange(2**n)[:, None] >> np.arange(n)) & 1)
     means = np.abs((signs * diff).mean(axis=1))
     return float(np.mean(means >= abs(diff.mean()) * (1 - 1e-12)))
+
+
+def p_text(p: float) -> str:
+    """A p-value as a reader takes it in: "= 0.047", or "< 0.001" rather than "= 0.000"."""
+    return "< 0.001" if p < 0.0005 else f"= {p:.3f}"
 
 
 def min_sign_flip_p(n: int) -> float:
@@ -511,7 +517,7 @@ def plot_paired(
         right.errorbar(i + 0.32, mean, yerr=se, fmt="s", color="black", capsize=5, ms=6)
     right.axhline(0.0, color="tab:green", ls="--", lw=1.2, label=f"no difference to {baseline}")
     what = "Holm p" if holm_adjusted else "p"
-    right.set_xticks(range(len(others)), [f"{n}\n{what} = {shown[n]:.3f}" for n in others])
+    right.set_xticks(range(len(others)), [f"{n}\n{what} {p_text(shown[n])}" for n in others])
     right.set(
         title=f"Each seed's difference to {baseline} (the baseline)",
         xlabel=xlabel,

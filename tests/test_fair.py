@@ -230,6 +230,7 @@ def test_the_paired_figure_joins_each_seed_and_shows_its_difference_to_the_basel
     p = fair.holm({n: fair.paired(values[n], values["none"])[2] for n in ("L2", "L1")})
     ticks = [t.get_text() for t in right.get_xticklabels()]
     assert ticks == [f"L2\nHolm p = {p['L2']:.3f}", f"L1\nHolm p = {p['L1']:.3f}"]
+    assert fair.p_text(0.0004) == "< 0.001" and fair.p_text(0.0471) == "= 0.047"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[:3] == ["seed 5", "seed 6", "seed 7"] and "mean ± standard error" in labels
     assert fig._suptitle.get_text() == "T" and right.get_ylabel() == "accuracy minus none's"

@@ -30,8 +30,8 @@ def test_the_notebook_prints_the_lectures_accuracies(source_run):
         "0.9649122807017544",  # L2 0.01
         "0.9473684210526315",  # L1 + L2 0.01
     ]
-    assert _output_of(nb, "X_tr, X_val, y_tr, y_val").split() == ["0.956140350877193"]
-    assert _output_of(nb, "for epochs in (500, 600, 700)").splitlines() == [
+    assert _output_of(nb, "X_tr, X_val, y_tr, y_val").splitlines()[0] == "0.956140350877193"
+    assert _output_of(nb, "stop_scores = {}").splitlines()[:3] == [
         "500 0.9298245614035088",
         "600 0.9473684210526315",
         "700 0.9298245614035088",
@@ -112,6 +112,39 @@ def test_early_stopping_is_the_lectures_rule(solution):
         solution["early_stopping"], [5.0, 4.0, 3.0, 3.5, 3.2, 3.1], "p3", patience=3
     )
     np.testing.assert_array_equal(got["p3"], [0, 0, 0, 0, 0, 1])
+
+
+def _keras_stops(losses, patience, min_delta=0.0):
+    """The epoch (counted from 1) after which Keras's EarlyStopping(patience, min_delta) stops,
+    as its on_epoch_end does: wait counts epochs since the last loss lower than the best by
+    more than min_delta, and training stops when wait reaches patience (never after epoch 1)."""
+    best, wait = np.inf, 0
+    for epoch, loss in enumerate(losses):
+        wait += 1
+        if loss - min_delta < best:  # Keras: monitor_op(current - min_delta, best)
+            best, wait = loss, 0
+        elif wait >= patience and epoch > 0:
+            return epoch + 1
+    return None
+
+
+def test_early_stopping_differs_from_keras_only_on_ties(solution):
+    """The text: Keras stops after the seventh epoch of the longer run, one before the lecture's
+    rule, because a loss equal to the best is no improvement for Keras; without ties they agree."""
+
+    def ours(losses, patience):
+        for k in range(1, len(losses) + 1):
+            if solution["early_stopping"](list(losses[:k]), patience):
+                return k
+        return None
+
+    longer = [5.0, 4.0, 3.0, 2.8, 2.8, 3.2, 3.0, 3.0, 3.5]
+    assert (_keras_stops(longer, 3), ours(longer, 3)) == (7, 8)
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        walk = list(1.0 + np.cumsum(rng.normal(0, 0.05, size=40)))  # no ties
+        for patience in (1, 3, 5):
+            assert _keras_stops(walk, patience) == ours(walk, patience)
 
 
 def test_the_issues_named_bugs_are_cataloged():

@@ -45,6 +45,46 @@ QUESTIONS = [
         "evidence either way.",
     ),
     Question(
+        6,
+        (
+            Field(
+                "choose_on",
+                "validation",
+                decimals=None,
+                nudge='Answer "validation" or "test": which set may take part in a choice, and '
+                "which must stay unseen until the end?",
+                slips={
+                    "test": "The test set must stay unseen until the end: a setting chosen on "
+                    "it makes its score an optimistic, chosen number, like the winner's curse "
+                    "of the validation loss. Choose on validation.",
+                },
+            ),
+        ),
+        "Choose on validation and report on the test set, once. More validation data per "
+        "choice (k-fold cross-validation, or several splits) makes the choice steadier.",
+    ),
+    Question(
+        8,
+        (
+            Field(
+                "evaluations",
+                2_000_000,
+                nudge="numerical_gradient evaluates f twice per entry of w, at w + eps and at "
+                "w - eps: count them for 1 000 000 weights.",
+                slips={
+                    1_000_000: "That is one evaluation per weight, the one-sided difference's "
+                    "extra count; the central difference needs f at w + eps and at w - eps.",
+                    1_000_001: "That is the one-sided difference (f(w) once, plus one per "
+                    "weight); the central difference needs two evaluations per weight.",
+                    2_000_001: "Two per weight is right, and numerical_gradient never needs "
+                    "f(w) itself: 2 000 000.",
+                },
+            ),
+        ),
+        "Two evaluations of f per weight: two million forward passes for a million weights, "
+        "against one forward and one backward pass for the analytic gradient.",
+    ),
+    Question(
         9,
         (
             Field(
@@ -122,5 +162,27 @@ QUESTIONS = [
         ),
         "w - mu * v_prev + (1 + mu) * (mu * v_prev - lr * g) = w + mu**2 * v_prev - (1 + mu) * "
         "lr * g: the lecture's step with its own constants, lr = 0.01 and mu = 0.9.",
+    ),
+    Question(
+        13,
+        (
+            Field(
+                "decay_rate",
+                0.005,
+                decimals=4,
+                nudge="Write one gradient step on L + lambda / 2 * ||w||^2 and collect the terms "
+                "in w: the factor of w is 1 minus the decay rate.",
+                slips={
+                    0.01: "That is lambda itself; the step multiplies it by the learning rate: "
+                    "the weights shrink by alpha * lambda per step.",
+                    0.995: "That is the factor 1 - alpha * lambda the weights are multiplied by; "
+                    "the decay rate is what is removed, alpha * lambda.",
+                    0.5: "That is the learning rate; the decay rate is alpha * lambda.",
+                    0.02: "That is lambda / alpha; the step multiplies lambda by alpha.",
+                },
+            ),
+        ),
+        "w - alpha * (grad + lambda * w) = (1 - alpha * lambda) * w - alpha * grad: weight decay "
+        "with the rate alpha * lambda = 0.005. L2 and weight decay match only with this rescaling.",
     ),
 ]

@@ -17,6 +17,17 @@ MISTAKES = [
         "Your weights do not depend on seed: call np.random.seed(seed) before drawing.",
     ),
     Mistake(
+        "random_default_rng",
+        "init_weights_random",
+        {
+            "    np.random.seed(seed)\n    w = np.random.normal(0, 1, (n_in, n_out))\n": "    w = np.random.default_rng(seed).normal(0, 1, (n_in, n_out))\n"
+        },
+        _t("init_weights_random"),
+        "Your draws come from np.random.default_rng(seed), NumPy's newer generator, whose "
+        "numbers differ from the legacy stream. Like the lecture, this lab seeds the global "
+        "state: np.random.seed(seed), then np.random.normal(0, 1, size).",
+    ),
+    Mistake(
         "random_small_std",
         "init_weights_random",
         {"np.random.normal(0, 1,": "np.random.normal(0, 0.1,"},
@@ -28,8 +39,17 @@ MISTAKES = [
         "init_weights_random",
         {"np.random.normal(0, 1, (n_in, n_out))": "np.random.rand(n_in, n_out)"},
         _t("init_weights_random"),
-        "np.random.rand draws uniformly from [0, 1); the rule is a normal draw with "
+        "Your weights are uniform draws from [0, 1) (what np.random.rand, np.random.random and "
+        "np.random.uniform(0, 1, size) give): the rule is a normal draw, "
         "np.random.normal(0, 1, size).",
+    ),
+    Mistake(
+        "random_dls_small",
+        "init_weights_random",
+        {"np.random.normal(0, 1, (n_in, n_out))": "np.random.normal(0, 1, (n_in, n_out)) * 0.01"},
+        _t("init_weights_random"),
+        "Your weights are N(0, 1) draws times 0.01, the Deep Learning Specialization's small "
+        "random start. The random rule here is N(0, 1) itself: standard deviation 1.",
     ),
     Mistake(
         "random_transposed",
@@ -45,6 +65,17 @@ MISTAKES = [
         _t("init_weights_xavier"),
         "Your Xavier standard deviation is sqrt(2) times too large (the slide's 2/sqrt(m+n)): "
         "the Glorot rule is sqrt(2 / (n_in + n_out)).",
+    ),
+    Mistake(
+        "xavier_uniform",
+        "init_weights_xavier",
+        {
+            "np.random.normal(0, np.sqrt(2 / (n_in + n_out)), (n_in, n_out))": "np.random.uniform(-np.sqrt(6 / (n_in + n_out)), np.sqrt(6 / (n_in + n_out)), (n_in, n_out))"
+        },
+        _t("init_weights_xavier"),
+        "Your weights are uniform on +-sqrt(6 / (n_in + n_out)): Glorot's uniform form (Keras's "
+        "default glorot_uniform, PyTorch's xavier_uniform_). It has the right variance, but this "
+        "lab draws Glorot's normal form: np.random.normal(0, sqrt(2 / (n_in + n_out)), size).",
     ),
     Mistake(
         "xavier_variance_as_std",
@@ -74,7 +105,19 @@ MISTAKES = [
         "init_weights_he",
         {"np.sqrt(2 / n_in)": "np.sqrt(2 / n_out)"},
         _t("init_weights_he"),
-        "He's rule scales by the number of inputs of the layer: sqrt(2 / n_in).",
+        "Your scale is sqrt(2 / n_out), the number of outputs of this lab's (n_in, n_out) "
+        "matrix: PyTorch's mode='fan_out', or a fan-in read from the wrong axis (PyTorch's "
+        "weights are (out, in)). He's rule here scales by the inputs: sqrt(2 / n_in).",
+    ),
+    Mistake(
+        "he_transposed",
+        "init_weights_he",
+        {
+            "np.random.normal(0, np.sqrt(2 / n_in), (n_in, n_out))": "np.random.normal(0, np.sqrt(2 / n_in), (n_out, n_in))"
+        },
+        _t("init_weights_he"),
+        "Your matrix is (n_out, n_in), the Deep Learning Specialization's (and PyTorch's) layout. "
+        "The lecture's weight matrices are (n_in, n_out): z = x @ w.",
     ),
     Mistake(
         "he_variance_as_std",
@@ -105,6 +148,13 @@ MISTAKES = [
         {"l2 / 2 * np.sum(value**2)": "l2 * np.sum(value**2)"},
         _t("regularized_loss"),
         "The L2 term is l2 / 2 * sum(w**2): the 1/2 makes its gradient l2 * w.",
+    ),
+    Mistake(
+        "l2_norm_not_squared",
+        "regularized_loss",
+        {"l2 / 2 * np.sum(value**2)": "l2 / 2 * np.linalg.norm(value)"},
+        _t("regularized_loss"),
+        "Your L2 term uses the norm ||w|| itself; the penalty is its square, l2 / 2 * sum(w**2).",
     ),
     Mistake(
         "l1_without_abs",
@@ -165,7 +215,8 @@ MISTAKES = [
         "dropout_forward",
         {"> rate) / (1.0 - rate)": "< rate) / rate"},
         _t("dropout_forward"),
-        "You treat rate as the keep probability (the Deep Learning Specialization's keep_prob). "
+        "You treat rate as the keep probability (the Deep Learning Specialization's keep_prob, "
+        "CS231n's p). "
         "Here rate is the probability of dropping a unit, as in Keras: keep where the draw is "
         "> rate and divide by 1 - rate.",
     ),
@@ -232,8 +283,9 @@ MISTAKES = [
         "numerical_gradient",
         {"        w[index] = old  # restore the entry\n": ""},
         _t("numerical_gradient"),
-        "You leave each entry of w at old - eps: put it back (w[index] = old) after the two "
-        "evaluations, or every later entry is measured at a shifted point and w comes back changed.",
+        "You leave each entry of w at old - eps: put it back with w[index] = old after the two "
+        "evaluations (saving old = w[index] first), or every later entry is measured at a "
+        "shifted point and w comes back changed.",
     ),
     Mistake(
         "relative_error_one_norm",
@@ -250,6 +302,29 @@ MISTAKES = [
         _t("relative_error"),
         "That is the absolute difference ||grad - grad_approx||; divide it by "
         "||grad|| + ||grad_approx|| so the error does not depend on the gradients' scale.",
+    ),
+    Mistake(
+        "relative_error_elementwise",
+        "relative_error",
+        {
+            "error = 0.0 if denominator == 0 else numerator / denominator": "error = np.max(np.abs(grad - grad_approx) / np.maximum(1e-8, np.abs(grad) + np.abs(grad_approx)))"
+        },
+        _t("relative_error"),
+        "Your error is the largest entry-by-entry ratio, |g - g~| / (|g| + |g~|): CS231n's "
+        "form. This exercise asks for the Deep Learning Specialization's error over the whole "
+        "arrays: ||grad - grad_approx|| / (||grad|| + ||grad_approx||), with np.linalg.norm.",
+    ),
+    Mistake(
+        "relative_error_elementwise_max",
+        "relative_error",
+        {
+            "error = 0.0 if denominator == 0 else numerator / denominator": "scale = np.maximum(np.abs(grad), np.abs(grad_approx))\n"
+            "    error = float(np.max(np.abs(grad - grad_approx) / np.where(scale == 0, 1, scale)))"
+        },
+        _t("relative_error"),
+        "Your error is the largest entry-by-entry ratio, |g - g~| / max(|g|, |g~|): the form of "
+        "CS231n's notes. This exercise asks for the Deep Learning Specialization's error over "
+        "the whole arrays: ||grad - grad_approx|| / (||grad|| + ||grad_approx||).",
     ),
     Mistake(
         "relative_error_zero_over_zero",
@@ -283,15 +358,18 @@ MISTAKES = [
             "    lyr.wegt = lyr.wegt * (1 - learning_rate * weight_decay)\n"
         },
         _t("adamw"),
-        "Shrink the weights before the Adam step, as PyTorch's AdamW does: the decay then acts "
-        "on the weights the gradients were computed at.",
+        "You shrink the weights after the Adam step. Shrink them before it, as PyTorch's and "
+        "Keras's AdamW do (and the paper, whose decay uses the weights of the previous step): "
+        "the decay then acts on the weights the gradients were computed at.",
     ),
     Mistake(
         "adamw_decay_without_lr",
         "adamw",
         {"(1 - learning_rate * weight_decay)": "(1 - weight_decay)"},
         _t("adamw"),
-        "The decay per step is scaled by the learning rate: multiply the weights by "
+        "Your weights shrink by weight_decay alone per step, as in TensorFlow Addons' AdamW (and "
+        "the paper without a schedule). This lab uses PyTorch's and Keras 3's convention, where "
+        "the decay is scaled by the learning rate: multiply the weights by "
         "1 - learning_rate * weight_decay.",
     ),
     Mistake(
@@ -301,8 +379,9 @@ MISTAKES = [
             "  # decoupled from Adam's scaling\n": "\n    lyr.bias = lyr.bias * (1 - learning_rate * weight_decay)\n"
         },
         _t("adamw"),
-        "Only the weights decay, never the bias (as with the L2 penalty of section 3): leave "
-        "lyr.bias to the Adam step.",
+        "Your bias decays too (torch.optim.AdamW decays every parameter it is given). In this "
+        "lab only the weights decay, never the bias (as with the L2 penalty of section 3): "
+        "leave lyr.bias to the Adam step.",
     ),
     # -- early stopping ----------------------------------------------------------------------
     Mistake(

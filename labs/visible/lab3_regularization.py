@@ -6,10 +6,17 @@ from labs import cases
 from labs.checks import visible_test
 
 
-@visible_test("init_weights_random(3, 2, seed=0)", rtol=1e-9, atol=1e-12)
+@visible_test("init_weights_random(3, 2, seed=0) and (2, 4, seed=3)", rtol=1e-9, atol=1e-12)
 def init_weights_random(init_weights_random):
-    """A 3x2 draw with seed 0 (after np.random.seed(1), which the function must override)."""
-    return cases.calls_case(init_weights_random, [("random 3x2", dict(n_in=3, n_out=2, seed=0), 1)])
+    """A 3x2 draw with seed 0 and a 2x4 draw with seed 3, each after np.random.seed(1), which
+    the function must override."""
+    return cases.calls_case(
+        init_weights_random,
+        [
+            ("random 3x2", dict(n_in=3, n_out=2, seed=0), 1),
+            ("random 2x4 seed 3", dict(n_in=2, n_out=4, seed=3), 1),
+        ],
+    )
 
 
 def _scaled_init(name: str, fn):
@@ -52,16 +59,22 @@ def regularized_loss(regularized_loss):
         [
             ("L1 0.1", dict(loss=1.0, params=PARAMS, l1=0.1), None),
             ("L2 0.1", dict(loss=1.0, params=PARAMS, l2=0.1), None),
+            ("elastic, loss 0.5", dict(loss=0.5, params=PARAMS, l1=0.05, l2=0.3), None),
         ],
     )
 
 
 @visible_test("regularization_grad of [[1, -2], [0, 0.5]]", rtol=1e-9, atol=1e-12)
 def regularization_grad(regularization_grad):
-    """The gradient of an elastic penalty (l1 = 0.1, l2 = 0.2), and w not modified."""
+    """The gradient of an elastic penalty (l1 = 0.1, l2 = 0.2, then l1 = 0.3, l2 = 0.05), and
+    w not modified."""
     w = np.array([[1.0, -2.0], [0.0, 0.5]])
     return cases.calls_case(
-        regularization_grad, [("grad of L1 + L2", dict(w=w, l1=0.1, l2=0.2), None)]
+        regularization_grad,
+        [
+            ("grad of L1 + L2", dict(w=w, l1=0.1, l2=0.2), None),
+            ("l1 0.3, l2 0.05", dict(w=w, l1=0.3, l2=0.05), None),
+        ],
     )
 
 
@@ -91,17 +104,23 @@ def dropout_backward(dropout_backward):
     return cases.calls_case(dropout_backward, [("backward", dict(grad=grad, mask=mask), None)])
 
 
-@visible_test("early_stopping with patience 3, asked after every epoch", rtol=0, atol=0)
+@visible_test("early_stopping with patience 3 (and 2), asked after every epoch", rtol=0, atol=0)
 def early_stopping(early_stopping):
     """The example of the text, and a run with a tie and a bump: 1 = stop, 0 = go on."""
     got, found = cases.prefix_case(
         early_stopping, [5.0, 4.0, 3.0, 3.5, 3.2, 3.1], "the example", patience=3
     )
-    g, c = cases.prefix_case(
-        early_stopping, [5.0, 4.0, 3.0, 2.8, 2.8, 3.2, 3.0, 3.0, 3.5], "the longer run", patience=3
-    )
-    got.update(g)
-    return got, found + c
+    found = list(found)
+    for label, patience in (("the longer run", 3), ("the longer run, patience 2", 2)):
+        g, c = cases.prefix_case(
+            early_stopping,
+            [5.0, 4.0, 3.0, 2.8, 2.8, 3.2, 3.0, 3.0, 3.5],
+            label,
+            patience=patience,
+        )
+        got.update(g)
+        found += c
+    return got, found
 
 
 #: The example of the gradient-check tests: an array whose entries are all 0.1 or more away
@@ -116,8 +135,15 @@ def cubic(w):
 
 @visible_test("numerical_gradient of sum(w**3) + w[0, 1] * w[1, 0]", rtol=1e-6, atol=1e-9)
 def numerical_gradient(numerical_gradient):
-    """The central-difference gradient (eps 1e-5) at W, and W unchanged afterwards."""
-    return cases.calls_case(numerical_gradient, [("gradient", dict(f=cubic, w=W.copy()), None)])
+    """The central-difference gradient at W with eps 1e-5 (the default) and with eps 0.1, and W
+    unchanged afterwards. For a cubic the central difference is off by exactly eps**2."""
+    return cases.calls_case(
+        numerical_gradient,
+        [
+            ("gradient", dict(f=cubic, w=W.copy()), None),
+            ("gradient, eps 0.1", dict(f=cubic, w=W.copy(), eps=0.1), None),
+        ],
+    )
 
 
 @visible_test(
@@ -177,7 +203,8 @@ def gradient_check(numerical_gradient, relative_error, regularization_grad, drop
 
 
 @visible_test(
-    "adamw: three steps (iter = 1, 2, 3, weight decay 0.1) from a random 2x3 layer, zero state",
+    "adamw: three steps (iter = 1, 2, 3; learning rate 0.1, 0.1, 0.05; weight decay 0.1, 0.1,"
+    " 0.3) from a random 2x3 layer, zero state",
     rtol=1e-6,
     atol=1e-9,
 )
@@ -186,7 +213,7 @@ def adamw(adamw):
     gradients, and that the gradients were not modified."""
 
     def step(lyr, opt, W_grad, B_grad, solver, learning_rate, iteration):
-        adamw(lyr, opt, W_grad, B_grad, learning_rate, iteration, 0.1)
+        adamw(lyr, opt, W_grad, B_grad, learning_rate, iteration, 0.1 if iteration < 3 else 0.3)
 
     return cases.optimizer_case(
         step,
@@ -194,6 +221,6 @@ def adamw(adamw):
         n_out=2,
         n_in=3,
         seed=9,
-        steps=[(0.1, 1), (0.1, 2), (0.1, 3)],
+        steps=[(0.1, 1), (0.1, 2), (0.05, 3)],
         random_state=False,
     )

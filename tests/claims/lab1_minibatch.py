@@ -93,6 +93,13 @@ CLAIMS = [
     ),
 ]
 
+CLAIMS += [
+    Claim(
+        "when its rate during epoch 19\n(1.07, printed below the table) has already fallen below the staircase's 1.5 and the constant\n2",
+        "[f'{r.learning_rates[19]:.2f}' for r in decay_runs.values()] == ['2.00', '1.50', '1.07']",
+    ),
+]
+
 #: Figure titles with numbers, each with the check that they are the run's parameters.
 TITLES = [
     Claim(
