@@ -128,8 +128,7 @@ QUESTIONS = [
                 slips={
                     "adam": "Adam's seeds lie within 0.0167 of each other: its best seed is "
                     "close to its mean. Which optimizer's seeds scatter most?",
-                    "sgd": "SGD's seeds agree within 0.0056. Which optimizer's seeds scatter "
-                    "most?",
+                    "sgd": "SGD's seeds agree within 0.0056. Which optimizer's seeds scatter most?",
                     "rmsprop": "RMSprop's seeds agree within 0.0028. Which optimizer's seeds "
                     "scatter most?",
                 },

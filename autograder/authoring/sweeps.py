@@ -59,18 +59,7 @@ def relu_softmax_sweep(optimizer, X_fit, y_fit, X_val, y_val) -> dict[str, dict[
     results: dict[str, dict[float, list]] = {}
     for solver, grid in RELU_RATES.items():
         for lr in grid:
-            layers, states = fair.stack_network(fair.DIGITS_SIZES, fair.SEEDS)
-            nn.relu_softmax(layers)
-            fair.train_stack(
-                layers,
-                states,
-                X_fit,
-                y_fit,
-                optimizer=optimizer,
-                solver=solver,
-                learning_rate=lr,
-                epochs=fair.DIGITS_EPOCHS,
-            )
+            layers = fair.digits_runs(optimizer, solver, lr, X_fit, y_fit, relu_softmax=True)
             results.setdefault(solver, {})[lr] = nn.my_loss(layers, X_val, y_val).tolist()
     return results
 

@@ -39,6 +39,7 @@ import numpy as np
 from scipy import stats
 
 from labs.nn import make_network, my_loss, myDenseLayer, myOptParam, train_step
+from labs.nn import relu_softmax as nn_relu_softmax
 
 __all__ = [
     "SEEDS",
@@ -261,9 +262,14 @@ def digits_runs(
     *,
     epochs: int = DIGITS_EPOCHS,
     seeds: Sequence[int] = SEEDS,
+    relu_softmax: bool = False,
 ) -> list[myDenseLayer]:
-    """The digits network trained with every seed at once; the trained stack's layers."""
+    """The digits network trained with every seed at once; the trained stack's layers. With
+    ``relu_softmax`` its hidden layers are ReLU and its output a softmax trained on the
+    cross-entropy (``labs.nn.relu_softmax``), instead of sigmoids on the squared error."""
     layers, states = stack_network(DIGITS_SIZES, seeds)
+    if relu_softmax:
+        nn_relu_softmax(layers)
     train_stack(
         layers,
         states,
