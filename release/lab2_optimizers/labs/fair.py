@@ -109,7 +109,9 @@ def paired(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]
     every difference the same non-zero value (standard error 0, up to rounding) gives the
     exact sign-flip p-value instead, 2 / 2**n (0.0625 for five seeds): the t statistic
     would be infinite, but five equal gains are no more than five seeds agreeing, whatever
-    their size."""
+    their size. The fallback is not continuous with the t-test: differences that vary by a
+    hair get the t-test's far smaller p, which rests on its assumption that the differences
+    scatter normally. The labs say so where a t-test p decides a conclusion."""
     diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     mean, se = mean_se(diff)
     if not np.any(diff):
