@@ -232,5 +232,5 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
         block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25}
     assert hidden and [ln for ln in hidden if ln in page] == []
-    assert "Hint: Your Adam bias correction uses the wrong step number" in page  # its hint
+    assert "Hint: " + " ".join(adam.hint.split()[:8]) in " ".join(page.split())  # its hint
     render_png(pages[0], "feedback-fetched-by-the-student")  # to be looked at

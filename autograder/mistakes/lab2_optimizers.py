@@ -198,20 +198,6 @@ MISTAKES = [
         "new arrays used for this step only.",
     ),
     Mistake(
-        "adam_iter_off_by_one",
-        "my_optimizer",
-        {
-            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt / (1 - beta1 ** (iter + 1))",
-            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt / (1 - beta1 ** (iter + 1))",
-            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt / (1 - beta2 ** (iter + 1))",
-            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
-        },
-        ADAM,
-        "Your Adam bias correction uses the step number plus one: iter already counts from 1 "
-        "(the first step is iter = 1), so use beta1**iter and beta2**iter with the iter you "
-        "are given, not iter + 1 or a counter of your own.",
-    ),
-    Mistake(
         "adam_epsilon_hat",
         "my_optimizer",
         {
@@ -226,6 +212,20 @@ MISTAKES = [
         },
         ADAM,
         ADAM_EPSILON_HINT,
+    ),
+    Mistake(
+        "adam_iter_off_by_one",
+        "my_optimizer",
+        {
+            "W_mc = opt.W_mt / (1 - beta1**iter)": "W_mc = opt.W_mt / (1 - beta1 ** (iter + 1))",
+            "B_mc = opt.B_mt / (1 - beta1**iter)": "B_mc = opt.B_mt / (1 - beta1 ** (iter + 1))",
+            "W_vc = opt.W_vt / (1 - beta2**iter)": "W_vc = opt.W_vt / (1 - beta2 ** (iter + 1))",
+            "B_vc = opt.B_vt / (1 - beta2**iter)": "B_vc = opt.B_vt / (1 - beta2 ** (iter + 1))",
+        },
+        ADAM,
+        "Your Adam bias correction uses the step number plus one: iter already counts from 1 "
+        "(the first step is iter = 1), so use beta1**iter and beta2**iter with the iter you "
+        "are given, not iter + 1 or a counter of your own.",
     ),
 ]
 
