@@ -12,8 +12,15 @@ def _net(seed=3):
     return layers, states, X, y
 
 
-def test_backward_matches_finite_differences():
+@pytest.mark.parametrize("relu_softmax", [False, True], ids=["sigmoid", "relu-softmax"])
+def test_backward_matches_finite_differences(relu_softmax):
+    """Both networks: sigmoids on the squared error, and lab 2's contrast network (ReLU
+    hidden layers, a softmax output on the cross-entropy)."""
     layers, _, X, y = _net()
+    if relu_softmax:
+        nn.relu_softmax(layers)
+        for layer in layers:
+            layer.bias = layer.bias + 0.1  # keep the ReLUs off their kink at 0
     grads = nn.my_backward(layers, nn.my_forward(layers, X), X, y)
     h = 1e-6
     for layer, (dW, dB) in zip(layers, grads, strict=True):
@@ -29,6 +36,15 @@ def test_backward_matches_finite_differences():
                 param[idx] = old
                 numeric[idx] = (up - down) / (2 * h)
             np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_relu_softmax_loss_is_the_cross_entropy_of_a_softmax():
+    layers, _, X, y = _net()
+    nn.relu_softmax(layers)
+    out = nn.my_forward(layers, X)[-1]
+    np.testing.assert_allclose(out.sum(axis=-1), 1.0)
+    assert nn.my_loss(layers, X, y) == pytest.approx(-np.mean(np.log(out[y == 1])))
+    assert all(np.all(a >= 0) for a in nn.my_forward(layers, X)[:-1])
 
 
 def test_layers_do_not_touch_the_global_random_state():
