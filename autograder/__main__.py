@@ -381,7 +381,9 @@ def cmd_check(args) -> int:
     return 0 if full and all(cell.passed for cell in row.cells) else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: every command, its arguments and their help (the CLI
+    reference in docs/ is rendered from it)."""
     parser = argparse.ArgumentParser(
         prog="autograder", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -483,6 +485,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", type=Path, help="the workspace (default: my-labs/ in the course)")
     p.add_argument("--course", type=Path, help="the course folder (default: found from here)")
     p.set_defaults(func=cmd_lab)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
