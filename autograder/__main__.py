@@ -10,7 +10,6 @@ each has ``--check`` to report staleness without writing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -286,7 +285,7 @@ def cmd_grade(args) -> int:
             "file size are bounded"
         )
     try:
-        rows = pipeline.grade(lab, Path(args.submissions), out, course, options)
+        result = pipeline.grade(lab, Path(args.submissions), out, course, options)
     except (
         SandboxUnavailable,
         EngineUnavailable,
@@ -306,16 +305,15 @@ def cmd_grade(args) -> int:
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, before)
-    written = json.loads((out / "results.json").read_text())
-    canary, elsewhere = written.get("canary"), written.get("other_assignments", [])
-    print(pipeline.summary(rows) + (f"\n{canary}" if canary else ""))
-    if elsewhere:
+    rows = result.rows
+    print(pipeline.summary(rows) + (f"\n{inert(result.canary)}" if result.canary else ""))
+    if result.elsewhere:
         print(
-            f"{len(elsewhere)} file(s) in other labs' nbgrader folders were left to those labs "
-            "(listed in results.json under other_assignments)"
+            f"{len(result.elsewhere)} file(s) in other labs' nbgrader folders were left to "
+            "those labs (listed in results.json under other_assignments)"
         )
-    for said in written.get("removed", []):  # inert already, as all of results.json
-        print(f"gradebook: {said}")
+    for said in result.removed:
+        print(f"gradebook: {inert(said)}")
     print(
         f"\ngrades:   {out / 'grades.csv'}\nresults:  {out / 'results.json'}\n"
         f"feedback: {out / 'feedback'}/<student>.html\nreport:   {out / 'report.html'}"

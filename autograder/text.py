@@ -51,4 +51,12 @@ class InertRecords(logging.Filter):
         return True
 
 
-__all__ = ["inert", "spreadsheet_cell", "InertRecords"]
+class InertFormatter(logging.Formatter):
+    """Formats a record -- its message, arguments and traceback -- as inert text, every line
+    after the first indented: no line a submission wrote starts at a log line's margin."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return inert(super().format(record), indent="    ")
+
+
+__all__ = ["inert", "spreadsheet_cell", "InertRecords", "InertFormatter"]

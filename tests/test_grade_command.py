@@ -4,7 +4,6 @@ never outlive the run."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -34,9 +33,7 @@ def _grade(course, tmp_path, *extra):
 
 def _fake(rows):
     def grade(lab, submissions, out, course, options):
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "results.json").write_text(json.dumps({"canary": "", "removed": []}))
-        return rows
+        return pipeline.ClassResult(tuple(rows), out=out)
 
     return grade
 

@@ -3,6 +3,7 @@ the canary, containment, a copy of the course graded from anywhere, ``check``.""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
@@ -18,6 +19,7 @@ from autograder.course import Course
 from autograder.demo import democlass
 from autograder.grading import gradebook, pipeline, record, restore
 from autograder.grading.sandbox import bwrap, kernel
+from autograder.grading.stage import Stage
 
 # --------------------------------------------------------------------------------------
 # One folder of every odd kind, next to honest work, graded in one run
@@ -477,6 +479,9 @@ def test_check_refuses_a_file_that_is_no_notebook_of_the_course(tmp_path):
 
 
 def test_the_stages_are_declared_in_the_order_a_submission_flows():
-    names = [s.__name__.rsplit(".", 1)[-1] for s in pipeline.STAGES]
+    names = [s.name for s in pipeline.STAGES]
     assert names == ["intake", "restore", "instrument", "run", "judge", "score", "record"]
-    assert all(callable(s.stage) for s in pipeline.STAGES)  # one module, one entry point
+    assert all(isinstance(s, Stage) for s in pipeline.STAGES)  # one interface
+    modules = [importlib.import_module(f"autograder.grading.{name}") for name in names]
+    assert [m.STAGE for m in modules] == list(pipeline.STAGES)  # one module, one stage
+    assert [s.name for s in pipeline.STAGES if s.after_fault] == ["record"]

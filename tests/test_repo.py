@@ -192,5 +192,4 @@ def test_each_grading_stage_has_its_own_test_module():
     from autograder.grading import pipeline
 
     for stage in pipeline.STAGES:
-        name = stage.__name__.rsplit(".", 1)[-1]
-        assert (ROOT / "tests" / f"test_{name}.py").is_file(), name
+        assert (ROOT / "tests" / f"test_{stage.name}.py").is_file(), stage.name

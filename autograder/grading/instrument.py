@@ -27,6 +27,7 @@ from nbformat import NotebookNode
 from autograder import notebooks
 from autograder.authoring import expected as expected_blocks
 from autograder.authoring import hints as mistakes_blocks
+from autograder.grading.stage import Step
 from autograder.grading.submission import Submission
 
 RESULTS = "application/vnd.optim-labs.results+json"
@@ -203,3 +204,6 @@ def stage(sub: Submission, ctx) -> Submission:
     left out (``sub.prepared`` remembers what was replaced)."""
     sub.prepared = prepare(sub.restored, ctx.plan)
     return sub
+
+
+STAGE = Step("instrument", stage)

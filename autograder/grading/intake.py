@@ -45,6 +45,7 @@ from nbformat import NotebookNode
 
 from autograder import platforms
 from autograder.grading import identity
+from autograder.grading.stage import Step
 from autograder.grading.submission import Submission, SubmissionFault
 from autograder.platforms.base import Handed, Tree, safe_id
 
@@ -694,4 +695,6 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-__all__ = ["Found", "find", "read", "stage", "rule"]
+STAGE = Step("intake", stage)
+
+__all__ = ["STAGE", "Found", "find", "read", "stage", "rule"]

@@ -25,6 +25,7 @@ from nbformat import NotebookNode
 
 from autograder import notebooks
 from autograder.grading.instrument import MAX_RESULTS_BYTES, NOT_RUN, RESULTS, HiddenTest, Prepared
+from autograder.grading.stage import Step
 from autograder.grading.submission import Submission
 from labs import checks
 
@@ -144,4 +145,14 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-__all__ = ["ResultsError", "read_results", "verdict", "write_verdicts", "stage", "MAX_VALUES"]
+STAGE = Step("judge", stage)
+
+__all__ = [
+    "STAGE",
+    "ResultsError",
+    "read_results",
+    "verdict",
+    "write_verdicts",
+    "stage",
+    "MAX_VALUES",
+]

@@ -13,25 +13,29 @@ file (``submission.Submission``); then each record goes down ``STAGES``, in this
 6. ``score``       points by nbgrader's rule, the status and the reason;
 7. ``record``      the gradebook, nbgrader's folders and the resume state.
 
-Each stage takes the record and the run's ``Context`` and returns the record. A stage that
-raises ends the record's grading -- ``SubmissionFault`` as ``error``, ``EnvironmentFault`` as
-``environment``, anything else as ``error`` naming the stage -- and only ``record`` still
-runs, so the failure is the record's row and nothing else's. ``report`` then writes the
-class's pages from every row.
+Each stage is a ``stage.Stage``: a name, ``run(sub, ctx)`` over the record and the run's
+``Context`` (frozen: what every stage may read), and whether it runs after a fault. A stage
+that raises ends the record's grading -- ``SubmissionFault`` as ``error``, ``EnvironmentFault``
+as ``environment``, anything else as the stage's ``crashed`` says, with its traceback in
+``<out>/grader.log`` -- and only ``record`` still runs, so the failure is the record's row and
+nothing else's.
 
-``grade`` runs a class: a canary (the same ``flow`` on two synthetic submissions, the
-course's solution and its untouched release) must pass before any student; the records go
-down the stages in parallel; a rerun keeps every row whose file and neighbours are unchanged.
-Only the canary or a broken course stops a class. ``check`` runs one notebook down the same
-stages, with no gradebook.
+``grade`` runs a class in three steps: ``resume`` (which rows a rerun keeps: those whose file
+and neighbours are unchanged), ``run_flows`` (a canary -- the same ``flow`` on the course's
+solution and its untouched release -- must pass before any student; then the records go down
+the stages in parallel) and ``report`` (the gradebook mirrors the rows; the class's pages).
+It returns a ``ClassResult``. Only the canary or a broken course stops a class. ``check`` runs
+one notebook down the same stages, with no gradebook.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import shutil
-import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,13 +50,14 @@ from autograder.grading import (
     intake,
     judge,
     record,
-    report,
     restore,
     run,
     score,
 )
+from autograder.grading import report as report_pages
 from autograder.grading.sandbox import bwrap, engine
 from autograder.grading.sandbox.bwrap import Limits
+from autograder.grading.stage import Stage
 from autograder.grading.submission import (
     STATUSES,
     CellResult,
@@ -61,10 +66,14 @@ from autograder.grading.submission import (
     Submission,
     SubmissionFault,
 )
-from autograder.text import inert
+from autograder.text import InertFormatter, inert
 
-STAGES = (intake, restore, instrument, run, judge, score, record)
+STAGES: tuple[Stage, ...] = tuple(
+    module.STAGE for module in (intake, restore, instrument, run, judge, score, record)
+)
 FLOWS_PER_WORKER = 3
+LOG = logging.getLogger("autograder.grading")
+LOG_FILE = "grader.log"
 
 
 @dataclass
@@ -81,9 +90,16 @@ class Options:
     prune: bool = False  # remove from the gradebook even most of the class (--prune)
 
 
-@dataclass
+def _done(value=None) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+@dataclass(frozen=True)
 class Context:
-    """What every stage of one run may read."""
+    """What every stage of one run may read; a run that records gets its own copy
+    (``recording``)."""
 
     course: Course
     lab: Lab
@@ -93,17 +109,20 @@ class Context:
     engine: engine.Engine
     files: object  # the lab's helper and data files, as the engine shares them
     out: Path | None = None  # where rows are recorded; None: record nothing (check, canary)
-    assignment_recorded: threading.Event = field(default_factory=threading.Event)
-    assignment_error: list[str] = field(default_factory=list)
-    due: object | None = None  # the gradebook's due date (naive UTC datetime), once recorded
-    set_due: str | None = None  # what --due asked for
-    recorded: dict = field(default_factory=dict)  # the output folder's ledger (record.ledger)
+    #: the lab's record in the gradebook, made while the first notebooks run: its result is
+    #: the gradebook's due date (naive UTC datetime, or None); its error, the record stage's
+    assignment: Future = field(default_factory=_done)
+    ledger: dict = field(default_factory=dict)  # the output folder's ledger (record.ledger)
 
     @classmethod
     def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
-        """A run's context on ``pool``, recording nothing until ``out`` is set."""
+        """A run's context on ``pool``, recording nothing."""
         plan = instrument.plan_of(lab.source)
         return cls(course, lab, plan, options.limits, options.sandbox, pool, pool.share(lab.files))
+
+    def recording(self, out: Path, assignment: Future, ledger: dict) -> Context:
+        """This context for a run that records its rows in ``out`` and the gradebook."""
+        return replace(self, out=out, assignment=assignment, ledger=ledger)
 
 
 class CanaryFailed(RuntimeError):
@@ -132,37 +151,23 @@ def _fail(sub: Submission, lab: Lab, status: str, why: str) -> None:
     _not_graded(sub, lab, why)
 
 
-def flow(sub: Submission, ctx: Context) -> Row:
-    """One submission down ``STAGES``; its row. Whatever goes wrong is this row's."""
+def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] = STAGES) -> Row:
+    """One submission down ``stages``; its row. Whatever goes wrong is this row's: a fault
+    is logged with its traceback (``grader.log`` while ``grade`` runs) under the file's name."""
     if sub.status is not None:  # intake already knows it will not run
         _not_graded(sub, ctx.lab, sub.fault)
-    for stage in STAGES:
-        if sub.status is not None and stage is not record:
+    for stage in stages:
+        if sub.status is not None and not stage.after_fault:
             continue
-        name = stage.__name__.rsplit(".", 1)[-1]
         try:
-            stage.stage(sub, ctx)
-        except SubmissionFault as exc:
-            _fail(sub, ctx.lab, "error", str(exc))
-        except EnvironmentFault as exc:
-            _fail(sub, ctx.lab, "environment", str(exc))
+            stage.run(sub, ctx)
+        except (SubmissionFault, EnvironmentFault) as exc:
+            status = "error" if isinstance(exc, SubmissionFault) else "environment"
+            LOG.info("%s: %s in its %s stage: %s", sub.file, status, stage.name, exc, exc_info=exc)
+            _fail(sub, ctx.lab, status, str(exc))
         except Exception as exc:  # noqa: BLE001 -- contained: this submission's row only
-            what = f"{type(exc).__name__}: {str(exc)[:300]}"
-            if stage is record:
-                _fail(
-                    sub,
-                    ctx.lab,
-                    "environment",
-                    f"could not be recorded ({what}); nothing was kept: grade again",
-                )
-            else:
-                _fail(
-                    sub,
-                    ctx.lab,
-                    "error",
-                    f"the grader failed on this file in its {name} stage ({what}); "
-                    "grade it by hand, and report the file to the course's developers",
-                )
+            LOG.error("%s: the %s stage crashed", sub.file, stage.name, exc_info=exc)
+            _fail(sub, ctx.lab, *stage.crashed(f"{type(exc).__name__}: {str(exc)[:300]}"))
     return sub.row()
 
 
@@ -260,59 +265,46 @@ def canary(ctx: Context) -> str:
     )
 
 
-def _record_assignment(ctxs: list[Context]) -> None:
-    """Record the lab in the gradebook (while the first notebooks run); the record stage
-    waits for it, and reports it as the environment's fault if it failed."""
-    first = ctxs[0]
-    try:
-        due = gradebook.ensure_assignment(first.course, first.lab.name, due=first.set_due)
-        for ctx in ctxs:
-            ctx.due = due
-    except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
-        first.assignment_error.append(f"{type(exc).__name__}: {str(exc)[:300]}")
-    finally:
-        first.assignment_recorded.set()
+@dataclass(frozen=True)
+class ClassResult(Sequence[Row]):
+    """What grading a class did: its rows (one per file, in path order; the result is the
+    sequence of them), what the canary said, the files left to other labs' nbgrader folders,
+    what the gradebook's mirror removed, and the output folder."""
+
+    rows: tuple[Row, ...]
+    canary: str = ""
+    elsewhere: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    out: Path | None = None
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
 
 
-def grade(
-    lab: str,
-    submissions: Path,
-    out: Path,
-    course: Course,
-    options: Options | None = None,
-) -> list[Row]:
-    """Grade every file of ``submissions`` for ``lab`` into the course's gradebook and
-    ``out``: one row per file, in path order. Raises only when the class cannot be graded at
-    all: no sandbox, an unreachable cluster, a missing folder, a failed canary. Whatever ends
-    it, a zip's extracted files are removed (they live in ``<out>/.scratch/`` meanwhile)."""
-    options = options or Options()
-    if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
-        bwrap.bwrap()  # raises SandboxUnavailable with what to do
-    scratch = Path(out) / ".scratch"
-    shutil.rmtree(scratch, ignore_errors=True)  # what a killed run left
-    scratch.mkdir(parents=True)
-    try:
-        return _grade(lab, Path(submissions), Path(out), course, options, scratch)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+@dataclass(frozen=True)
+class Resume:
+    """What a rerun keeps (rows whose file, neighbours and gradebook entry are unchanged)
+    and what runs."""
+
+    kept: tuple[Row, ...]
+    todo: tuple[Submission, ...]
+
+    @property
+    def runs(self) -> bool:
+        """Whether any notebook must run (and so a kernel pool and the canary are needed)."""
+        return any(sub.status is None for sub in self.todo)
 
 
-def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
-    parts = course.parts(lab)  # the lab's notebooks: one for this bundle's labs
-    found = intake.find(
-        submissions,
-        lab,
-        notebooks=tuple(part.notebook for part in parts),
-        other_labs=[other for other in course.labs() if other != lab],
-        helper_files=parts[0].files,
-        scratch=scratch,
-        roster=options.roster,
-        options=options.platform_options,
-    )
-    rows: dict[str, Row] = {}
-    todo = []
+def resume(found: intake.Found, out: Path, course: Course, lab: str, options: Options) -> Resume:
+    """Which of ``found``'s records a rerun into ``out`` keeps, and which go down the stages."""
     _, in_gradebook = gradebook.late_inputs(course.db_url, lab)
-    kept = []
+    kept, todo = [], []
     for sub in found.submissions:
         sub.sandboxed = options.sandbox
         previous = record.load_state(out, sub.file)
@@ -328,44 +320,116 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             now = sub.row()  # when it was handed in may have changed: lateness follows
             previous.time, previous.time_from = now.time, now.time_from
             previous.marked_late = now.marked_late
-            rows[sub.file] = previous
             kept.append(previous)
         else:
             todo.append(sub)
-    runs = any(sub.status is None for sub in todo)
+    return Resume(tuple(kept), tuple(todo))
+
+
+@contextmanager
+def logged(out: Path):
+    """While grading into ``out``: every fault, with its traceback, in ``out/grader.log``
+    (made inert: its text may come from a submission)."""
+    handler = logging.FileHandler(Path(out) / LOG_FILE, encoding="utf-8")
+    handler.setFormatter(InertFormatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    logger = logging.getLogger("autograder")
+    before = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+        handler.close()
+
+
+def grade(
+    lab: str,
+    submissions: Path,
+    out: Path,
+    course: Course,
+    options: Options | None = None,
+) -> ClassResult:
+    """Grade every file of ``submissions`` for ``lab`` into the course's gradebook and
+    ``out``: one row per file, in path order. Raises only when the class cannot be graded at
+    all: no sandbox, an unreachable cluster, a missing folder, a failed canary. Whatever ends
+    it, a zip's extracted files are removed (they live in ``<out>/.scratch/`` meanwhile)."""
+    options = options or Options()
+    out = Path(out)
+    if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
+        bwrap.bwrap()  # raises SandboxUnavailable with what to do
+    scratch = out / ".scratch"
+    shutil.rmtree(scratch, ignore_errors=True)  # what a killed run left
+    scratch.mkdir(parents=True)
+    try:
+        with logged(out):
+            parts = course.parts(lab)  # the lab's notebooks: one for this bundle's labs
+            found = intake.find(
+                Path(submissions),
+                lab,
+                notebooks=tuple(part.notebook for part in parts),
+                other_labs=[other for other in course.labs() if other != lab],
+                helper_files=parts[0].files,
+                scratch=scratch,
+                roster=options.roster,
+                options=options.platform_options,
+            )
+            plan = resume(found, out, course, lab, options)
+            rows, checked, skipped = run_flows(plan, parts, out, course, options)
+            return report(found, rows, parts, out, course, options, checked, skipped)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _assignment(ctx: Context, due: str | None, needed: bool) -> Future:
+    """The lab's record in the gradebook, made on a thread of its own while the first
+    notebooks run (when any row will need it); its result is the due date."""
+    if not needed:
+        return _done()
+    one = ThreadPoolExecutor(1, thread_name_prefix="assignment")
+    try:
+        return one.submit(gradebook.ensure_assignment, ctx.course, ctx.lab.name, due=due)
+    finally:
+        one.shutdown(wait=False)  # the thread ends when the record is made
+
+
+def run_flows(
+    plan: Resume, parts: list[Lab], out: Path, course: Course, options: Options
+) -> tuple[dict[str, Row], str, int]:
+    """Every record of ``plan.todo`` down the stages, after the canary, in parallel; the
+    rows by file (the kept ones too), what the canary said, and how many experiment cells
+    were left out. Interrupted, it ends the kernels that run and keeps what finished."""
+    rows = {row.file: row for row in plan.kept}
     pool = (
         engine.start(options.workers, options.cluster, check_sandbox=options.sandbox)
-        if runs
+        if plan.runs
         else engine.LocalEngine(1)
     )
-    checked = ""
     with pool:
-        ctxs = {part.notebook: Context.of(course, part, options, pool) for part in parts}
-        ctx = ctxs[parts[0].notebook]
-        for other in ctxs.values():  # the notebooks of one lab share its gradebook entry
-            other.assignment_recorded = ctx.assignment_recorded
-            other.assignment_error = ctx.assignment_error
-        if runs:
-            checked = "\n".join(canary(part) for part in ctxs.values())
-        recorded = record.ledger(out, lab)
-        for part in ctxs.values():
-            part.out, part.set_due, part.recorded = out, options.due, recorded
+        quiet = {part.notebook: Context.of(course, part, options, pool) for part in parts}
+        checked = "\n".join(canary(ctx) for ctx in quiet.values()) if plan.runs else ""
+        first = quiet[parts[0].notebook]
+        needed = any(sub.counted for sub in plan.todo) or bool(options.due) or bool(plan.kept)
+        # the notebooks of one lab share its gradebook entry, and the output folder's ledger
+        assignment = _assignment(first, options.due, needed)
+        ledger = record.ledger(out, first.lab.name)
+        ctxs = {name: ctx.recording(out, assignment, ledger) for name, ctx in quiet.items()}
+        default = ctxs[parts[0].notebook]
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
         flows = ThreadPoolExecutor(FLOWS_PER_WORKER * max(1, pool.workers))
-        futures = {flows.submit(flow, sub, ctxs.get(sub.notebook, ctx)): sub for sub in todo}
+        futures = [flows.submit(flow, sub, ctxs.get(sub.notebook, default)) for sub in plan.todo]
         bar = tqdm(
             total=len(futures),
-            desc=f"grading {lab}",
+            desc=f"grading {first.lab.name}",
             unit="file",
             disable=not options.progress or not futures,
         )
         stopped = True
         try:
-            if any(sub.counted for sub in todo) or options.due or kept:
-                _record_assignment(list(ctxs.values()))  # while the first notebooks run
-            else:
-                ctx.assignment_recorded.set()
             for future in as_completed(futures):
                 row = future.result()
                 rows[row.file] = row
@@ -376,25 +440,41 @@ def _grade(lab, submissions, out, course, options, scratch) -> list[Row]:
             if stopped:  # interrupted: end the kernels that run, keep what finished
                 pool.close(cancel=True)
             flows.shutdown(wait=True, cancel_futures=stopped)
-    if kept and not ctx.assignment_error:
-        due, extensions = gradebook.late_inputs(course.db_url, lab)
-        for row in kept:
-            if row.counted and record.relate(row, ctxs.get(row.notebook, ctx), due, extensions):
+    if plan.kept and assignment.exception() is None:
+        due, extensions = gradebook.late_inputs(course.db_url, first.lab.name)
+        for row in plan.kept:
+            if row.counted and record.relate(row, ctxs.get(row.notebook, default), due, extensions):
                 record.save_state(out, row)
+    skipped = sum(len(ctx.plan.experiments) for ctx in ctxs.values())
+    return rows, checked, skipped
+
+
+def report(
+    found: intake.Found,
+    rows: dict[str, Row],
+    parts: list[Lab],
+    out: Path,
+    course: Course,
+    options: Options,
+    checked: str,
+    skipped: int,
+) -> ClassResult:
+    """The gradebook made to mirror the rows, and the class's pages; the class's result."""
     ordered = [rows[sub.file] for sub in found.submissions]
     present = {sub.file for sub in found.submissions}
+    lab = parts[0].name
     removed = record.mirror(out, course, lab, ordered, present, prune=options.prune)
-    report.write_all(
+    report_pages.write_all(
         out,
         parts,
         ordered,
         options.sandbox,
         canary=checked,
-        skipped=sum(len(c.plan.experiments) for c in ctxs.values()),
+        skipped=skipped,
         elsewhere=found.elsewhere,
         removed=removed,
     )
-    return ordered
+    return ClassResult(tuple(ordered), checked, tuple(found.elsewhere), tuple(removed), out)
 
 
 def grade_ids_of(nb) -> set[str]:
@@ -440,7 +520,7 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
 def summary(rows: list[Row]) -> str:
     """The class as a table for a terminal: one line per file, and one per group member a
     file also counts for."""
-    shown = report.lines(rows)
+    shown = report_pages.lines(rows)
     names = [inert(r.file) for r in shown]
     width = max([len(name) for name in names] + [10])
     lines = [f"{'file':<{width}}  {'score':>11}  {'status':<11} reason"]
@@ -452,9 +532,23 @@ def summary(rows: list[Row]) -> str:
     counts = {s: sum(r.status == s for r in rows) for s in STATUSES}
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     students = len({r.student_id for r in shown if r.counted})
-    files = report.file_count(rows)
+    files = report_pages.file_count(rows)
     lines.append(f"{files} files in {len(rows)} rows, {students} students: {counted}")
     return "\n".join(lines)
 
 
-__all__ = ["STAGES", "Options", "Context", "CanaryFailed", "flow", "canary", "grade", "check"]
+__all__ = [
+    "STAGES",
+    "Options",
+    "Context",
+    "ClassResult",
+    "Resume",
+    "CanaryFailed",
+    "flow",
+    "canary",
+    "resume",
+    "run_flows",
+    "report",
+    "grade",
+    "check",
+]

@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.grading import gradebook, restore
+from autograder.grading.stage import Step
 from autograder.grading.submission import EnvironmentFault, Row, Submission
 
 STATE = ".state"
@@ -310,24 +311,25 @@ def stage(sub: Submission, ctx) -> Submission:
             else gradebook.not_graded(ctx.lab.release, row.reason)
         )
         inert(executed, ctx.lab)
-        ctx.assignment_recorded.wait()
-        if ctx.assignment_error:
+        try:
+            due = ctx.assignment.result()  # made while the first notebooks ran
+        except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
             raise EnvironmentFault(
-                f"the lab could not be recorded in the gradebook ({ctx.assignment_error[0]}); "
-                "nothing was recorded: grade again"
-            )
+                f"the lab could not be recorded in the gradebook ({type(exc).__name__}: "
+                f"{str(exc)[:300]}); nothing was recorded: grade again"
+            ) from exc
         people = [sub.person, *sub.members]
         member_late = {}
         for person in people:
             student = sub.student_id if person is sub.person else person.student_id
             store_copies(student, sub, ctx, executed)
             with gradebook.LOCK:
-                entry = ctx.recorded.get(student)  # the ledger, read once a run
+                entry = ctx.ledger.get(student)  # the ledger, read once a run
                 known = {"platform": person.platform, "user_id": person.user_id}
                 if entry is None or any(entry.get(k) != v for k, v in known.items()):
                     if entry is None:
                         made = not gradebook.has_student(ctx.course.db_url, student)
-                        entry = ctx.recorded[student] = {"made_student": made}
+                        entry = ctx.ledger[student] = {"made_student": made}
                     entry.update(known)
                     line = {"lab": ctx.lab.name, "student": student, **entry}
                     _journal(ctx.out, [line])  # before the gradebook: a crash loses nothing
@@ -338,26 +340,26 @@ def stage(sub: Submission, ctx) -> Submission:
                     student,
                     row,
                     executed,
-                    when(row.time, row.marked_late, ctx.due, extension),
+                    when(row.time, row.marked_late, due, extension),
                     ctx.course.config,
                     _student_record(person),
                     ctx.lab.notebook,
                 )
-            member_late[student] = (late, late_key(row, ctx.due, extension, ctx.course.config))
+            member_late[student] = (late, late_key(row, due, extension, ctx.course.config))
         late, key = member_late[sub.student_id]
         sub.submitted, sub.seconds_late, sub.late_penalty = (
             late.submitted,
             late.seconds_late,
             late.penalty,
         )
-        sub.lateness, sub.late_key = lateness_text(row, late, ctx.due), key
+        sub.lateness, sub.late_key = lateness_text(row, late, due), key
         for member in sub.members:
             late, key = member_late[member.student_id]
             sub.member_late[member.student_id] = {
                 "submitted": late.submitted,
                 "seconds_late": late.seconds_late,
                 "late_penalty": late.penalty,
-                "lateness": lateness_text(row, late, ctx.due),
+                "lateness": lateness_text(row, late, due),
                 "late_key": key,
             }
         row = sub.row()
@@ -442,4 +444,24 @@ def _rmdir_empty(folder: Path) -> None:
         pass
 
 
-__all__ = ["stage", "save_state", "load_state", "store_copies", "relate", "mirror", "ledger"]
+STAGE = Step(
+    "record",
+    stage,
+    after_fault=True,
+    crash_status="environment",
+    crash_reason=(
+        "could not be recorded ({what}; its traceback is in grader.log); nothing was kept: "
+        "grade again"
+    ),
+)
+
+__all__ = [
+    "STAGE",
+    "stage",
+    "save_state",
+    "load_state",
+    "store_copies",
+    "relate",
+    "mirror",
+    "ledger",
+]

@@ -28,24 +28,8 @@ from collections.abc import Mapping
 from nbformat import NotebookNode
 
 from autograder import notebooks
+from autograder.grading.stage import Step
 from autograder.grading.submission import Submission, SubmissionFault
-
-
-def _meta(cell) -> object:
-    metadata = cell.get("metadata")
-    return metadata.get("nbgrader") if isinstance(metadata, Mapping) else None
-
-
-def _grade_id(cell) -> str | None:
-    meta = _meta(cell)
-    gid = meta.get("grade_id") if isinstance(meta, Mapping) else None
-    return gid if isinstance(gid, str) and gid else None
-
-
-def protected(cell: NotebookNode) -> bool:
-    """A cell of the source that students may not change: tests and read-only cells."""
-    meta = notebooks.nbgrader_meta(cell)
-    return bool(meta) and not meta.get("solution") and bool(meta.get("locked") or meta.get("grade"))
 
 
 def other_lab(ids: set[str], lab, course) -> str | None:
@@ -66,15 +50,15 @@ def adopt(nb: NotebookNode, lab) -> int:
     removed it) gets the course's, in place: each cell of the release is found by its cell
     id, else a test or read-only cell by its exact text, else an answer cell by the
     ``def``/``class`` lines of its stub. Returns how many cells were matched."""
-    if any(_meta(c) is not None for c in nb.cells):
+    if any(notebooks.claimed_meta(c) is not None for c in nb.cells):
         return 0
     released = lab.released
     by_id = {c.get("id"): gid for gid, c in released.items() if c.get("id")}
-    by_text = {c.source.strip(): gid for gid, c in released.items() if protected(c)}
+    by_text = {c.source.strip(): gid for gid, c in released.items() if notebooks.is_read_only(c)}
     by_def = {
         line: gid
         for gid, c in released.items()
-        if not protected(c)
+        if not notebooks.is_read_only(c)
         for line in _def_lines(c.source)
     }
     taken: set[str] = set()
@@ -104,7 +88,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
             f"the notebook had no nbgrader metadata (another editor may have removed it): "
             f"{adopted} of its cells were matched to the lab's by cell id and text"
         )
-    ids = {gid for c in out.cells if (gid := _grade_id(c))}
+    ids = {gid for c in out.cells if (gid := notebooks.grade_id(c))}
     if course is not None and (other := other_lab(ids, lab, course)):
         raise SubmissionFault(
             f"this is a notebook of {other}, not of {lab.name}: grade it with "
@@ -112,7 +96,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
         )
     cells, seen = [], set()
     for index, cell in enumerate(out.cells):
-        meta, gid = _meta(cell), _grade_id(cell)
+        meta, gid = notebooks.claimed_meta(cell), notebooks.grade_id(cell)
         if meta is not None and gid not in lab.cells:
             if isinstance(meta, Mapping) and gid:
                 owner = course and course.lab_of_grade_id(gid, but=lab.name)
@@ -154,7 +138,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
         gid = notebooks.nbgrader_meta(cell).get("grade_id")
         if not gid or gid in seen:
             continue
-        if protected(cell):
+        if notebooks.is_read_only(cell):
             flags.append(f"read-only cell {gid!r} was deleted; it was put back")
             back = copy.deepcopy(cell)
         else:
@@ -162,10 +146,10 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
             back = copy.deepcopy(lab.released.get(gid, cell))
             back.metadata["nbgrader"] = copy.deepcopy(cell.metadata["nbgrader"])
         before = {
-            g for c in lab.source.cells[:index] if (g := notebooks.nbgrader_meta(c).get("grade_id"))
+            g for c in lab.source.cells[:index] if (g := notebooks.nbgradernotebooks.claimed_meta(c).get("grade_id"))
         }
         at = max(
-            (i + 1 for i, c in enumerate(cells) if _grade_id(c) in before),
+            (i + 1 for i, c in enumerate(cells) if notebooks.grade_id(c) in before),
             default=0,
         )
         cells.insert(at, back)
@@ -202,8 +186,10 @@ def stage(sub: Submission, ctx) -> Submission:
 def student_code(nb: NotebookNode) -> list[tuple[int, str]]:
     """(index, source) of the code cells the student wrote or could edit."""
     return [
-        (i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not protected(c)
+        (i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not notebooks.is_read_only(c)
     ]
 
 
-__all__ = ["restore", "stage", "protected", "student_code"]
+STAGE = Step("restore", stage)
+
+__all__ = ["STAGE", "restore", "stage", "student_code"]

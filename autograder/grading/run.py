@@ -11,6 +11,7 @@ grading machine's fault (``EnvironmentFault``), not the submission's.
 from __future__ import annotations
 
 from autograder.grading.sandbox import kernel
+from autograder.grading.stage import Step
 from autograder.grading.submission import EnvironmentFault, Submission
 
 
@@ -39,4 +40,6 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-__all__ = ["stage"]
+STAGE = Step("run", stage)
+
+__all__ = ["STAGE", "stage"]

@@ -26,6 +26,7 @@ from autograder import notebooks
 from autograder.grading import report
 from autograder.grading.restore import student_code
 from autograder.grading.sandbox import integrity
+from autograder.grading.stage import Step
 from autograder.grading.submission import CellResult, EnvironmentFault, Submission
 from labs import checks
 
@@ -195,4 +196,6 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-__all__ = ["SUSPICIOUS", "stage", "points", "mark_not_run", "suspicious"]
+STAGE = Step("score", stage)
+
+__all__ = ["STAGE", "SUSPICIOUS", "stage", "points", "mark_not_run", "suspicious"]
