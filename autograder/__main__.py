@@ -10,6 +10,8 @@ each has ``--check`` to report staleness without writing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -385,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograder", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log what the tool does, and every fault with its traceback, on stderr",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("data", help="write data/ from scikit-learn")
     p.add_argument("--check", action="store_true", help="report stale files, write nothing")
@@ -492,7 +500,29 @@ def main(argv: list[str] | None = None) -> int:
     if rest and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.jupyter_args = rest
-    return args.func(args)
+    with _logging_to_stderr(args.verbose):
+        return args.func(args)
+
+
+@contextlib.contextmanager
+def _logging_to_stderr(verbose: bool):
+    """The tool's log on stderr while a command runs, inert: warnings (a crash of the grader
+    on a file, with its traceback), or with ``--verbose`` everything, each fault of a grading
+    run among it (``<out>/grader.log`` has those either way)."""
+    from autograder.text import InertFormatter
+
+    logger = logging.getLogger("autograder")
+    handler = logging.StreamHandler()
+    handler.setFormatter(InertFormatter("autograder: %(levelname)s %(message)s"))
+    level, before = logging.DEBUG if verbose else logging.WARNING, logger.level
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
 
 
 def run() -> int:

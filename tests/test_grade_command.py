@@ -4,6 +4,7 @@ never outlive the run."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -173,3 +174,24 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert "amy" in out.read_text(encoding="utf-8-sig")  # what was asked is done
+
+
+def test_verbose_shows_the_log_on_stderr_and_without_it_only_warnings(
+    course, tmp_path, monkeypatch, capsys
+):
+    def grade(lab, submissions, out, course, options):
+        log = logging.getLogger("autograder.grading")
+        log.info("alice.ipynb: error in its intake stage: \x1b[2Jnot a notebook")
+        log.warning("bob.ipynb: the judge stage crashed")
+        return pipeline.ClassResult((), out=out)
+
+    monkeypatch.setattr(pipeline, "grade", grade)
+    argv = ["grade", LAB, str(tmp_path), "--course", str(course.root), "--out", str(tmp_path)]
+    assert main(["--verbose", *argv]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "INFO alice.ipynb: error in its intake stage: \\x1b[2Jnot a notebook" in err
+    assert "\x1b" not in err and "WARNING bob.ipynb: the judge stage crashed" in err
+    assert main(argv) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "alice.ipynb" not in err and "WARNING bob.ipynb" in err
+    assert logging.getLogger("autograder").handlers == []  # gone with the command
