@@ -210,9 +210,10 @@ def _add_limits(p) -> None:
     )
 
 
-#: ``grade``'s exit statuses (docs/instructors: "grade"): every counted row is in the
-#: gradebook; the command or the course cannot be used as given (nothing graded); some rows met
-#: a failure of the grading machine (``environment``), so run it again; interrupted.
+#: ``grade``'s exit statuses (docs/instructors/grading-rules.md, "Exit status"): every counted
+#: row is in the gradebook; the command or the course cannot be used as given (nothing
+#: graded); some rows met a failure of the grading machine (``environment``), so run it
+#: again; interrupted.
 EXIT_OK, EXIT_USAGE, EXIT_AGAIN, EXIT_INTERRUPTED = 0, 2, 75, 130
 
 
@@ -454,14 +455,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--roster",
         metavar="CSV",
-        help="the platform's own export of the class (docs/platforms/): maps the platform's "
-        "users to the course's student ids and names",
+        help="the platform's own export of the class (docs/instructors/platforms/): maps the "
+        "platform's users to the course's student ids and names",
     )
     p.add_argument(
         "--roster-id",
         metavar="COLUMN",
         help="the roster column that holds the course's student ids (default: each "
-        "platform's, docs/platforms/)",
+        "platform's, docs/instructors/platforms/)",
     )
     for dest, (flag, text) in _platform_options().items():
         p.add_argument(flag, dest=dest, metavar=dest.upper(), help=text)
