@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbformat import NotebookNode
-from nbgrader import utils as nbutils
 
 from autograder import notebooks
 
@@ -159,21 +158,7 @@ class Course:
 
 
 def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
-    return {
-        meta["grade_id"]: cell
-        for cell in nb.cells
-        if (meta := notebooks.nbgrader_meta(cell)).get("grade_id")
-    }
-
-
-def _scored(nb: NotebookNode) -> list[NotebookNode]:
-    """The cells nbgrader gives points: tests, answers graded by hand and tasks."""
-    return [
-        c
-        for c in nb.cells
-        if (nbutils.is_grade(c) or nbutils.is_task(c))
-        and (notebooks.nbgrader_meta(c).get("points") or 0) > 0
-    ]
+    return {gid: cell for cell in nb.cells if (gid := notebooks.grade_id(cell))}
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,10 +191,8 @@ class Lab:
     @functools.cached_property
     def plain(self) -> bool:
         """A plain nbgrader assignment: its tests decide in the student's kernel (asserts),
-        with no expected values for this tool's judge (``autograder.authoring.expected``)."""
-        from autograder.authoring import expected
-
-        return not any(expected.BEGIN in c.source for c in notebooks.test_cells(self.source))
+        with no expected values for this tool's judge (``notebooks.is_hidden_test``)."""
+        return not any(notebooks.is_hidden_test(c) for c in self.source.cells)
 
     @functools.cached_property
     def cells(self) -> dict[str, NotebookNode]:
@@ -225,11 +208,11 @@ class Lab:
     def grade_ids(self) -> list[str]:
         """The cells that carry points (tests; in a plain nbgrader assignment also answers
         and tasks graded by hand), in notebook order: the columns of grades.csv."""
-        return [notebooks.nbgrader_meta(c)["grade_id"] for c in _scored(self.source)]
+        return [notebooks.grade_id(c) for c in self.source.cells if notebooks.is_scored(c)]
 
     @property
     def max_score(self) -> float:
-        return float(sum(notebooks.nbgrader_meta(c)["points"] for c in _scored(self.source)))
+        return float(sum(notebooks.points(c) for c in self.source.cells if notebooks.is_scored(c)))
 
     @functools.cached_property
     def files(self) -> dict[str, bytes]:
@@ -248,9 +231,8 @@ class Lab:
         """The release notebook with its solution cells replaced by ``code`` (by grade id)."""
         nb = copy.deepcopy(self.release)
         for cell in nb.cells:
-            meta = notebooks.nbgrader_meta(cell)
-            if meta.get("solution") and meta.get("grade_id") in code:
-                cell.source = code[meta["grade_id"]]
+            if notebooks.is_answer(cell) and notebooks.grade_id(cell) in code:
+                cell.source = code[notebooks.grade_id(cell)]
         return nb
 
 

@@ -19,7 +19,6 @@ from conftest import LABS, render_png
 from nbformat.v4 import new_code_cell
 
 from autograder import mistakes, notebooks
-from autograder.authoring import expected
 from autograder.course import Course
 from autograder.grading.sandbox import Limits, bwrap, kernel
 
@@ -69,7 +68,7 @@ def _run_alone(lab: str, nb, tmp_path: Path):
 
 def _kind(cell) -> str:
     meta = notebooks.nbgrader_meta(cell)
-    if expected.is_visible_test(cell):
+    if notebooks.is_visible_test(cell):
         return "visible test"
     if meta.get("grade"):
         return "hidden test"
@@ -95,7 +94,7 @@ def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_
     assert where["labs"].startswith(where["cwd"] + "/labs/"), where  # the folder's own copy
     assert where["autograder"] is False and where["repository"] == [], where
     assert _errors(nb) == []
-    visible = [c for c in nb.cells if expected.is_visible_test(c)]
+    visible = [c for c in nb.cells if notebooks.is_visible_test(c)]
     assert visible
     for cell in visible:
         assert "checks passed." in notebooks.stream_text(cell), cell.source
@@ -228,7 +227,7 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
     assert f"{lab} (Score: 6.0 / 10.0)" in page
     assert "BEGIN HIDDEN TESTS" not in page and "_expected" not in page and "_mistakes" not in page
     hidden = set()
-    for cell in notebooks.graded_cells(notebooks.read(notebooks.source_path(lab))):
+    for cell in filter(notebooks.is_hidden_test, notebooks.read(notebooks.source_path(lab)).cells):
         block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25}
     assert hidden and [ln for ln in hidden if ln in page] == []

@@ -29,7 +29,7 @@ def test_a_prepared_hidden_test_computes_and_reports_but_never_sees_expected_val
     assert len(prepared.nonce) == 16 and set(prepared.tests) and prepared.skipped
     for index, test in prepared.tests.items():
         code = nb.cells[index].source
-        assert code.startswith(test.compute) and instrument.RESULTS in code
+        assert code.startswith(test.compute) and notebooks.RESULTS in code
         assert prepared.nonce in code and "BEGIN EXPECTED" not in code
         assert "BEGIN MISTAKES" not in code
     for index in prepared.skipped:

@@ -30,7 +30,7 @@ def _npy(array, **kwargs) -> str:
 
 def _cell(*payloads, error: str | None = None) -> NotebookNode:
     outputs = [
-        NotebookNode(output_type="display_data", data={instrument.RESULTS: p}, metadata={})
+        NotebookNode(output_type="display_data", data={notebooks.RESULTS: p}, metadata={})
         for p in payloads
     ]
     if error:
@@ -85,7 +85,7 @@ def test_oversized_results_are_refused(monkeypatch):
     with pytest.raises(judge.ResultsError, match="larger than"):
         judge.read_results(_cell(_payload(values=big)), NONCE, GID)
     monkeypatch.setattr(judge, "MAX_RESULTS_BYTES", 4 << 20)
-    monkeypatch.setattr(judge, "MAX_VALUES", 10)
+    monkeypatch.setattr(notebooks, "MAX_RESULT_VALUES", 10)
     with pytest.raises(judge.ResultsError, match="of 500 values"):
         judge.read_results(_cell(_payload(values={"W": {"npy": _npy(np.ones(500))}})), NONCE, GID)
 
@@ -99,7 +99,7 @@ def test_verdicts_are_written_into_the_notebook_with_the_source_back():
     nb.cells[index].outputs = [
         NotebookNode(
             output_type="display_data",
-            data={instrument.RESULTS: _payload(nonce=prepared.nonce, gid=test.grade_id)},
+            data={notebooks.RESULTS: _payload(nonce=prepared.nonce, gid=test.grade_id)},
             metadata={},
         )
     ]
@@ -111,7 +111,7 @@ def test_verdicts_are_written_into_the_notebook_with_the_source_back():
     others = [i for i in prepared.tests if i != index]
     assert all(nb.cells[i].outputs == [] for i in others)  # not run: left for the score stage
     for i in prepared.skipped:
-        assert nb.cells[i].outputs[0]["text"] == instrument.NOT_RUN
+        assert nb.cells[i].outputs[0]["text"] == notebooks.NOT_RUN
 
 
 # -- every trick of a hostile student, graded in a class ---------------------------------

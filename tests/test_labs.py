@@ -15,7 +15,6 @@ from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected, given, helpers, hints, release
-from autograder.grading import instrument
 from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
@@ -26,16 +25,18 @@ BENCH = notebooks.ROOT / "bench"
 def _graded_ids(lab):
     """The test cells that carry points: the hidden tests."""
     return {
-        notebooks.nbgrader_meta(c)["grade_id"]
-        for c in notebooks.graded_cells(notebooks.read(notebooks.source_path(lab)))
+        notebooks.grade_id(c)
+        for c in notebooks.read(notebooks.source_path(lab)).cells
+        if notebooks.is_hidden_test(c)
     }
 
 
 def _test_ids(lab):
     """Every test cell nbgrader grades: the hidden tests and the 0-point visible ones."""
     return {
-        notebooks.nbgrader_meta(c)["grade_id"]
-        for c in notebooks.test_cells(notebooks.read(notebooks.source_path(lab)))
+        notebooks.grade_id(c)
+        for c in notebooks.read(notebooks.source_path(lab)).cells
+        if notebooks.is_test(c)
     }
 
 
@@ -222,7 +223,7 @@ def _visible_test_ids(lab):
     return {
         notebooks.nbgrader_meta(c)["grade_id"]
         for c in notebooks.read(notebooks.source_path(lab)).cells
-        if expected.is_visible_test(c)
+        if notebooks.is_visible_test(c)
     }
 
 
@@ -291,9 +292,9 @@ def test_no_test_sees_two_mistakes_alike(lab):
     (hidden or visible), the test could show either hint, so it needs a case that tells them
     apart (e.g. dropout rate 0.2 besides 0.5, gradients of 1e-5 for epsilon)."""
     tests = {
-        notebooks.nbgrader_meta(c)["grade_id"]: hints.written(c.source)
+        notebooks.grade_id(c): notebooks.written_mistakes(c.source)
         for c in notebooks.read(notebooks.source_path(lab)).cells
-        if c.cell_type == "code" and hints.has_block(c.source)
+        if notebooks.is_hidden_test(c)
     }
     for name, entries in hints.written_visible(lab).items():
         tests[f"visible {name}"] = [
@@ -378,7 +379,7 @@ def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab
     source that nbgrader does not know (no test, no given code, no exercise)."""
     nb = notebooks.read(notebooks.source_path(lab))
     code = [c for c in nb.cells if c.cell_type == "code"]
-    tagged = [c for c in code if instrument.is_experiment(c)]
+    tagged = [c for c in code if notebooks.is_experiment(c)]
     assert tagged and tagged == [c for c in code if not notebooks.nbgrader_meta(c)]
     assert all("experiment" not in c.metadata.get("tags", []) for c in code if c not in tagged)
 
@@ -393,7 +394,7 @@ def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
         if cell.cell_type != "code" or not meta.get("locked"):
             continue
         first = cell.source.splitlines()[0]
-        if expected.is_visible_test(cell):
+        if notebooks.is_visible_test(cell):
             # one or two calls; a call with many arguments may wrap (ruff format)
             ok = first.startswith("# Test (read-only):") and len(cell.source.splitlines()) <= 4
             ok = ok and meta.get("grade") and meta.get("points") == 0  # Validate reports it

@@ -15,7 +15,7 @@ from scratch import copy_course
 
 from autograder import mistakes, notebooks
 from autograder.course import Course
-from autograder.grading import instrument, pipeline
+from autograder.grading import pipeline
 from autograder.grading.sandbox import bwrap, engine
 
 LABS = notebooks.available_labs()
@@ -88,14 +88,14 @@ def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, g
 def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
     run = local(lab)
     source = notebooks.read(notebooks.source_path(lab))
-    experiments = {c.id: c.source for c in source.cells if instrument.is_experiment(c)}
+    experiments = {c.id: c.source for c in source.cells if notebooks.is_experiment(c)}
     assert experiments, "the lab has no experiment cells to skip"
     executed = notebooks.read(run["course"] / "autograded" / "solution" / lab / f"{lab}.ipynb")
     shown = {c.id: c for c in executed.cells if c.id in experiments}
     assert set(shown) == set(experiments)
     for cell_id, cell in shown.items():
         assert cell.source == experiments[cell_id]  # the code is shown as written
-        assert [o.get("text") for o in cell.outputs] == [instrument.NOT_RUN]
+        assert [o.get("text") for o in cell.outputs] == [notebooks.NOT_RUN]
     page = (run["out"] / "feedback" / "solution.html").read_text()
     assert f"{len(experiments)} experiment cell(s) of the lab were not run when graded" in page
 

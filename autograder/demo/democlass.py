@@ -23,7 +23,7 @@ def _with_cell(nb, code: str, after_grade_id: str | None = None):
     nb = copy.deepcopy(nb)
     at = 1
     for i, cell in enumerate(nb.cells):
-        if notebooks.nbgrader_meta(cell).get("grade_id") == after_grade_id:
+        if notebooks.grade_id(cell) == after_grade_id:
             at = i + 1
     nb.cells.insert(at, new_code_cell(code))
     return nb
@@ -39,7 +39,7 @@ def build(lab: str, course) -> dict[str, bytes]:
     source_file = notebooks.source_path(lab, course_root)
     gradebook = course_root / "gradebook.db"
     tampered = copy.deepcopy(solution)
-    for cell in notebooks.graded_cells(tampered):  # the first hidden test
+    for cell in filter(notebooks.is_hidden_test, tampered.cells):  # the first hidden test
         cell.source = "# all tests pass, trust me\npass"
         break
     subs = {
@@ -82,9 +82,7 @@ def build(lab: str, course) -> dict[str, bytes]:
 
 
 def _cell_index(nb, grade_id: str) -> int:
-    return next(
-        i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == grade_id
-    )
+    return next(i for i, c in enumerate(nb.cells) if notebooks.grade_id(c) == grade_id)
 
 
 def odd_files(lab: str, course) -> dict[str, tuple[bytes, str]]:
@@ -395,7 +393,7 @@ CHEATS: dict[str, Cheat] = {
         "forges",
         _NO_OP + "import base64\nimport io\n\nimport IPython.display\nimport numpy as np\n\n"
         "_real_display = IPython.display.display\n"
-        "MIME = 'application/vnd.optim-labs.results+json'\n\n\n"
+        f"MIME = {notebooks.RESULTS!r}\n\n\n"
         "def _zeroed(packed):\n"
         "    array = np.load(io.BytesIO(base64.b64decode(packed['npy'])))\n"
         "    buffer = io.BytesIO()\n"
@@ -422,7 +420,7 @@ CHEATS: dict[str, Cheat] = {
         "    found = re.search(r\"_autograde_report\\('(\\w+)', '(\\w+)'\", source)\n"
         "    if found:  # a second report with this test's nonce, claiming all is well\n"
         "        fake = {'nonce': found[1], 'grade_id': found[2], 'values': {}, 'checks': []}\n"
-        "        display({'application/vnd.optim-labs.results+json': fake}, raw=True)\n",
+        f"        display({{{notebooks.RESULTS!r}: fake}}, raw=True)\n",
         "flagged",
         ("reads the notebook's own code or the tests' variables",),
     ),
@@ -432,7 +430,7 @@ CHEATS: dict[str, Cheat] = {
         "for test in ('momentum', 'adagrad', 'rmsprop', 'adam'):\n"
         "    fake = {'nonce': '0' * 16, 'grade_id': 'test_my_optimizer_' + test, "
         "'values': {}, 'checks': []}\n"
-        "    display({'application/vnd.optim-labs.results+json': fake}, raw=True)\n",
+        f"    display({{{notebooks.RESULTS!r}: fake}}, raw=True)\n",
         "flagged",
         ("results messages the grader did not ask for were dropped",),
     ),
@@ -538,7 +536,7 @@ SCRIPT_MARKDOWN = "Look: <img src=x onerror=\"window.__pwned=1;document.title='P
 RESULTS_FLOOD = (
     "from IPython.display import display\n\n"
     "for _ in range(12):\n"
-    "    display({'application/vnd.optim-labs.results+json': {'pad': 'x' * (3 << 20)}}, "
+    f"    display({{{notebooks.RESULTS!r}: {{'pad': 'x' * (3 << 20)}}}}, "
     "raw=True)\n"
 )
 

@@ -25,18 +25,8 @@ from dataclasses import dataclass, field
 from nbformat import NotebookNode
 
 from autograder import notebooks
-from autograder.authoring import expected as expected_blocks
-from autograder.authoring import hints as mistakes_blocks
 from autograder.grading.stage import Step
 from autograder.grading.submission import Submission
-
-RESULTS = "application/vnd.optim-labs.results+json"
-EXPERIMENT = "experiment"  # the cell tag of an experiment no test needs
-NOT_RUN = (
-    "[not run when graded: an experiment that no test needs. "
-    "Run the notebook to see its results.]\n"
-)
-MAX_RESULTS_BYTES = 4 << 20  # one test's results; the solution's largest are below 100 kB
 
 
 class TestSpecError(ValueError):
@@ -61,13 +51,11 @@ class HiddenTest:
 def parse(cell: NotebookNode) -> HiddenTest:
     """Split a hidden test cell of the source: its computing part, its expected values and
     known mistakes, and the title, tolerances and checks of its ``checks.judge`` call."""
-    gid = notebooks.nbgrader_meta(cell)["grade_id"]
+    gid = notebooks.grade_id(cell)
     source = cell.source
-    if expected_blocks.BEGIN not in source:
+    if not notebooks.is_hidden_test(cell):
         raise TestSpecError(f"hidden test {gid!r} has no expected block")
-    compute = source.split(expected_blocks.BEGIN)[0]
-    tail = source.split(expected_blocks.END, 1)[1]
-    tail = tail.split(mistakes_blocks.END, 1)[1] if mistakes_blocks.END in tail else tail
+    compute, tail = notebooks.hidden_test_parts(source)
     call = _judge_call(tail.replace("### END HIDDEN TESTS", ""), gid)
     keywords = {k.arg: k.value for k in call.keywords}
     try:
@@ -80,8 +68,8 @@ def parse(cell: NotebookNode) -> HiddenTest:
         grade_id=gid,
         source=source,
         compute=compute,
-        expected=expected_blocks.written(source),
-        mistakes=mistakes_blocks.written(source) if mistakes_blocks.has_block(source) else [],
+        expected=notebooks.written_expected(source),
+        mistakes=notebooks.written_mistakes(source),
         title=title,
         rtol=rtol,
         atol=atol,
@@ -139,7 +127,7 @@ del _autograde_report
 def kernel_source(test: HiddenTest, nonce: str) -> str:
     """The code a hidden test cell runs in the student's kernel."""
     return test.compute + _EMIT.format(
-        mime=RESULTS, nonce=nonce, grade_id=test.grade_id, checks=test.checks or "[]"
+        mime=notebooks.RESULTS, nonce=nonce, grade_id=test.grade_id, checks=test.checks or "[]"
     )
 
 
@@ -162,23 +150,13 @@ class Prepared:
     skipped: dict[int, str] = field(default_factory=dict)
 
 
-def is_experiment(cell: NotebookNode) -> bool:
-    return (
-        cell.cell_type == "code"
-        and EXPERIMENT in cell.get("metadata", {}).get("tags", [])
-        and not notebooks.nbgrader_meta(cell)
-    )
-
-
 def plan_of(source: NotebookNode) -> Plan:
     """The hidden tests and the experiment cells of the source notebook."""
     return Plan(
         tests={
-            notebooks.nbgrader_meta(c)["grade_id"]: parse(c)
-            for c in notebooks.graded_cells(source)
-            if expected_blocks.BEGIN in c.source
+            notebooks.grade_id(c): parse(c) for c in source.cells if notebooks.is_hidden_test(c)
         },
-        experiments=frozenset(c.get("id") for c in source.cells if is_experiment(c)),
+        experiments=frozenset(c.get("id") for c in source.cells if notebooks.is_experiment(c)),
     )
 
 
@@ -187,7 +165,7 @@ def prepare(nb: NotebookNode, plan: Plan) -> Prepared:
     the source's experiment cells (found by cell id; a student's own cells always run)."""
     prepared = Prepared({}, secrets.token_hex(8))
     for index, cell in enumerate(nb.cells):
-        gid = notebooks.nbgrader_meta(cell).get("grade_id")
+        gid = notebooks.grade_id(cell)
         if cell.cell_type != "code":
             continue
         if gid in plan.tests:

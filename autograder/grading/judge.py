@@ -2,8 +2,9 @@
 
 ``read_results`` is the trust boundary: what a kernel reported for a test cell is accepted
 only as one payload of the results type, with this run's nonce and the cell's grade id, every
-value a float64 ``.npy`` array (no pickle) within ``MAX_VALUES``, the whole within
-``MAX_RESULTS_BYTES``; anything else raises ``ResultsError`` saying what was wrong.
+value a float64 ``.npy`` array (no pickle) within ``MAX_RESULT_VALUES``, the whole within
+``MAX_RESULTS_BYTES`` (the results channel's limits, ``autograder.notebooks``); anything
+else raises ``ResultsError`` saying what was wrong.
 ``verdict`` compares the results with the expected values read from the course's source
 notebook (``labs.checks.verdict``: tolerances, the differing entry, the known mistake's
 hint). ``stage`` writes each verdict into the executed notebook as the cell's outputs -- a
@@ -24,12 +25,11 @@ import numpy as np
 from nbformat import NotebookNode
 
 from autograder import notebooks
-from autograder.grading.instrument import MAX_RESULTS_BYTES, NOT_RUN, RESULTS, HiddenTest, Prepared
+from autograder.grading.instrument import HiddenTest, Prepared
 from autograder.grading.stage import Step
 from autograder.grading.submission import Submission
+from autograder.notebooks import MAX_RESULTS_BYTES, NOT_RUN, RESULTS
 from labs import checks
-
-MAX_VALUES = 1_000_000  # numbers in one result array
 
 
 class ResultsError(ValueError):
@@ -48,7 +48,7 @@ def _decode(name: str, packed) -> np.ndarray | None:
         array = np.load(io.BytesIO(raw), allow_pickle=False)
     except (KeyError, binascii.Error, ValueError, OSError, EOFError) as exc:
         raise ResultsError(f"result {name!r} is malformed ({type(exc).__name__})") from exc
-    if array.dtype != np.float64 or array.size > MAX_VALUES:
+    if array.dtype != np.float64 or array.size > notebooks.MAX_RESULT_VALUES:
         raise ResultsError(f"result {name!r} is {array.dtype} of {array.size} values, not float64")
     return array
 
@@ -154,5 +154,4 @@ __all__ = [
     "verdict",
     "write_verdicts",
     "stage",
-    "MAX_VALUES",
 ]

@@ -479,7 +479,7 @@ def report(
 
 def grade_ids_of(nb) -> set[str]:
     """The grade ids a submitted notebook's cells carry."""
-    return {gid for c in nb.cells if isinstance(gid := restore._grade_id(c), str)}
+    return {gid for c in nb.cells if (gid := notebooks.grade_id(c))}
 
 
 def guess_lab(nb, path: Path, course: Course) -> str:

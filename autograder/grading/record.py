@@ -27,14 +27,14 @@ import copy
 import datetime
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
 
-from autograder.grading import gradebook, restore
+from autograder import notebooks
+from autograder.grading import gradebook
 from autograder.grading.stage import Step
 from autograder.grading.submission import EnvironmentFault, Row, Submission
 
@@ -50,10 +50,7 @@ def state_path(out: Path, file: str) -> Path:
 
 
 def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
+    notebooks.write_atomic(path, json.dumps(data))
 
 
 def save_state(out: Path, row: Row) -> None:
@@ -111,9 +108,7 @@ def _journal(out: Path, lines: list[dict], rewrite: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(line) + "\n" for line in lines)
     if rewrite:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        notebooks.write_atomic(path, text)
     else:
         with open(path, "a") as fh:
             fh.write(text)
@@ -181,7 +176,7 @@ def inert(nb, lab) -> None:
     Markdown cells as escaped text, and the notebook's metadata is the course's."""
     nb.metadata = copy.deepcopy(lab.source.metadata)
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and not restore.protected(cell):
+        if cell.cell_type == "markdown" and not notebooks.is_read_only(cell):
             cell.source = _inert_markdown(cell.source)
             cell.pop("attachments", None)
         if cell.cell_type != "code":

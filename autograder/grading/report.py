@@ -15,7 +15,6 @@ import csv
 import html
 import io
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,13 +42,6 @@ table{border-collapse:collapse;width:100%;font-size:.92em}
 td,th{border-bottom:1px solid #e3e6ec;padding:.35em .5em;text-align:left} th{background:#f5f7fa}
 td.num,th.num{text-align:right;white-space:nowrap} img{max-width:100%}
 """
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _page(title: str, body: str) -> str:
@@ -119,7 +111,7 @@ def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None
                 *(_fmt(points.get(g, 0.0)) if r.counted else "" for g in grade_ids),
             ]
         )
-    _write_atomic(path, buf.getvalue())
+    notebooks.write_atomic(path, buf.getvalue())
 
 
 def write_json(
@@ -139,7 +131,7 @@ def write_json(
         "other_assignments": list(elsewhere),  # files of the course's other labs, no row here
         "removed": list(removed),  # students this run removed from the gradebook
     }
-    _write_atomic(path, json.dumps(_inert_strings(data), indent=1))
+    notebooks.write_atomic(path, json.dumps(_inert_strings(data), indent=1))
 
 
 def _inert_strings(value):
@@ -319,11 +311,11 @@ def write_all(
     for r in lines(rows):
         if r.counted:
             page = r.student_id if len(parts) == 1 else f"{r.student_id}/{r.notebook}"
-            _write_atomic(
+            notebooks.write_atomic(
                 out / "feedback" / f"{page}.html",
                 feedback_html(name if len(parts) == 1 else f"{name}/{r.notebook}", r, skipped),
             )
-    _write_atomic(
+    notebooks.write_atomic(
         out / "report.html",
         report_html(name, rows, grade_ids, sandboxed, canary, elsewhere, removed),
     )

@@ -122,7 +122,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
         elif gid is not None:
             seen.add(gid)
             original = lab.cells[gid]
-            if protected(original):
+            if notebooks.is_read_only(original):
                 given = lab.released.get(gid, original)
                 if cell.get("source", "").strip() != given.source.strip():
                     flags.append(f"read-only cell {gid!r} was edited; the original was restored")
@@ -146,7 +146,7 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
             back = copy.deepcopy(lab.released.get(gid, cell))
             back.metadata["nbgrader"] = copy.deepcopy(cell.metadata["nbgrader"])
         before = {
-            g for c in lab.source.cells[:index] if (g := notebooks.nbgradernotebooks.claimed_meta(c).get("grade_id"))
+            g for c in lab.source.cells[:index] if (g := notebooks.nbgrader_meta(c).get("grade_id"))
         }
         at = max(
             (i + 1 for i, c in enumerate(cells) if notebooks.grade_id(c) in before),
@@ -186,7 +186,9 @@ def stage(sub: Submission, ctx) -> Submission:
 def student_code(nb: NotebookNode) -> list[tuple[int, str]]:
     """(index, source) of the code cells the student wrote or could edit."""
     return [
-        (i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code" and not notebooks.is_read_only(c)
+        (i, c.source)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and not notebooks.is_read_only(c)
     ]
 
 

@@ -83,9 +83,9 @@ def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
     (what a student who wrote the solution would submit)."""
     nb = notebooks.read(notebooks.source_path(lab, root))
     return {
-        notebooks.nbgrader_meta(c)["grade_id"]: SOLUTION_MARKER.sub("", c.source)
+        notebooks.grade_id(c): SOLUTION_MARKER.sub("", c.source)
         for c in nb.cells
-        if c.cell_type == "code" and notebooks.nbgrader_meta(c).get("solution")
+        if c.cell_type == "code" and notebooks.is_answer(c)
     }
 
 

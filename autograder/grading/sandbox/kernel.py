@@ -24,7 +24,6 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-from autograder.grading.instrument import MAX_RESULTS_BYTES, RESULTS
 from autograder.grading.sandbox import integrity
 from autograder.grading.sandbox.bwrap import (
     Limits,
@@ -34,6 +33,7 @@ from autograder.grading.sandbox.bwrap import (
     readable_paths,
 )
 from autograder.grading.sandbox.zygote import ZygoteKernelManager, ZygotePool
+from autograder.notebooks import MAX_RESULTS_BYTES, RESULTS
 
 
 @dataclass
