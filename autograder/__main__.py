@@ -501,8 +501,14 @@ def main(argv: list[str] | None = None) -> int:
     if rest and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.jupyter_args = rest
+    from autograder.course import CourseError
+
     with _logging_to_stderr(args.verbose):
-        return args.func(args)
+        try:
+            return args.func(args)
+        except CourseError as exc:  # the course cannot be used as given: say what to do
+            print(inert(exc, indent="  "), file=sys.stderr)
+            return EXIT_USAGE
 
 
 @contextlib.contextmanager

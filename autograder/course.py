@@ -25,8 +25,9 @@ from autograder import notebooks
 IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
 
 
-class CourseError(SystemExit):
-    """The course folder cannot be used as given: says what to do."""
+class CourseError(Exception):
+    """The course folder cannot be used as given: says what to do. ``python -m autograder``
+    prints it and exits with status 2 (``__main__``); to a caller it is an exception."""
 
 
 @dataclass(eq=False)
@@ -37,14 +38,25 @@ class Course:
     @classmethod
     def find(cls, given: Path | None = None, *starts: Path) -> Course:
         """``given`` (``--course``: it must hold nbgrader_config.py), else the first of
-        ``starts`` or a parent of it that holds nbgrader_config.py, as nbgrader finds it."""
+        ``starts`` (default: the working folder) or a parent of it that holds
+        nbgrader_config.py, as nbgrader itself finds its configuration: never the folder this
+        tool is installed in. Raises ``CourseError`` saying what to do when there is none."""
         if given is not None:
             if not (Path(given) / "nbgrader_config.py").is_file():
                 raise CourseError(
                     f"autograder: --course {given}: there is no nbgrader_config.py there"
                 )
             return cls(Path(given).resolve())
-        return cls(notebooks.find_course(*(starts or (Path.cwd(),))))
+        starts = starts or (Path.cwd(),)
+        for start in starts:
+            here = Path(start).resolve()
+            for folder in (here, *here.parents):
+                if (folder / "nbgrader_config.py").is_file():
+                    return cls(folder)
+        raise CourseError(
+            f"autograder: no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
+            "run this from your course folder, or pass --course COURSE_FOLDER"
+        )
 
     def source_path(self, lab: str, notebook: str | None = None) -> Path:
         return self.root / "source" / lab / f"{notebook or lab}.ipynb"

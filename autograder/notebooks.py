@@ -45,21 +45,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LABS = ("lab1_minibatch", "lab2_optimizers", "lab3_regularization")
 
 
-def find_course(*starts: Path) -> Path:
-    """The nbgrader course folder: the first of ``starts`` (or a parent of it) that holds
-    ``nbgrader_config.py``, as nbgrader itself finds its configuration. Raises SystemExit
-    saying what to do when there is none: never the folder this tool happens to be in."""
-    for start in starts:
-        here = Path(start).resolve()
-        for folder in (here, *here.parents):
-            if (folder / "nbgrader_config.py").is_file():
-                return folder
-    raise SystemExit(
-        f"autograder: no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
-        "run this from your course folder, or pass --course COURSE_FOLDER"
-    )
-
-
 def source_path(lab: str, root: Path = ROOT) -> Path:
     return root / "source" / lab / f"{lab}.ipynb"
 
