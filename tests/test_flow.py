@@ -100,7 +100,7 @@ def test_a_crash_of_the_record_stage_is_the_environments_and_keeps_nothing():
 def test_a_record_intake_will_not_run_goes_to_the_record_stage_only():
     ran: list[str] = []
     sub = _sub()
-    sub.status, sub.fault = "error", "a duplicate of alice.ipynb"
+    sub.stop("error", "a duplicate of alice.ipynb")
     row = pipeline.flow(sub, CTX, _stages(ran))
     assert ran == ["record"]
     assert (row.status, row.reason) == ("error", "a duplicate of alice.ipynb")

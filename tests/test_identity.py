@@ -25,10 +25,10 @@ def test_the_same_id_from_two_platforms_without_a_roster_is_no_ones(tmp_path):
         download(tmp_path / "s", [f"smithjohn_12345_1_{LAB}.ipynb", f"12345/{LAB}.ipynb"])
     )
     for sub in found.values():
-        assert sub.student_id == "" and not sub.counted and sub.status == "error"
-        assert "two platform users never share a grade" in sub.fault
+        assert sub.student_id == "" and not sub.counted and sub.stopped.status == "error"
+        assert "two platform users never share a grade" in sub.stopped.reason
     canvas = found[f"smithjohn_12345_1_{LAB}.ipynb"]
-    assert f"12345/{LAB}.ipynb" in canvas.fault  # names the other file
+    assert f"12345/{LAB}.ipynb" in canvas.stopped.reason  # names the other file
 
 
 def test_one_roster_person_through_two_platforms_is_one_student_with_two_files(tmp_path):
@@ -55,7 +55,9 @@ def test_a_platform_id_the_roster_lacks_never_takes_a_roster_persons_id(tmp_path
     john = found[f"smithjohn_1001_1_{LAB}.ipynb"]
     assert john.student_id == "555" and john.counted
     kim = found[f"Kim Park_555_assignsubmission_file/{LAB}.ipynb"]
-    assert kim.student_id == "" and not kim.counted and "would be student '555'" in kim.fault
+    assert (
+        kim.student_id == "" and not kim.counted and "would be student '555'" in kim.stopped.reason
+    )
 
 
 def test_a_name_in_another_platforms_roster_counts_only_when_no_one_else_is_that_person(tmp_path):
@@ -76,7 +78,7 @@ def test_a_name_in_another_platforms_roster_counts_only_when_no_one_else_is_that
     found = intake_rows(subs, roster=roster(tmp_path))
     assert found[f"doejane_1002_3_{LAB}.ipynb"].student_id == "jdoe"
     moodle = found[f"Jane Doe_777_assignsubmission_file/{LAB}.ipynb"]
-    assert moodle.student_id == "" and not moodle.counted and "and so does" in moodle.fault
+    assert moodle.student_id == "" and not moodle.counted and "and so does" in moodle.stopped.reason
 
 
 def test_a_roster_name_shared_by_two_people_is_no_one(tmp_path):
@@ -86,8 +88,8 @@ def test_a_roster_name_shared_by_two_people_is_no_one(tmp_path):
         roster=roster(tmp_path, text),
     )
     (jane,) = found.values()
-    assert jane.student_id == "" and "2 people of that name" in jane.fault
-    assert "Jane Doe (jdoe)" in jane.fault and "Jane Doe (jdoe2)" in jane.fault
+    assert jane.student_id == "" and "2 people of that name" in jane.stopped.reason
+    assert "Jane Doe (jdoe)" in jane.stopped.reason and "Jane Doe (jdoe2)" in jane.stopped.reason
 
 
 def test_a_roster_id_that_cannot_be_a_student_id_is_said(tmp_path):
@@ -96,4 +98,4 @@ def test_a_roster_id_that_cannot_be_a_student_id_is_said(tmp_path):
         download(tmp_path / "s", [f"smithjohn_1001_1_{LAB}.ipynb"]), roster=roster(tmp_path, text)
     )
     (john,) = found.values()
-    assert john.student_id == "" and "cannot be a student id" in john.fault
+    assert john.student_id == "" and "cannot be a student id" in john.stopped.reason

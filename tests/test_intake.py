@@ -58,7 +58,7 @@ def test_both_layouts_nbgraders_and_a_zip_give_the_same_records(tmp_path):
             "dave/lab2.ipynb",
         }
         assert {s.student_id for s in found.values()} == {"alice", "bob", "carol", "dave"}
-        assert all(s.counted and s.status is None for s in found.values())
+        assert all(s.counted and s.runs for s in found.values())
         carol = found[f"carol/{LAB}/{LAB}.ipynb"]
         assert carol.files == [f"carol/{LAB}/timestamp.txt"]
         assert carol.time == datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.UTC)
@@ -95,18 +95,20 @@ def test_every_file_gets_one_record_and_a_reason(tmp_path):
     }
     counted = {f for f, s in found.items() if s.counted}
     assert counted == {f"pat/{LAB}.ipynb", "olga.IPYNB"}  # one per student; no stray file
-    assert found["olga.IPYNB"].status is None  # graded like any notebook
-    assert "a zip inside" in found["pat/extra.zip"].fault
-    assert "a .py file, not a notebook" in found["pat/notes.py"].fault
-    assert "autosave copy" in found[f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb"].fault
-    assert "a system file" in found["pat/.DS_Store"].fault
-    assert "a system file" in found["__MACOSX/pat/._lab.ipynb"].fault
-    assert "a .py file, not a notebook" in found["nick.py"].fault
+    assert found["olga.IPYNB"].runs  # graded like any notebook
+    assert "a zip inside" in found["pat/extra.zip"].stopped.reason
+    assert "a .py file, not a notebook" in found["pat/notes.py"].stopped.reason
+    assert "autosave copy" in found[f"pat/.ipynb_checkpoints/{LAB}-checkpoint.ipynb"].stopped.reason
+    assert "a system file" in found["pat/.DS_Store"].stopped.reason
+    assert "a system file" in found["__MACOSX/pat/._lab.ipynb"].stopped.reason
+    assert "a .py file, not a notebook" in found["nick.py"].stopped.reason
     assert found["nick.py"].student_id == "" and found["nick.py"].notes == []  # no one's
     assert found["bad name!.ipynb"].student_id == ""
-    assert "no student id can be read" in found["bad name!.ipynb"].fault
+    assert "no student id can be read" in found["bad name!.ipynb"].stopped.reason
     assert all(
-        s.status == "error" for f, s in found.items() if f not in (f"pat/{LAB}.ipynb", "olga.IPYNB")
+        s.stopped.status == "error"
+        for f, s in found.items()
+        if f not in (f"pat/{LAB}.ipynb", "olga.IPYNB")
     )
 
 
@@ -118,10 +120,10 @@ def test_of_two_notebooks_the_one_named_for_the_lab_is_graded_and_both_say_so(tm
     )
     found = _found(root)
     chosen, other = found[f"leo/{LAB}.ipynb"], found[f"leo/{LAB} (1).ipynb"]
-    assert chosen.counted and chosen.status is None
+    assert chosen.counted and chosen.runs
     assert f"leo/{LAB} (1).ipynb" in chosen.flags[0] and "check which one counts" in chosen.flags[0]
-    assert not other.counted and other.status == "flagged"
-    assert f"leo/{LAB}.ipynb of the same student was graded instead" in other.fault
+    assert not other.counted and other.row().status == "skipped"
+    assert f"leo/{LAB}.ipynb of the same student was graded instead" in other.stopped.reason
 
 
 def test_else_the_newest_is_graded(tmp_path):
@@ -170,11 +172,11 @@ def test_links_and_special_files_are_refused_not_followed(tmp_path):
     os.mkfifo(root / "gus.ipynb")
     found = _found(root)
     assert set(found) == {"ok.ipynb", "eve.ipynb", "fay", "gus.ipynb"}
-    assert "symbolic link" in found["eve.ipynb"].fault and found["eve.ipynb"].data == b""
+    assert "symbolic link" in found["eve.ipynb"].stopped.reason and found["eve.ipynb"].data == b""
     assert found["eve.ipynb"].counted  # eve's notebook, for the gradebook: a 0 to look at
-    assert "symbolic link" in found["fay"].fault
-    assert "not a regular file" in found["gus.ipynb"].fault
-    assert all(s.status == "error" for f, s in found.items() if f != "ok.ipynb")
+    assert "symbolic link" in found["fay"].stopped.reason
+    assert "not a regular file" in found["gus.ipynb"].stopped.reason
+    assert all(s.stopped.status == "error" for f, s in found.items() if f != "ok.ipynb")
 
 
 def test_a_zips_bad_entries_get_rows_and_the_rest_is_graded(tmp_path, monkeypatch):
@@ -189,10 +191,10 @@ def test_a_zips_bad_entries_get_rows_and_the_rest_is_graded(tmp_path, monkeypatc
         zf.writestr(link, "/etc/passwd")
     found = _found(archive, scratch=tmp_path / "x")
     assert set(found) == {"ann.ipynb", "../evil.ipynb", "big.ipynb", "lnk.ipynb"}
-    assert found["ann.ipynb"].status is None
-    assert "outside the archive" in found["../evil.ipynb"].fault
-    assert "MB in the zip" in found["big.ipynb"].fault
-    assert "symbolic link" in found["lnk.ipynb"].fault
+    assert found["ann.ipynb"].runs
+    assert "outside the archive" in found["../evil.ipynb"].stopped.reason
+    assert "MB in the zip" in found["big.ipynb"].stopped.reason
+    assert "symbolic link" in found["lnk.ipynb"].stopped.reason
     assert not (tmp_path / "evil.ipynb").exists()
 
 
@@ -248,7 +250,7 @@ def test_the_stage_reads_through_no_link(tmp_path):
 def test_a_student_folder_without_a_notebook_is_one_counted_error(tmp_path):
     found = _found(_tree(tmp_path, {"zoe/answers.py": b"x", "zoe/notes.txt": b"y"}))
     assert [f for f, s in found.items() if s.counted] == ["zoe/answers.py"]
-    assert "no notebook from zoe was found" in found["zoe/answers.py"].fault
+    assert "no notebook from zoe was found" in found["zoe/answers.py"].stopped.reason
 
 
 def test_a_zip_whose_entries_cannot_be_extracted_still_gives_every_entry_a_row(tmp_path):
@@ -263,12 +265,18 @@ def test_a_zip_whose_entries_cannot_be_extracted_still_gives_every_entry_a_row(t
         zf.writestr(f"dan/{LAB}.ipynb", NB)
         zf.writestr("eli/" + "a" * 300 + ".ipynb", NB)  # too long a name for the disk
     found = _found(archive, scratch=tmp_path / "x")
-    assert found["ann.ipynb"].status is None
-    assert "same name" in found[f"bea/{LAB}.ipynb"].fault
-    assert any("a second zip entry" in s.fault for f, s in found.items() if f.startswith("cid/"))
-    assert any("a second zip entry" in s.fault for f, s in found.items() if f.startswith("dan/"))
+    assert found["ann.ipynb"].runs
+    assert "same name" in found[f"bea/{LAB}.ipynb"].stopped.reason
     assert any(
-        "could not be extracted" in s.fault for f, s in found.items() if f.startswith("eli/")
+        "a second zip entry" in s.row().reason for f, s in found.items() if f.startswith("cid/")
+    )
+    assert any(
+        "a second zip entry" in s.stopped.reason for f, s in found.items() if f.startswith("dan/")
+    )
+    assert any(
+        "could not be extracted" in s.stopped.reason
+        for f, s in found.items()
+        if f.startswith("eli/")
     )
     files = [s.file for s in found.values()]
     assert len(files) == len(set(files)) == 8  # one row per entry
@@ -290,7 +298,7 @@ def test_odd_names_and_ids_never_stop_intake(tmp_path):
     found = _found(root)
     assert found["bob\n.ipynb"].student_id == ""  # a newline is no part of an id
     odd = next(s for s in found.values() if "\\xff" in s.file)
-    assert odd.status == "error" and "not UTF-8" in odd.fault
+    assert odd.stopped.status == "error" and "not UTF-8" in odd.stopped.reason
     assert found[f"ann/{LAB}.ipynb"].counted
     for sub in found.values():
         assert sub.row().file.encode("utf-8")  # every row can be written

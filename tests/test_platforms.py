@@ -159,12 +159,12 @@ def test_odd_names_and_metadata_never_stop_a_class(tmp_path):
         )
         assert len(found) == len(files) or what.startswith("blackboard"), what
         for sub in found.values():
-            assert sub.row().reason or sub.status is None, what
+            assert sub.row().reason or sub.runs, what
     archive = tmp_path / "canvas.zip"  # a name too long for a disk: a zip entry, refused
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr(f"bob_1_{'9' * 4400}_{LAB}.ipynb", TINY)
     (long,) = intake_rows(archive).values()
-    assert long.status == "error" and "could not be extracted" in long.fault
+    assert long.stopped.status == "error" and "could not be extracted" in long.stopped.reason
     raw = os.fsencode(str(tmp_path / "bytes"))
     for name in (b"J\xffn_5_assignsubmission_file/x.ipynb", b"sm\xffith_111_222_x.ipynb"):
         os.makedirs(os.path.dirname(os.path.join(raw, name)), exist_ok=True)
@@ -173,5 +173,5 @@ def test_odd_names_and_metadata_never_stop_a_class(tmp_path):
     found = intake_rows(tmp_path / "bytes")
     assert len(found) == 2
     for sub in found.values():
-        assert sub.student_id == "" and "not UTF-8" in sub.fault
+        assert sub.student_id == "" and "not UTF-8" in sub.stopped.reason
         sub.row()  # a row that can be written

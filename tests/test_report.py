@@ -53,7 +53,7 @@ def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
 def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
     rows = [
         Row("leo/a.ipynb", "leo", "flagged", "two notebooks", 0, 10, counted=True),
-        Row("leo/b.ipynb", "leo", "flagged", "not graded: a.ipynb was", 0, 10, counted=False),
+        Row("leo/b.ipynb", "leo", "skipped", "not graded: a.ipynb was", 0, 10, counted=False),
     ]
     report.write_csv(tmp_path / "g.csv", rows, GRADE_IDS)
     got = csv_rows(tmp_path / "g.csv")

@@ -46,7 +46,7 @@ from nbformat import NotebookNode
 from autograder import platforms
 from autograder.grading import identity
 from autograder.grading.stage import Step
-from autograder.grading.submission import Submission, SubmissionFault
+from autograder.grading.submission import Status, Submission, SubmissionFault
 from autograder.platforms.base import Handed, Tree, safe_id
 
 MAX_FILE_BYTES = 100 << 20  # a file read at all
@@ -460,10 +460,10 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
             _counted(sub, c, rel, rels, of_file, candidates, earlier, belongs, missing, single)
         elif rel in earlier:
             newest = [g for g in of_file if _identity(handed[g]) == _identity(h)]
-            sub.status = "flagged"
-            sub.fault = (
+            sub.stop(
+                Status.SKIPPED,
                 f"not graded: {h.attempt_name or 'an earlier attempt'} is not the latest; "
-                + (f"{', '.join(newest)} was graded" if newest else "the latest holds no notebook")
+                + (f"{', '.join(newest)} was graded" if newest else "the latest holds no notebook"),
             )
             sub.files = belongs.get(rel, [])
         elif person is None:
@@ -472,20 +472,19 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
                 "'.', '-', '@', spaces; up to 64, not starting with a symbol): rename it to the "
                 "student's id"
             )
-            sub.status = "error"
-            sub.fault = (
+            sub.stop(
+                Status.ERROR,
                 c.who[rel].problem
                 or (f"not graded: {bad[rel]}" if bad[rel] else "")
-                or (no_id if _is_notebook(rel) else _why_not(rel, h))
+                or (no_id if _is_notebook(rel) else _why_not(rel, h)),
             )
         elif bad[rel]:
-            sub.status, sub.fault = "error", f"not graded: {bad[rel]}"
+            sub.stop(Status.ERROR, f"not graded: {bad[rel]}")
         elif rel in candidates and (single or chosen):
             instead = ", ".join(sorted(of_file)) or "nothing"
-            sub.status = "flagged"
             later = [g for g in of_file if _earlier(h, handed[g])]
             if single and later:
-                sub.fault = (
+                why = (
                     f"not graded: an earlier upload of {h.file}; the latest upload, "
                     f"{', '.join(later)}, was graded"
                 )
@@ -500,27 +499,33 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
                     f"({', '.join(n + '.ipynb' for n in c.notebooks)}); graded: {instead}. "
                     "Rename it to the notebook it answers and grade again"
                 )
+            sub.stop(Status.SKIPPED, why)
         elif rel in candidates:
-            sub.status, sub.fault = (
-                "error",
+            sub.stop(
+                Status.ERROR,
                 f"not graded: its name is none of the lab's notebooks "
                 f"({', '.join(n + '.ipynb' for n in c.notebooks)}): rename it to the notebook "
                 "it answers and grade again",
             )
         else:
-            sub.status, sub.fault = "error", _why_not(rel, h)
+            sub.stop(Status.ERROR, _why_not(rel, h))
         if rel not in of_file and counted_error and rel not in earlier:
             sub.counted, counted_error = True, False  # the student's one row in the gradebook
-            sub.fault += (
-                f"; the latest attempt of {student} holds no notebook, and earlier attempts do "
-                "not count"
-                if earlier
-                else f"; no notebook from {student} was found"
+            sub.stop(  # the student's counted row holds no notebook: an error, never skipped
+                Status.ERROR,
+                sub.stopped.reason
+                + (
+                    f"; the latest attempt of {student} holds no notebook, and earlier attempts "
+                    "do not count"
+                    if earlier
+                    else f"; no notebook from {student} was found"
+                ),
             )
             _timed(sub, h)
         if path is not None and not bad[rel]:
             sub.sha256 = _sha256(path)
-        sub.found = tuple([sub.status or "", sub.fault, *sub.flags, *sub.notes])
+        stopped = (sub.stopped.status, sub.stopped.reason) if sub.stopped else ("", "")
+        sub.found = tuple([*stopped, *sub.flags, *sub.notes])
         out.append(sub)
     return out
 
@@ -567,7 +572,7 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
     if missing and not single:
         sub.note(f"no {', '.join(missing)} from this student: 0 for it")
     if h.problem:
-        sub.status, sub.fault = "error", h.problem
+        sub.stop(Status.ERROR, h.problem)
     elif h.file.lower() != f"{name}.ipynb".lower() and h.unit != rel:
         sub.note(f"graded {rel}, which is not named {name}.ipynb")
     if h.late:

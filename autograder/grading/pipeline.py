@@ -63,6 +63,7 @@ from autograder.grading.submission import (
     CellResult,
     EnvironmentFault,
     Row,
+    Status,
     Submission,
     SubmissionFault,
 )
@@ -146,27 +147,27 @@ def _not_graded(sub: Submission, lab: Lab, why: str) -> None:
         sub.max_score = lab.max_score
 
 
-def _fail(sub: Submission, lab: Lab, status: str, why: str) -> None:
-    sub.status, sub.fault = status, why
+def _fail(sub: Submission, lab: Lab, status: Status, why: str) -> None:
+    sub.stop(status, why)
     _not_graded(sub, lab, why)
 
 
 def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] = STAGES) -> Row:
     """One submission down ``stages``; its row. Whatever goes wrong is this row's: a fault
     is logged with its traceback (``grader.log`` while ``grade`` runs) under the file's name."""
-    if sub.status is not None:  # intake already knows it will not run
-        _not_graded(sub, ctx.lab, sub.fault)
+    if not sub.runs:  # intake already knows it will not run
+        _not_graded(sub, ctx.lab, sub.stopped.reason)
     for stage in stages:
-        if sub.status is not None and not stage.after_fault:
+        if not sub.runs and not stage.after_fault:
             continue
         try:
             stage.run(sub, ctx)
         except (SubmissionFault, EnvironmentFault) as exc:
-            status = "error" if isinstance(exc, SubmissionFault) else "environment"
+            status = Status.ERROR if isinstance(exc, SubmissionFault) else Status.ENVIRONMENT
             LOG.info("%s: %s in its %s stage: %s", sub.file, status, stage.name, exc, exc_info=exc)
             _fail(sub, ctx.lab, status, str(exc))
         except Exception as exc:  # noqa: BLE001 -- contained: this submission's row only
-            LOG.error("%s: the %s stage crashed", sub.file, stage.name, exc_info=exc)
+            LOG.warning("%s: the %s stage crashed", sub.file, stage.name, exc_info=exc)
             _fail(sub, ctx.lab, *stage.crashed(f"{type(exc).__name__}: {str(exc)[:300]}"))
     return sub.row()
 
@@ -174,7 +175,7 @@ def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] = STAGES) -> Row
 def _first_error(sub: Submission) -> str:
     execution = sub.execution
     if execution is None:
-        return sub.fault
+        return sub.stopped.reason if sub.stopped else ""
     return next(
         (
             f"cell {i}: {notebooks.error_of(c)}"
@@ -216,7 +217,7 @@ def canary(ctx: Context) -> str:
     if lab.plain:  # the source notebook is its own solution
         solution = copy.deepcopy(lab.source)
     else:
-        solution = lab.filled(mistakes.solution_code(lab.name, ctx.course.root))
+        solution = lab.filled(mistakes.solution_code(lab.name, ctx.course))
     subs = {
         name: Submission(f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode())
         for name, nb in (("solution", solution), ("release", copy.deepcopy(lab.release)))
@@ -298,7 +299,7 @@ class Resume:
     @property
     def runs(self) -> bool:
         """Whether any notebook must run (and so a kernel pool and the canary are needed)."""
-        return any(sub.status is None for sub in self.todo)
+        return any(sub.runs for sub in self.todo)
 
 
 def resume(found: intake.Found, out: Path, course: Course, lab: str, options: Options) -> Resume:

@@ -32,6 +32,7 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:1.6em}
 .sub{color:#5b6475} .pill{display:inline-block;padding:.1em .6em;border-radius:1em;font-size:.9em}
 .graded{background:#e3f4e8;color:#17603a} .error{background:#fde7e7;color:#8c1d1d}
 .flagged{background:#fff4d6;color:#7a5400} .environment{background:#e8ecf5;color:#30416b}
+.skipped{background:#eef0f3;color:#4a5160}
 .cell{border:1px solid #d9dde5;border-radius:8px;margin:1em 0;overflow:hidden}
 .cell header{display:flex;justify-content:space-between;padding:.5em .9em;background:#f5f7fa}
 .pass header{border-left:6px solid #2e9d5b} .fail header{border-left:6px solid #d23c3c}

@@ -27,7 +27,7 @@ from autograder.grading import report
 from autograder.grading.restore import student_code
 from autograder.grading.sandbox import integrity
 from autograder.grading.stage import Step
-from autograder.grading.submission import CellResult, EnvironmentFault, Submission
+from autograder.grading.submission import CellResult, EnvironmentFault, Status, Submission
 from labs import checks
 
 LOG = logging.getLogger("autograder")
@@ -159,11 +159,15 @@ def stage(sub: Submission, ctx) -> Submission:
         )
     if execution.failure:
         where = f" in cell {execution.failed_cell}" if execution.failed_cell is not None else ""
-        sub.status = "error"
-        sub.fault = f"{execution.failure}{where}; tests not run: {', '.join(missed) or 'none'}"
+        sub.stop(
+            Status.ERROR,
+            f"{execution.failure}{where}; tests not run: {', '.join(missed) or 'none'}",
+        )
     if execution.disk_full:
-        sub.status = "error"
-        sub.fault = "; ".join(filter(None, [sub.fault, f"the notebook {execution.disk_full}"]))
+        before = sub.stopped.reason if sub.stopped else ""
+        sub.stop(
+            Status.ERROR, "; ".join(filter(None, [before, f"the notebook {execution.disk_full}"]))
+        )
     if execution.timed_out_cells:
         sub.note(
             "cell time limit reached in cell(s) " + ", ".join(map(str, execution.timed_out_cells))

@@ -8,9 +8,10 @@ execution, the verdicts, the points -- until ``row()`` turns it into a ``Row``: 
 
 A stage that finds the submission cannot be graded raises ``SubmissionFault`` (status
 ``error``, the submission's fault) or ``EnvironmentFault`` (status ``environment``, the
-grading machine's); the pipeline writes it on the record, and the stages that need a
-notebook are skipped. Flags (``flag``) keep the points but ask a human to look; notes
-(``note``) only explain.
+grading machine's); the pipeline writes it on the record as ``stopped``, and the stages that
+need a notebook are skipped. Intake stops a record before any stage the same way (a file of
+no notebook, another file that counts instead). Flags (``flag``) keep the points but ask a
+human to look; notes (``note``) only explain.
 """
 
 from __future__ import annotations
@@ -18,17 +19,34 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
 
 from nbformat import NotebookNode
 
 from autograder.platforms.base import Person
 
-#: What a file's grading ended in: ``graded``; ``flagged`` (graded, but a human should look:
-#: tampering, a duplicate, a cell of another lab); ``error`` (the file cannot be graded, or
-#: its own code killed the run: a 0 that needs manual grading); ``environment`` (the grading
-#: machine failed: nothing recorded, grade again).
-STATUSES = ("graded", "flagged", "error", "environment")
+
+class Status(StrEnum):
+    """What a file's grading ended in (a string: ``grades.csv`` and ``results.json`` say it)."""
+
+    GRADED = "graded"  # graded; nothing for a person to do
+    FLAGGED = "flagged"  # graded, but a person should look: tampering, a cell of another lab
+    SKIPPED = "skipped"  # not graded: another file counts for the student (the reason names it)
+    ERROR = "error"  # cannot be graded, or its own code killed the run: a 0 to grade by hand
+    ENVIRONMENT = "environment"  # the grading machine failed: nothing recorded, grade again
+
+
+STATUSES = tuple(Status)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Why a record's grading stopped (a fault) or never started (intake's rule): the row's
+    status and the start of its reason."""
+
+    status: Status
+    reason: str
 
 
 class SubmissionFault(Exception):
@@ -163,8 +181,7 @@ class Submission:
     member_late: dict[str, dict] = field(default_factory=dict)  # each member's lateness
     notebook: str = ""  # which notebook of the lab it is (the lab's name for this bundle's)
     # what the stages found
-    status: str | None = None  # set by a fault; else decided by the score stage
-    fault: str = ""
+    stopped: Stopped | None = None  # None: it runs, and the score stage decides its status
     flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # what the stages made
@@ -210,8 +227,13 @@ class Submission:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @property
-    def failed(self) -> bool:
-        return self.status in ("error", "environment")
+    def runs(self) -> bool:
+        """Whether it still goes down the stages that need its notebook."""
+        return self.stopped is None
+
+    def stop(self, status: Status, reason: str) -> None:
+        """End the record's grading (or never start it): its row's status and reason."""
+        self.stopped = Stopped(Status(status), reason)
 
     def flag(self, text: str) -> None:
         if text not in self.flags:
@@ -222,9 +244,12 @@ class Submission:
             self.notes.append(text)
 
     def row(self) -> Row:
-        status = self.status or ("flagged" if self.flags else "graded")
+        if self.stopped is not None:
+            status, fault = self.stopped.status, self.stopped.reason
+        else:
+            status, fault = (Status.FLAGGED if self.flags else Status.GRADED), ""
         reason = "; ".join(
-            ([self.fault] if self.fault else [])
+            ([fault] if fault else [])
             + self.flags
             + self.notes
             + ([self.lateness] if self.lateness else [])
@@ -273,6 +298,8 @@ class Submission:
 
 __all__ = [
     "STATUSES",
+    "Status",
+    "Stopped",
     "SubmissionFault",
     "EnvironmentFault",
     "CellResult",

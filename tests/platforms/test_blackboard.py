@@ -54,23 +54,25 @@ def test_the_latest_attempt_counts_at_the_time_of_its_name(tmp_path):
     assert latest.files == ["Lab 2_student1_attempt_2026-12-01-16-59-30.txt"]  # its receipt
     assert any("earlier attempts" in n for n in latest.notes)
     earlier = found[f"Lab 2_student1_attempt_2026-11-30-10-00-00_{LAB}.ipynb"]
-    assert not earlier.counted and earlier.status == "flagged"
-    assert "the attempt of 2026-11-30-10-00-00 is not the latest" in earlier.fault
+    assert not earlier.counted and earlier.stopped.status == "skipped"
+    assert "the attempt of 2026-11-30-10-00-00 is not the latest" in earlier.stopped.reason
     assert earlier.files == ["Lab 2_student1_attempt_2026-11-30-10-00-00.txt"]
     jane = found["Lab 2_j_doe_attempt_2026-12-01-17-05-00_Lab2 final.ipynb"]
     assert jane.student_id == "j_doe" and jane.counted  # a username with '_', by the receipt
     assert any("not named" in n for n in jane.notes)  # "Lab2 final.ipynb", the student's name
     ghost = found[f"Lab 2_ghost_attempt_2026-12-01-10-00-00_{LAB}.ipynb"]
-    assert ghost.student_id == "" and not ghost.counted and "receipt" in ghost.fault
+    assert ghost.student_id == "" and not ghost.counted and "receipt" in ghost.stopped.reason
     assert len(found) == 4  # each receipt belongs to its attempt's notebook row
 
 
 def test_a_time_without_a_zone_is_never_on_time(tmp_path):
     found = intake_rows(downloaded(tmp_path))
     latest = found[f"Lab 2_student1_attempt_2026-12-01-16-59-30_{LAB}.ipynb"]
-    assert latest.counted and latest.status == "error" and latest.time is None
-    assert "local time with no zone" in latest.fault and "--timezone" in latest.fault
-    assert "EST" in latest.fault  # what the receipt says of the zone
+    assert latest.counted and latest.stopped.status == "error" and latest.time is None
+    assert (
+        "local time with no zone" in latest.stopped.reason and "--timezone" in latest.stopped.reason
+    )
+    assert "EST" in latest.stopped.reason  # what the receipt says of the zone
 
 
 def test_the_grade_centers_download_as_a_roster(tmp_path):
@@ -141,11 +143,11 @@ def test_the_latest_attempt_counts_even_without_a_notebook(tmp_path):
     files[f"{prefix}_{LAB}.zip"] = b"PK"
     found = intake_rows(download(tmp_path / "s", files), options={"timezone": ZoneInfo("UTC")})
     (counted,) = [s for s in found.values() if s.counted]
-    assert counted.file.startswith(prefix) and counted.status == "error"
-    assert "the latest attempt of bob holds no notebook" in counted.fault
+    assert counted.file.startswith(prefix) and counted.stopped.status == "error"
+    assert "the latest attempt of bob holds no notebook" in counted.stopped.reason
     assert counted.time == datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC)  # late
     earlier = found[f"Lab 2_bob_attempt_2026-12-01-10-00-00_{LAB}.ipynb"]
-    assert not earlier.counted and "the latest holds no notebook" in earlier.fault
+    assert not earlier.counted and "the latest holds no notebook" in earlier.stopped.reason
 
 
 def test_what_a_student_writes_in_a_receipt_is_never_the_platforms(tmp_path):

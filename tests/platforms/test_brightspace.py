@@ -66,7 +66,7 @@ def test_the_latest_submission_counts_and_a_name_is_matched_only_when_unique(tmp
     assert (latest.student_id, latest.name, latest.counted) == ("20067930", "Mary-Ann Smith", True)
     assert latest.time == datetime.datetime(2024, 9, 25, 15, 5, tzinfo=datetime.UTC)  # CDT
     earlier = found[f"397063-2557369 - Mary-Ann Smith - Sep 24, 2024 926 PM/{LAB}.ipynb"]
-    assert not earlier.counted and "the submission of Sep 24, 2024 926 PM" in earlier.fault
+    assert not earlier.counted and "the submission of Sep 24, 2024 926 PM" in earlier.stopped.reason
     jaime = found[
         "575706-2557369 - Jaime Alberto Gonzalez Franco - Oct 21, 2024 1050 PM/my lab.ipynb"
     ]
@@ -76,7 +76,7 @@ def test_the_latest_submission_counts_and_a_name_is_matched_only_when_unique(tmp
     bo = found[f"412345-2557369 - Bo Chen- Sep 24, 2024 926 PM - {LAB}.ipynb"]
     assert bo.student_id == "412345" and any("not in the roster" in n for n in bo.notes)
     index = found["index.html"]
-    assert index.student_id == "" and "Brightspace's own list" in index.fault
+    assert index.student_id == "" and "Brightspace's own list" in index.stopped.reason
 
 
 def test_two_students_of_one_name_are_never_one(tmp_path):
@@ -89,13 +89,18 @@ def test_two_students_of_one_name_are_never_one(tmp_path):
     )
     found = intake_rows(subs, roster=roster(tmp_path), options={"timezone": ZoneInfo("UTC")})
     for sub in found.values():
-        assert sub.student_id == "" and not sub.counted and "a name never makes" in sub.fault
+        assert sub.student_id == "" and not sub.counted
+        assert "a name never makes" in sub.stopped.reason
 
 
 def test_a_date_without_a_zone_is_never_on_time(tmp_path):
     found = intake_rows(downloaded(tmp_path), roster=roster(tmp_path))
     latest = found[f"397063-2557369 - Mary-Ann Smith - Sep 25, 2024 1005 AM/{LAB}.ipynb"]
-    assert latest.counted and latest.status == "error" and "--timezone" in latest.fault
+    assert (
+        latest.counted
+        and latest.stopped.status == "error"
+        and "--timezone" in latest.stopped.reason
+    )
 
 
 def test_the_grades_export_as_a_roster_without_its_hashes(tmp_path):

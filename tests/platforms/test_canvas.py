@@ -66,15 +66,15 @@ def test_file_names_give_the_user_the_late_mark_and_the_latest_upload(tmp_path):
     assert any("marked it LATE without saying when" in f for f in latest.flags)
     assert any("earlier ones not graded" in n for n in latest.notes)
     older = found[f"doejane_LATE_23456_78900_{LAB}.ipynb"]
-    assert not older.counted and older.status == "flagged"
-    assert "an earlier upload" in older.fault and "-1.ipynb" in older.fault
+    assert not older.counted and older.stopped.status == "skipped"
+    assert "an earlier upload" in older.stopped.reason and "-1.ipynb" in older.stopped.reason
     renamed = found["leeann_34567_89012_my work (2).ipynb"]
     assert renamed.student_id == "34567" and renamed.counted
     assert any("not named" in n for n in renamed.notes)
     notes = found["brownbob_45678_90123_notes.txt"]  # no notebook: still the student's row
-    assert notes.student_id == "45678" and notes.counted and notes.status == "error"
+    assert notes.student_id == "45678" and notes.counted and notes.stopped.status == "error"
     text = found["greenamy_56789_text.html"]
-    assert text.student_id == "56789" and text.counted and "not a notebook" in text.fault
+    assert text.student_id == "56789" and text.counted and "not a notebook" in text.stopped.reason
     assert found["müllerjürgen_67890_99999_Lab 2.ipynb"].student_id == "67890"
 
 
@@ -89,11 +89,13 @@ def test_an_anonymous_download_and_names_like_canvas_ones_make_no_student(tmp_pa
             ],
         )
     )
-    assert all(s.student_id == "" and not s.counted and s.status == "error" for s in found.values())
+    assert all(
+        s.student_id == "" and not s.counted and s.stopped.status == "error" for s in found.values()
+    )
     anon = found[f"anon_Ab3xZ_7890123_{LAB}.ipynb"]
-    assert "anonymous grading" in anon.fault and "SpeedGrader" in anon.fault
+    assert "anonymous grading" in anon.stopped.reason and "SpeedGrader" in anon.stopped.reason
     odd = found[f"smithjohn_12345_{LAB}.ipynb"]
-    assert "looks like a Canvas download" in odd.fault and "rename" in odd.fault
+    assert "looks like a Canvas download" in odd.stopped.reason and "rename" in odd.stopped.reason
 
 
 def test_the_roster_maps_canvas_users_by_id_never_two_by_one_name(tmp_path):
@@ -114,8 +116,8 @@ def test_the_roster_maps_canvas_users_by_id_never_two_by_one_name(tmp_path):
     jose = found[f"nunezjose_1002_2_{LAB}.ipynb"]
     assert jose.student_id == "S-2" and jose.name == "José Núñez"  # no login: SIS User ID
     jane = found[f"doejane_5555_3_{LAB}.ipynb"]  # a name never makes two Canvas users one
-    assert jane.student_id == "" and not jane.counted and jane.status == "error"
-    assert "the Canvas id 1003" in jane.fault
+    assert jane.student_id == "" and not jane.counted and jane.stopped.status == "error"
+    assert "the Canvas id 1003" in jane.stopped.reason
     stranger = found[f"nobody_8888_4_{LAB}.ipynb"]
     assert stranger.student_id == "8888" and stranger.counted
     assert any("not in the roster" in n for n in stranger.notes)
@@ -322,7 +324,7 @@ def test_a_name_that_ends_in_digits_is_read_only_as_the_user_the_roster_knows(tm
     subs = download(tmp_path / "s", [name])
     (alone,) = intake_rows(subs).values()
     assert alone.student_id == "" and not alone.counted
-    assert "Canvas user 2" in alone.fault and "Canvas user 1001" in alone.fault
+    assert "Canvas user 2" in alone.stopped.reason and "Canvas user 1001" in alone.stopped.reason
     (known,) = intake_rows(subs, roster=roster(tmp_path)).values()  # 1001 is John Smith
     assert known.student_id == "jsmith" and known.counted
 

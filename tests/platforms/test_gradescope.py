@@ -81,10 +81,10 @@ def test_the_export_names_every_submitter_and_the_time(tmp_path):
     solo = found[f"{top}/submission_217362300/work/{LAB}.ipynb"]
     assert solo.student_id == "c@example.edu" and solo.counted  # no SID: the email
     nobody = found[f"{top}/submission_217362400/{LAB}.ipynb"]
-    assert nobody.student_id == "" and "names no one" in nobody.fault
+    assert nobody.student_id == "" and "names no one" in nobody.stopped.reason
     meta = found[f"{top}/submission_metadata.yml"]
-    assert meta.student_id == "" and "Gradescope's list" in meta.fault
-    assert found[f"{top}/submission_217362225/rtl/#notes.txt#"].status == "error"
+    assert meta.student_id == "" and "Gradescope's list" in meta.stopped.reason
+    assert found[f"{top}/submission_217362225/rtl/#notes.txt#"].stopped.status == "error"
 
 
 def test_a_zip_of_the_export_reads_the_same(tmp_path):
@@ -101,10 +101,10 @@ def test_a_zip_of_the_export_reads_the_same(tmp_path):
 def test_without_its_metadata_the_export_is_no_ones(tmp_path):
     found = intake_rows(exported(tmp_path, metadata=None))
     assert all(s.student_id == "" and not s.counted for s in found.values())
-    assert all("submission_metadata.yml is missing" in s.fault for s in found.values())
+    assert all("submission_metadata.yml is missing" in s.stopped.reason for s in found.values())
     broken = intake_rows(exported(tmp_path / "b", metadata=": [unclosed\n"))
     folders = [s for f, s in broken.items() if "/submission_2" in f]
-    assert len(folders) == 4 and all("cannot be read" in s.fault for s in folders)
+    assert len(folders) == 4 and all("cannot be read" in s.stopped.reason for s in folders)
 
 
 def test_download_grades_as_a_roster(tmp_path):

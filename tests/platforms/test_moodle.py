@@ -56,7 +56,7 @@ def test_folders_old_and_new_flat_names_blind_marking_and_online_text(tmp_path):
     )
     john = found[f"John Smith_123456_assignsubmission_file_/{LAB}.ipynb"]
     assert (john.student_id, john.name, john.counted) == ("123456", "John Smith", True)
-    assert found["John Smith_123456_assignsubmission_file_/notes.txt"].status == "error"
+    assert found["John Smith_123456_assignsubmission_file_/notes.txt"].stopped.status == "error"
     mary = found[f"Mary Jane_234567_assignsubmission_file/{LAB}.ipynb"]
     assert mary.student_id == "234567" and mary.counted
     deeper = found["Mary Jane_234567_assignsubmission_file/src/scratch.ipynb"]
@@ -66,9 +66,9 @@ def test_folders_old_and_new_flat_names_blind_marking_and_online_text(tmp_path):
     blind = found[f"Participant_456789_assignsubmission_file/{LAB}.ipynb"]
     assert blind.student_id == "456789" and blind.name == "" and blind.counted
     text = found["Kim Park_567890_assignsubmission_onlinetext/onlinetext.html"]
-    assert text.student_id == "567890" and text.counted and "not a notebook" in text.fault
+    assert text.student_id == "567890" and text.counted and "not a notebook" in text.stopped.reason
     team = found[f"Default group_assignsubmission_file/{LAB}.ipynb"]
-    assert team.student_id == "" and not team.counted and "team" in team.fault
+    assert team.student_id == "" and not team.counted and "team" in team.stopped.reason
 
 
 def test_a_participant_renamed_as_a_classmate_takes_no_ones_grade(tmp_path):
@@ -87,8 +87,9 @@ def test_a_participant_renamed_as_a_classmate_takes_no_ones_grade(tmp_path):
     real = by_names[f"Jane Doe_111111_assignsubmission_file/{LAB}.ipynb"]
     fake = by_names[f"Jane Doe_222222_assignsubmission_file/{LAB}.ipynb"]
     for sub in (real, fake):
-        assert sub.student_id == "" and not sub.counted and sub.status == "error"
-        assert "Jane Doe (20230002)" in sub.fault and "a name never makes" in sub.fault
+        assert sub.student_id == "" and not sub.counted and sub.stopped.status == "error"
+        assert "Jane Doe (20230002)" in sub.stopped.reason
+        assert "a name never makes" in sub.stopped.reason
     assert by_names[f"Ann Lee_333333_assignsubmission_file/{LAB}.ipynb"].student_id == (
         "ann@example.edu"
     )  # a unique name, no other participant of it: Ann Lee of the roster
@@ -98,7 +99,7 @@ def test_a_participant_renamed_as_a_classmate_takes_no_ones_grade(tmp_path):
         "jane@example.edu"
     )
     fake = by_ids[f"Jane Doe_222222_assignsubmission_file/{LAB}.ipynb"]
-    assert fake.student_id == "" and "the Moodle id 111111" in fake.fault
+    assert fake.student_id == "" and "the Moodle id 111111" in fake.stopped.reason
 
 
 def test_the_grade_export_and_the_worksheet_as_rosters(tmp_path):

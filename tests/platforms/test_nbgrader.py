@@ -37,10 +37,14 @@ def test_the_time_is_the_exchanges_timestamp_and_no_other(tmp_path):
     bob = found[f"bob/{LAB}/work/{LAB}.ipynb"]
     assert bob.time == datetime.datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # the exchange's, in UTC
     own = found[f"bob/{LAB}/work/timestamp.txt"]
-    assert own.status == "error" and not own.counted and "the student's own file" in own.fault
+    assert (
+        own.stopped.status == "error"
+        and not own.counted
+        and "the student's own file" in own.stopped.reason
+    )
     cy = found[f"cy/{LAB}.ipynb"]
     assert cy.time is None and cy.counted
-    assert "the student's own file" in found["cy/timestamp.txt"].fault
+    assert "the student's own file" in found["cy/timestamp.txt"].stopped.reason
 
 
 @pytest.mark.parametrize(
@@ -60,9 +64,12 @@ def test_a_timestamp_that_cannot_be_read_is_never_on_time(tmp_path, content, sho
         )
     )
     dan = found[f"dan/{LAB}/{LAB}.ipynb"]
-    assert dan.counted and dan.status == "error" and dan.time is None
-    assert f"dan/{LAB}/timestamp.txt holds no time" in dan.fault and shown in dan.fault
-    assert "never on time" in dan.fault and "nbgrader refuses" in dan.fault
+    assert dan.counted and dan.stopped.status == "error" and dan.time is None
+    assert (
+        f"dan/{LAB}/timestamp.txt holds no time" in dan.stopped.reason
+        and shown in dan.stopped.reason
+    )
+    assert "never on time" in dan.stopped.reason and "nbgrader refuses" in dan.stopped.reason
     assert dan.files == [f"dan/{LAB}/timestamp.txt"]
 
 
@@ -75,7 +82,7 @@ def test_the_timestamp_in_a_students_own_zip_means_nothing(tmp_path):
     lee = found[f"lee/{LAB}/{LAB}.ipynb"]
     assert lee.student_id == "lee" and lee.counted and lee.time is None
     stamp = found[f"lee/{LAB}/timestamp.txt"]
-    assert stamp.status == "error" and "the student's own file" in stamp.fault
+    assert stamp.stopped.status == "error" and "the student's own file" in stamp.stopped.reason
 
 
 def test_names_equal_only_after_normalising_are_one_student_and_said(tmp_path):
