@@ -310,7 +310,7 @@ def register(subparsers) -> None:
         "--roster-id",
         metavar="COLUMN",
         help="the roster column holding the course's student ids (default: each platform's, "
-        "docs/platforms/)",
+        "docs/instructors/platforms/)",
     )
     p.add_argument(
         "--points", type=_points, help="the platform's maximum (default: the lab's points)"

@@ -168,10 +168,10 @@ def test_no_trick_earns_a_point_in_check(tmp_path):
     }
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_tricks_are_real_under_plain_nbgraders_in_kernel_judging(tmp_path):
     """Plain `nbgrader autograde` judges inside the student's kernel, so these tricks fool
-    it (the README says so): that is what the pipeline's own judging is for."""
+    it (docs/design/architecture.md says so): that is what the pipeline's own judging is for."""
     names = [s for s, c in democlass.CHEATS.items() if c.beats_kernel_judging]
     assert len(names) >= 5
     cheats = democlass.cheats(Course(notebooks.ROOT), LAB, names)

@@ -68,7 +68,7 @@ def test_each_has_its_tests_and_its_page_of_the_docs(name):
     assert page.is_file(), page
     text = page.read_text()
     assert platforms.get(name).title in text and "## " in text
-    index = (notebooks.ROOT / "docs" / "platforms" / "README.md").read_text()
+    index = (notebooks.ROOT / "docs" / "instructors" / "platforms" / "README.md").read_text()
     assert f"({name}.md)" in index
 
 

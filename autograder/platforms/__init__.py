@@ -3,7 +3,7 @@ across them: which platform named each file of a download, and the roster of a c
 
 Every module of this package other than ``base`` is a platform. It holds ``PLATFORM``, an
 instance of a ``base.Platform`` subclass. A new platform is one new module here, its tests and
-its page in ``docs/platforms/``. Nothing else lists the platforms.
+its page in ``docs/instructors/platforms/``. Nothing else lists the platforms.
 """
 
 from __future__ import annotations

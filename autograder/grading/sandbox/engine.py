@@ -123,7 +123,8 @@ class ClusterEngine(Engine):
             raise EngineUnavailable(
                 f"the Dask scheduler at {self.address} has no workers after {timeout:g} s. "
                 "Start workers in the course's Python environment on machines with "
-                f"bubblewrap: `dask worker {self.address} --nthreads 1` (see the README)."
+                f"bubblewrap: `dask worker {self.address} --nthreads 1` "
+                "(see docs/instructors/clusters.md)."
             ) from exc
         try:
             found = self.client.run(probe, check_sandbox)
