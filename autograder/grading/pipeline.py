@@ -152,12 +152,13 @@ def _fail(sub: Submission, lab: Lab, status: Status, why: str) -> None:
     _not_graded(sub, lab, why)
 
 
-def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] = STAGES) -> Row:
-    """One submission down ``stages``; its row. Whatever goes wrong is this row's: a fault
-    is logged with its traceback (``grader.log`` while ``grade`` runs) under the file's name."""
+def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] | None = None) -> Row:
+    """One submission down ``stages`` (``STAGES`` unless given); its row. Whatever goes wrong
+    is this row's: a fault is logged with its traceback (``grader.log`` while ``grade`` runs)
+    under the file's name."""
     if not sub.runs:  # intake already knows it will not run
         _not_graded(sub, ctx.lab, sub.stopped.reason)
-    for stage in stages:
+    for stage in STAGES if stages is None else stages:
         if not sub.runs and not stage.after_fault:
             continue
         try:
