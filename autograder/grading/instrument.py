@@ -1,4 +1,4 @@
-"""Stage 3, instrument: make the hidden tests compute and report, and leave out experiments.
+"""The ``instrument`` stage: make the hidden tests compute and report, and leave out experiments.
 
 A hidden test cell of the source notebook computes its results (``_got`` and its checks:
 the code before its expected block calls the student's functions through the fixed-seed

@@ -1,4 +1,4 @@
-"""Stage 1, intake: every file of the submissions folder becomes one record, then its notebook.
+"""The ``intake`` stage: every file of the submissions folder becomes one record, then its notebook.
 
 ``find`` (once per class) walks SUBMISSIONS -- a folder, or a zip of one as a platform exports
 it, extracted into the run's scratch folder -- without following links, and gives every file

@@ -1,4 +1,4 @@
-"""Stage 5, judge: the grader reads each hidden test's results and decides, in its own process.
+"""The ``judge`` stage: the grader reads each hidden test's results and decides, in its own process.
 
 ``read_results`` is the trust boundary: what a kernel reported for a test cell is accepted
 only as one payload of the results type, with this run's nonce and the cell's grade id, every

@@ -1,4 +1,4 @@
-"""Stage 7, record: the row reaches the gradebook, nbgrader's folders and the resume state.
+"""The ``record`` stage: the row reaches the gradebook, nbgrader's folders and the resume state.
 
 For the file that counts as the student's submission (``Submission.counted``), unless its
 status is ``environment`` (nothing is recorded then, and the next run grades it again):

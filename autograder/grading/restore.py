@@ -1,4 +1,4 @@
-"""Stage 2, restore: the notebook to run, with the course's tests and the course's metadata.
+"""The ``restore`` stage: the notebook to run, with the course's tests and the course's metadata.
 
 Everything that decides points -- which cells are graded, their grade ids, their points, their
 kind -- is taken from the course's source notebook, never from the submission:

@@ -1,4 +1,4 @@
-"""Stage 4, run: the instrumented notebook runs in its own sandboxed kernel, on the engine.
+"""The ``run`` stage: the instrumented notebook runs in its own sandboxed kernel, on the engine.
 
 This is the only stage that may run elsewhere: on a thread of this process or on a worker of
 a Dask cluster (``sandbox.engine``), inside a bubblewrap sandbox with a kernel forked from a

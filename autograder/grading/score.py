@@ -1,4 +1,4 @@
-"""Stage 6, score: points per test cell, the status and the reason.
+"""The ``score`` stage: points per test cell, the status and the reason.
 
 Points come from nbgrader's own rule (``nbgrader.utils.determine_grade``: a test cell earns
 its points when it ran without an error), applied to cells whose points the restore stage

@@ -1,4 +1,4 @@
-"""Where stage 2 (execute) runs: threads of this process, or the workers of a Dask cluster.
+"""Where the ``run`` stage runs its jobs: threads of this process, or the workers of a Dask cluster.
 
 Both engines are ``concurrent.futures`` executors (``Engine.executor``); the stages submit
 one job per submission, ``kernel.run(notebook, limits, ...)``, and read its ``Execution``

@@ -1,4 +1,4 @@
-"""Part of stage 2 (execute): notice when a submission tampers with how it is tested.
+"""Part of the ``run`` stage: notice when a submission tampers with how it is tested.
 
 Student code runs in the same Python process as the hidden tests, so it could
 replace what they rely on: NumPy's comparison functions, the ``labs`` test

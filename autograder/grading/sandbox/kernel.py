@@ -1,4 +1,4 @@
-"""Stage 2: run one prepared notebook in its own sandboxed kernel, within limits.
+"""The ``run`` stage's job: one prepared notebook runs in its own sandboxed kernel, within limits.
 
 Every cell runs even when an earlier one fails (a test that fails must not stop
 the others). A cell that exceeds the per-cell time is interrupted and the run

@@ -1,4 +1,4 @@
-"""Part of stage 2 (execute): kernels forked from a warm zygote inside the sandbox.
+"""Part of the ``run`` stage: kernels forked from a warm zygote inside the sandbox.
 
 Most of a submission's grading time used to go to starting a fresh Python, importing
 ipykernel, NumPy, SciPy, matplotlib and scikit-learn, and only then running the tests. A
