@@ -40,7 +40,7 @@ from autograder.text import inert
 
 
 @dataclass
-class Plan:
+class ExportPlan:
     """What an export writes: the lines with a grade, and everyone left out and why."""
 
     target: str
@@ -139,9 +139,9 @@ def plan(
     points: float | None = None,
     column: str = "",
     id_column: str | None = None,
-) -> Plan:
+) -> ExportPlan:
     points = float(points) if points else max_score
-    result = Plan(target, column, points, [], roster=roster is not None)
+    result = ExportPlan(target, column, points, [], roster=roster is not None)
     if roster is None:
         result.lines = [Line(p, scaled(g, points), g) for p, g in graded]
     else:
@@ -184,7 +184,7 @@ def _plural(n: int) -> str:
     return f"{n} student" + ("" if n == 1 else "s")
 
 
-def report(p: Plan, written, out: Path) -> str:
+def report(p: ExportPlan, written, out: Path) -> str:
     said = [
         f"wrote {out}: {len(written.lines)} grades in column {p.column!r}, out of "
         f"{fmt(p.points)} points",
