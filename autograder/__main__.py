@@ -3,8 +3,9 @@
 Grading: ``grade LAB SUBMISSIONS`` grades a class (sandboxed, parallel, resumable) into
 the course's gradebook and writes grades.csv, results.json, feedback and a report;
 ``check NOTEBOOK`` grades one notebook against all tests of its lab.
-Authoring: ``data``, ``helpers``, ``given``, ``expected``, ``sweeps``, ``release`` generate files;
-each has ``--check`` to report staleness without writing.
+Authoring: ``data``, ``helpers``, ``given``, ``expected``, ``sweeps``, ``release`` generate files
+in the course folder (found from the working folder, or ``--course``), never in the folder this
+tool is installed in; each has ``--check`` to report staleness without writing.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import notebooks
 from autograder.text import inert
 
 
-def _labs(args) -> list[str]:
-    if args.lab:
-        return [notebooks.check_lab(lab) for lab in args.lab]
-    return notebooks.available_labs()
+def _course(args):
+    """The course a command works on: ``--course``, else the folder holding
+    nbgrader_config.py, the working folder or a parent of it (``Course.find``)."""
+    from autograder.course import Course
+
+    return Course.find(args.course)
 
 
 def cmd_data(args) -> int:
     from autograder.authoring import datasets
 
-    data_dir = notebooks.ROOT / "data"
+    data_dir = _course(args).data_dir
     if args.check:
         planned = datasets.planned_files()
         stale = [
@@ -47,12 +49,18 @@ def cmd_data(args) -> int:
 def cmd_sweeps(args) -> int:
     from autograder.authoring import sweeps
 
+    course = _course(args)
+    course.authored_labs([sweeps.LAB])
     if args.check:
-        problems = sweeps.stale(recompute=args.recompute)
+        problems = sweeps.stale(course, recompute=args.recompute)
         print("\n".join(problems) if problems else f"{sweeps.FILE} of {sweeps.LAB} is up to date")
         return 1 if problems else 0
-    written = sweeps.update(force=args.force)
-    print(f"wrote {sweeps.path()}" if written else f"{sweeps.FILE} of {sweeps.LAB} is up to date")
+    written = sweeps.update(course, force=args.force)
+    print(
+        f"wrote {sweeps.path(course)}"
+        if written
+        else f"{sweeps.FILE} of {sweeps.LAB} is up to date"
+    )
     return 0
 
 
@@ -60,8 +68,9 @@ def cmd_given(args) -> int:
     from autograder.authoring import given
 
     status = 0
-    for lab in _labs(args):
-        stale = given.stale(lab) if args.check else given.update(lab)
+    course = _course(args)
+    for lab in course.authored_labs(args.lab):
+        stale = given.stale(lab, course) if args.check else given.update(lab, course)
         verb = "stale given cells" if args.check else "rewrote"
         print(f"{lab}: " + (f"{verb} {', '.join(stale)}" if stale else "given cells up to date"))
         status |= bool(stale) and args.check
@@ -72,8 +81,9 @@ def cmd_helpers(args) -> int:
     from autograder.authoring import helpers
 
     status = 0
-    for lab in _labs(args):
-        changed = helpers.stale(lab) if args.check else helpers.update(lab)
+    course = _course(args)
+    for lab in course.authored_labs(args.lab):
+        changed = helpers.stale(lab, course) if args.check else helpers.update(lab, course)
         verb = "stale copies" if args.check else "wrote"
         where = f"source/{lab}/"
         print(
@@ -88,11 +98,12 @@ def cmd_expected(args) -> int:
     from autograder.authoring import expected, hints
 
     status = 0
-    for lab in _labs(args):
-        src = notebooks.source_path(lab)
+    course = _course(args)
+    for lab in course.authored_labs(args.lab):
+        src = course.source_path(lab)
         if args.check:
             stale = expected.stale(src)
-            stale_hints = hints.stale(lab)
+            stale_hints = hints.stale(lab, course)
             for what, cells in (("expected arrays", stale), ("mistakes blocks", stale_hints)):
                 print(
                     f"{lab}: "
@@ -109,7 +120,7 @@ def cmd_expected(args) -> int:
                 f"{lab}: "
                 + (f"rewrote {', '.join(changed)}" if changed else "expected arrays up to date")
             )
-            rewrote = hints.update(lab)
+            rewrote = hints.update(lab, course)
             print(
                 f"{lab}: "
                 + (
@@ -125,9 +136,10 @@ def cmd_release(args) -> int:
     from autograder.authoring import release
 
     status = 0
-    for lab in _labs(args):
+    course = _course(args)
+    for lab in course.authored_labs(args.lab):
         if args.check:
-            stale = release.stale(lab)
+            stale = release.stale(lab, course)
             print(
                 f"{lab}: "
                 + (
@@ -138,18 +150,17 @@ def cmd_release(args) -> int:
             )
             status |= bool(stale)
         else:
-            out = release.generate(lab)
-            print(f"{lab}: wrote {Path(out).relative_to(notebooks.ROOT)}/")
+            out = release.generate(lab, course)
+            print(f"{lab}: wrote {out.relative_to(course.root)}/")
     return status
 
 
 def cmd_lab(args) -> int:
     from autograder import studentlab
-    from autograder.course import Course
 
-    root = Course.find(args.course).root
-    workspace = (args.dir or root / "my-labs").resolve()
-    return studentlab.main(workspace, args.jupyter_args, root)
+    course = _course(args)
+    workspace = (args.dir or course.root / "my-labs").resolve()
+    return studentlab.main(workspace, args.jupyter_args, course)
 
 
 def cmd_demo(args) -> int:
@@ -382,6 +393,16 @@ def cmd_check(args) -> int:
     return 0 if full and all(cell.passed for cell in row.cells) else 1
 
 
+def _add_course(p) -> None:
+    """An authoring command's ``--course``: where it reads and writes."""
+    p.add_argument(
+        "--course",
+        type=Path,
+        help="the course folder it writes in (default: the folder holding nbgrader_config.py, "
+        "the current one or a parent of it)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser: every command, its arguments and their help (the CLI
     reference in docs/ is rendered from it)."""
@@ -397,9 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("data", help="write data/ from scikit-learn")
     p.add_argument("--check", action="store_true", help="report stale files, write nothing")
+    _add_course(p)
     p.set_defaults(func=cmd_data)
     p = sub.add_parser("sweeps", help="rerun Lab 2's learning-rate sweep from the solution")
     p.add_argument("--check", action="store_true", help="report staleness, write nothing")
+    _add_course(p)
     p.add_argument("--recompute", action="store_true", help="with --check: rerun and compare")
     p.add_argument("--force", action="store_true", help="rerun even when the digest matches")
     p.set_defaults(func=cmd_sweeps)
@@ -414,8 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("release", cmd_release, "generate release/<lab>/ with nbgrader generate_assignment"),
     ]:
         p = sub.add_parser(name, help=text)
-        p.add_argument("lab", nargs="*", help="lab ids (default: every lab with a source)")
+        p.add_argument(
+            "lab", nargs="*", help="lab ids (default: every lab of this tool in the course)"
+        )
         p.add_argument("--check", action="store_true", help="report staleness, write nothing")
+        _add_course(p)
         p.set_defaults(func=func)
     p = sub.add_parser("grade", help="grade a class: sandboxed, parallel, into the gradebook")
     p.add_argument("lab", help="lab id, e.g. lab2_optimizers")

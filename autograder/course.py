@@ -24,6 +24,11 @@ from autograder import notebooks
 #: Files beside a lab's source notebook that are not the lab's (never sent to a kernel).
 IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
 
+#: The labs this tool comes with, in course order: their ids, as a course holds them in its
+#: ``source/`` (this repository does). The authoring commands generate their files, from the
+#: solutions and ``autograder/mistakes/<lab>.py``; a course lists them first.
+BUNDLE_LABS = ("lab1_minibatch", "lab2_optimizers", "lab3_regularization")
+
 
 class CourseError(Exception):
     """The course folder cannot be used as given: says what to do. ``python -m autograder``
@@ -64,6 +69,16 @@ class Course:
     def release_path(self, lab: str, notebook: str | None = None) -> Path:
         return self.root / "release" / lab / f"{notebook or lab}.ipynb"
 
+    @property
+    def helpers_dir(self) -> Path:
+        """The course's ``labs/`` package, which ``make helpers`` copies into each lab."""
+        return self.root / "labs"
+
+    @property
+    def data_dir(self) -> Path:
+        """The course's ``data/``, which ``make data`` writes and ``make helpers`` copies."""
+        return self.root / "data"
+
     def labs(self) -> list[str]:
         """The assignments this course's ``source/`` holds (a folder with at least one
         notebook): this bundle's labs first, in course order, then the course's own."""
@@ -73,8 +88,8 @@ class Course:
             for p in (folder.iterdir() if folder.is_dir() else [])
             if p.is_dir() and not p.name.startswith(".") and self.notebooks(p.name)
         )
-        return [lab for lab in notebooks.LABS if lab in found] + [
-            lab for lab in found if lab not in notebooks.LABS
+        return [lab for lab in BUNDLE_LABS if lab in found] + [
+            lab for lab in found if lab not in BUNDLE_LABS
         ]
 
     def notebooks(self, lab: str) -> list[str]:
@@ -102,6 +117,18 @@ class Course:
                 f"run `nbgrader generate_assignment {lab}` in {self.root} first"
             )
         return lab
+
+    def authored_labs(self, given: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """The labs the authoring commands generate files for: ``given``, each one of this
+        tool's labs with a source notebook in this course, else every such lab."""
+        labs = [lab for lab in self.labs() if lab in BUNDLE_LABS]
+        for lab in given:
+            if lab not in labs:
+                raise CourseError(
+                    f"autograder: {lab} is not one of this tool's labs in {self.root / 'source'}; "
+                    f"the labs there are {', '.join(labs) or 'none'}"
+                )
+        return list(given) or labs
 
     @functools.cached_property
     def config(self):

@@ -41,31 +41,6 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-ROOT = Path(__file__).resolve().parent.parent
-LABS = ("lab1_minibatch", "lab2_optimizers", "lab3_regularization")
-
-
-def source_path(lab: str, root: Path = ROOT) -> Path:
-    return root / "source" / lab / f"{lab}.ipynb"
-
-
-def release_path(lab: str, root: Path = ROOT) -> Path:
-    return root / "release" / lab / f"{lab}.ipynb"
-
-
-def available_labs(root: Path = ROOT) -> list[str]:
-    """The labs whose source notebook exists, in course order."""
-    return [lab for lab in LABS if source_path(lab, root).is_file()]
-
-
-def check_lab(lab: str, root: Path = ROOT) -> str:
-    if lab not in LABS:
-        raise SystemExit(f"autograder: unknown lab {lab!r}; the labs are {', '.join(LABS)}")
-    if not source_path(lab, root).is_file():
-        raise SystemExit(f"autograder: {source_path(lab, root)} does not exist")
-    return lab
-
-
 # -- reading and writing -------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import notebooks
+from autograder.course import Course
 
 #: nbgrader's JupyterLab plugins and server extensions that are for instructors.
 INSTRUCTOR_PLUGINS = (
@@ -34,18 +34,20 @@ INSTRUCTOR_SERVER_EXTENSIONS = (
 )
 
 
-def prepare(workspace: Path, root: Path = notebooks.ROOT) -> list[str]:
-    """Copy each release folder into ``workspace`` unless the student has it already;
-    return what this did, a line per lab."""
+def prepare(workspace: Path, course: Course) -> list[str]:
+    """Copy each release folder of ``course`` into ``workspace`` unless the student has it
+    already; return what this did, a line per lab."""
     workspace.mkdir(parents=True, exist_ok=True)
     said = []
-    for lab in notebooks.available_labs(root):
+    for lab in course.labs():
+        if not course.release_path(lab).parent.is_dir():
+            continue  # a draft, not released yet
         target = workspace / lab
         if target.exists():
             said.append(f"{target}: kept (your work is never overwritten)")
             continue
         shutil.copytree(
-            notebooks.release_path(lab, root).parent,
+            course.release_path(lab).parent,
             target,
             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
         )
@@ -80,8 +82,8 @@ def environment(config: Path) -> dict[str, str]:
     return env
 
 
-def main(workspace: Path, extra: list[str], root: Path = notebooks.ROOT) -> int:
-    for line in prepare(workspace, root):
+def main(workspace: Path, extra: list[str], course: Course) -> int:
+    for line in prepare(workspace, course):
         print(line)
     with tempfile.TemporaryDirectory(prefix="student-jupyter-config-") as tmp:
         config = student_config(Path(tmp))

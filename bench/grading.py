@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from conftest import ROOT  # noqa: E402
 from scratch import PlainCourse, copy_course, postgres_server  # noqa: E402
 
 from autograder import mistakes, notebooks  # noqa: E402
@@ -40,7 +41,7 @@ SAVES = 200  # submissions written to each gradebook for its write rate
 def make_class() -> dict[str, bytes]:
     import nbformat
 
-    repo = Course(notebooks.ROOT)
+    repo = Course(ROOT)
     refs = mistakes.reference_submissions(LAB, repo)
     demo = democlass.build(LAB, repo)
     pool = [("correct", nbformat.writes(refs["solution"]).encode())]

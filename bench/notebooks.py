@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from conftest import COURSE, ROOT  # noqa: E402
 from scratch import PlainCourse  # noqa: E402
 
 from autograder import mistakes, notebooks  # noqa: E402
@@ -26,9 +27,9 @@ from autograder.course import Course  # noqa: E402
 
 
 def _run(lab: str, env: dict[str, str]) -> float:
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     start = time.perf_counter()
-    notebooks.execute(nb, notebooks.source_path(lab).parent, env=env, timeout=600)
+    notebooks.execute(nb, COURSE.source_path(lab).parent, env=env, timeout=600)
     return time.perf_counter() - start
 
 
@@ -48,12 +49,12 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores")
     print(f"{'lab':<22} {'Run All':>9} {'autograde run':>14} {'nbgrader autograde, 1 sub':>26}")
     measured = {}
-    for lab in notebooks.available_labs():
+    for lab in COURSE.labs():
         full = measured[lab] = round(_run(lab, {}), 1)
         graded = _run(lab, {"NBGRADER_EXECUTION": "autograde"})
         with tempfile.TemporaryDirectory() as tmp:
             c = PlainCourse(Path(tmp)).prepare(lab)
-            solution = mistakes.reference_submissions(lab, Course(notebooks.ROOT))["solution"]
+            solution = mistakes.reference_submissions(lab, Course(ROOT))["solution"]
             c.submit(lab, "student", solution)
             start = time.perf_counter()
             c.autograde(lab)
@@ -71,7 +72,7 @@ def main() -> None:
         + "\n"
     )
     for lab, seconds in measured.items():
-        text = notebooks.read(notebooks.source_path(lab)).cells[0].source
+        text = notebooks.read(COURSE.source_path(lab)).cells[0].source
         state = "quoted" if phrase(seconds) in " ".join(text.split()) else "NOT QUOTED: update"
         print(f"{lab}: Run All {seconds} s -> '{phrase(seconds)}' ({state} in its first cell)")
 

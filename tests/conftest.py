@@ -17,7 +17,10 @@ from nbformat.v4 import new_code_cell
 from autograder import mistakes, notebooks
 from autograder.course import Course
 
-LABS = notebooks.available_labs()
+#: This repository: the course the tests read (source/, release/, nbgrader_config.py).
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = Course(ROOT)
+LABS = COURSE.labs()
 
 # What each lab's Run All exposes for the tests: a dict expression evaluated in its kernel.
 RESULTS = {
@@ -39,7 +42,7 @@ class _Cache:
 
 
 def _run_source(lab: str):
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     setup = next(c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "setup")
     setup.source += "\n" + figures.HOOK  # measures each figure before it is shown and closed
     nb.cells.append(new_code_cell(figures.PROBE))
@@ -47,7 +50,7 @@ def _run_source(lab: str):
         new_code_cell(f"import json\nprint('@@RESULTS@@' + json.dumps({RESULTS[lab]}))")
     )
     nb.cells.append(new_code_cell(claims.probe(lab)))
-    notebooks.execute(nb, notebooks.source_path(lab).parent, allow_errors=True, timeout=300)
+    notebooks.execute(nb, COURSE.source_path(lab).parent, allow_errors=True, timeout=300)
     text = notebooks.stream_text(nb.cells[-2])
     results = json.loads(text.split("@@RESULTS@@")[1]) if "@@RESULTS@@" in text else None
     text = notebooks.stream_text(nb.cells.pop())
@@ -73,7 +76,7 @@ def graded(tmp_path_factory):
     return _Cache(
         lambda lab: scratch.grade_in_parts(
             lab,
-            mistakes.reference_submissions(lab, Course(notebooks.ROOT)),
+            mistakes.reference_submissions(lab, Course(ROOT)),
             tmp_path_factory.mktemp(lab),
         )
     )
@@ -163,7 +166,7 @@ def pytest_collection_modifyitems(items):
 def solution_namespace(lab: str) -> dict:
     """The lab's solution functions, run from the source notebook (never a copy)."""
     ns = {"np": np}
-    for code in mistakes.solution_code(lab).values():
+    for code in mistakes.solution_code(lab, COURSE).values():
         exec(code, ns)
     return ns
 
@@ -180,7 +183,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Where browser tests keep their screenshots, to be looked at.
-SHOTS = notebooks.ROOT / "build" / "screenshots"
+SHOTS = ROOT / "build" / "screenshots"
 
 
 def chromium() -> str:

@@ -72,9 +72,11 @@ class PlainCourse:
     """A course graded by plain ``nbgrader autograde``: a copy of the config and a lab's
     source from ``source_root`` (this repository unless given)."""
 
-    def __init__(self, root: Path, source_root: Path = notebooks.ROOT):
+    def __init__(self, root: Path, source_root: Path | None = None):
+        from conftest import ROOT
+
         self.root = Path(root)
-        self.source_root = source_root
+        self.source_root = source_root or ROOT
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
 
     def prepare(self, lab: str) -> PlainCourse:
@@ -220,13 +222,16 @@ def postgres_server():
         shutil.rmtree(home, ignore_errors=True)
 
 
-def copy_course(root: Path, labs=None, origin: Path = notebooks.ROOT) -> Course:
-    """A copy of the course folder, as an instructor makes one (cp -r): its config and the
-    ``source/`` and ``release/`` of ``labs`` (default: every lab). Nothing of it points back
-    at this repository."""
+def copy_course(root: Path, labs=None, origin: Path | None = None) -> Course:
+    """A copy of the course folder ``origin`` (default: this repository's), as an instructor
+    makes one (cp -r): its config and the ``source/`` and ``release/`` of ``labs`` (default:
+    every lab). Nothing of it points back at this repository."""
+    from conftest import ROOT
+
+    origin = origin or ROOT
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(origin / "nbgrader_config.py", root)
-    for lab in labs or notebooks.available_labs(origin):
+    for lab in labs or Course(origin).labs():
         for part in ("source", "release"):
             shutil.copytree(origin / part / lab, root / part / lab)
     return Course(root)

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LABS, render_png
+from conftest import COURSE, LABS, ROOT, render_png
 from nbformat.v4 import new_code_cell
 
 from autograder import mistakes, notebooks
@@ -38,7 +38,7 @@ print("@@WHERE@@" + json.dumps({{
     "cwd": os.getcwd(),
     "autograder": _autograder,
     "repository": [p for p in ("labs", "data", "source", "autograder")
-                   if os.path.exists(os.path.join({str(notebooks.ROOT)!r}, p))],
+                   if os.path.exists(os.path.join({str(ROOT)!r}, p))],
 }}))
 """
 
@@ -57,7 +57,7 @@ def _run_alone(lab: str, nb, tmp_path: Path):
     as a student's Run All would (full experiments). Returns the executed notebook and what
     the WHERE cell printed."""
     folder = tmp_path / lab
-    shutil.copytree(notebooks.release_path(lab).parent, folder)
+    shutil.copytree(COURSE.release_path(lab).parent, folder)
     nb.cells.append(new_code_cell(WHERE))
     run = kernel.run(nb, ROOMY, sandbox=True, files=_folder_files(folder), autograding=False)
     assert run.failure is None, run.failure
@@ -89,7 +89,7 @@ def _errors(nb) -> list[tuple[int, str, str]]:
 @pytest.mark.parametrize("lab", LABS)
 def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_test(lab, tmp_path):
     bwrap.bwrap()  # the sandbox hides the repository; `make test` installs bubblewrap
-    nb = Course(notebooks.ROOT).lab(lab).filled(mistakes.solution_code(lab))
+    nb = Course(ROOT).lab(lab).filled(mistakes.solution_code(lab, COURSE))
     nb, where = _run_alone(lab, nb, tmp_path)
     assert where["labs"].startswith(where["cwd"] + "/labs/"), where  # the folder's own copy
     assert where["autograder"] is False and where["repository"] == [], where
@@ -106,7 +106,7 @@ def test_the_untouched_assignment_runs_every_given_cell(lab, tmp_path):
     """Restart & Run All on the folder as fetched: the given cells run; the tests fail only
     because the exercises are not done yet, and they say so."""
     bwrap.bwrap()
-    nb, where = _run_alone(lab, notebooks.read(notebooks.release_path(lab)), tmp_path)
+    nb, where = _run_alone(lab, notebooks.read(COURSE.release_path(lab)), tmp_path)
     assert where["autograder"] is False and where["repository"] == [], where
     errors = _errors(nb)
     assert [e for e in errors if e[1] == "given"] == []
@@ -176,8 +176,8 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
     exchange.chmod(0o777)
     course = tmp_path / "instructor" / "optim-labs"
     course.mkdir(parents=True)
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", course)
-    shutil.copytree(notebooks.ROOT / "source" / lab, course / "source" / lab)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source" / lab, course / "source" / lab)
     with open(course / "nbgrader_config.py", "a") as fh:
         fh.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
     teacher = {"HOME": str(tmp_path / "instructor"), "USER": "teacher", "LOGNAME": "teacher"}
@@ -199,7 +199,7 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
     as_alice("fetch_assignment", lab)
     fetched = alice_home / lab
     assert (fetched / "labs" / "visible_tests.py").is_file()  # the helpers came along
-    code = mistakes.solution_code(lab)
+    code = mistakes.solution_code(lab, COURSE)
     adam = next(m for m in mistakes.catalog(lab) if m.name == "adam_iter_off_by_one")
     code["my_optimizer"] = mistakes.apply(code["my_optimizer"], adam)  # costs Adam's 4 points
     _filled_file(fetched / f"{lab}.ipynb", lab, code)
@@ -227,7 +227,7 @@ def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submi
     assert f"{lab} (Score: 6.0 / 10.0)" in page
     assert "BEGIN HIDDEN TESTS" not in page and "_expected" not in page and "_mistakes" not in page
     hidden = set()
-    for cell in filter(notebooks.is_hidden_test, notebooks.read(notebooks.source_path(lab)).cells):
+    for cell in filter(notebooks.is_hidden_test, notebooks.read(COURSE.source_path(lab)).cells):
         block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25}
     assert hidden and [ln for ln in hidden if ln in page] == []

@@ -10,6 +10,7 @@ import nbformat
 import nbgrader
 import pytest
 import scratch
+from conftest import ROOT
 from scratch import FAST, LAB
 
 from autograder import mistakes, notebooks
@@ -25,9 +26,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
     course = scratch.copy_course(tmp_path / "course", [LAB])
     with open(course.root / "nbgrader_config.py", "a") as fh:
         fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    solution = nbformat.writes(
-        course.lab(LAB).filled(mistakes.solution_code(LAB, course.root))
-    ).encode()
+    solution = nbformat.writes(course.lab(LAB).filled(mistakes.solution_code(LAB, course))).encode()
     subs = scratch.class_folder(
         tmp_path / "subs",
         {
@@ -94,7 +93,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
 def _plain_course(root: Path) -> Course:
     """A course whose own assignment ps1 is nbgrader's test fixture, released by nbgrader."""
     root.mkdir(parents=True)
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
     (root / "source" / "ps1").mkdir(parents=True)
     shutil.copy(NBGRADER_FILES / "submitted-unchanged.ipynb", root / "source" / "ps1" / "p1.ipynb")
     notebooks.nbgrader("generate_assignment", "ps1", cwd=root)
@@ -146,7 +145,7 @@ def test_nbgraders_example_assignment_of_two_notebooks_scores_what_nbgrader_give
     here, and its user guide's recorded grades.csv (1.5 and 3)."""
     root = tmp_path / "course"
     root.mkdir()
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", root)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
     shutil.copytree(USER_GUIDE / "source" / "ps1", root / "source" / "ps1")
     notebooks.nbgrader("generate_assignment", "ps1", cwd=root)
     plain = tmp_path / "plain"

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import CHROMIUM_ARGS, chromium
+from conftest import CHROMIUM_ARGS, COURSE, chromium
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -17,7 +17,7 @@ H = (0.1, 2.0)
 def _students_momentum(learning_rate, n_steps=30):
     """The trajectory of the lab's momentum branch (the solution's my_optimizer)."""
     ns = {"np": np}
-    exec(mistakes.solution_code(LAB2)["my_optimizer"], ns)
+    exec(mistakes.solution_code(LAB2, COURSE)["my_optimizer"], ns)
     lyr, opt = myDenseLayer(1, 2), myOptParam(1, 2)
     lyr.wegt = np.array([[-7.0, 2.0]])
     path = [lyr.wegt[0].copy()]
@@ -55,7 +55,7 @@ def test_moving_a_slider_moves_the_path_in_a_static_html_export(tmp_path):
     from playwright.sync_api import sync_playwright
 
     nb = new_notebook(cells=[new_code_cell("from labs import explore\nexplore.valley()")])
-    notebooks.execute(nb, notebooks.source_path(LAB2).parent)
+    notebooks.execute(nb, COURSE.source_path(LAB2).parent)
     page_file = tmp_path / "valley.html"
     page_file.write_text(HTMLExporter().from_notebook_node(nb)[0])
     requests = []

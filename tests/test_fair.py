@@ -10,12 +10,12 @@ import matplotlib
 matplotlib.use("agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from conftest import solution_namespace  # noqa: E402
+from conftest import COURSE, ROOT, solution_namespace  # noqa: E402
 from scipy import stats  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from autograder import notebooks  # noqa: E402
 from autograder.authoring import sweeps  # noqa: E402
+from autograder.course import Course  # noqa: E402
 from labs import fair, nn  # noqa: E402
 from labs.data import digits_split, load_breast_cancer, one_hot  # noqa: E402
 from labs.dual import DualLayer, dual_sweep, log_loss  # noqa: E402
@@ -239,21 +239,21 @@ def test_the_paired_figure_joins_each_seed_and_shows_its_difference_to_the_basel
 def test_a_changed_solution_or_helper_makes_the_stored_sweep_stale(tmp_path):
     """The digest covers the solution of my_optimizer and the helpers that train; a fresh
     file is not stale, and a missing one is reported."""
-    assert sweeps.stale() == []
+    assert sweeps.stale(COURSE) == []
     root = tmp_path / "course"
     for part in ("labs", "data"):
-        shutil.copytree(notebooks.ROOT / part, root / part)
-    shutil.copytree(notebooks.ROOT / "source" / sweeps.LAB, root / "source" / sweeps.LAB)
-    assert sweeps.stale(root) == []
+        shutil.copytree(ROOT / part, root / part)
+    shutil.copytree(ROOT / "source" / sweeps.LAB, root / "source" / sweeps.LAB)
+    assert sweeps.stale(Course(root)) == []
     (root / "labs" / "fair.py").write_text((root / "labs" / "fair.py").read_text() + "\n# x\n")
-    assert "changed since it was written" in sweeps.stale(root)[0]
-    sweeps.path(root).unlink()
-    assert sweeps.stale(root) == [f"{sweeps.FILE} is missing"]
+    assert "changed since it was written" in sweeps.stale(Course(root))[0]
+    sweeps.path(Course(root)).unlink()
+    assert sweeps.stale(Course(root)) == [f"{sweeps.FILE} is missing"]
 
 
 def test_the_release_carries_the_sweep_the_notebook_plots():
-    release = notebooks.ROOT / "release" / sweeps.LAB / sweeps.FILE
-    assert release.read_bytes() == sweeps.path().read_bytes()
+    release = ROOT / "release" / sweeps.LAB / sweeps.FILE
+    assert release.read_bytes() == sweeps.path(COURSE).read_bytes()
     loaded = fair.load_sweep(release)
     assert {s: sorted(by) for s, by in loaded.items()} == {
         s: sorted(rates) for s, rates in fair.DIGITS_RATES.items()
@@ -265,8 +265,8 @@ def test_the_release_carries_the_sweep_the_notebook_plots():
 def test_the_stored_sweep_is_what_the_solution_computes():
     """`make sweeps` reruns 100 networks; every stored loss must agree with a fresh run, and
     a changed number is reported."""
-    stored = json.loads(sweeps.path().read_text())
-    fresh = sweeps.compute()
+    stored = json.loads(sweeps.path(COURSE).read_text())
+    fresh = sweeps.compute(COURSE)
     assert sweeps.differences(stored, fresh) == []
     tampered = json.loads(json.dumps(stored))
     tampered["validation_loss"]["adam"]["0.01"][2] *= 1.001

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import LABS
+from conftest import COURSE, LABS
 from nbformat.v4 import new_code_cell, new_notebook
 from scratch import load_module
 
@@ -100,7 +100,7 @@ def shown_hints(lab: str, code: dict[str, str]) -> dict[str, str | None]:
     """Run the source notebook as the autograder does, with the solutions replaced by
     ``code``: for every test cell (visible and hidden) that fails, the hint it starts with
     ("" for none); passing tests are left out."""
-    source = notebooks.source_path(lab)
+    source = COURSE.source_path(lab)
     nb = notebooks.read(source)
     cells, ids = [], []
     for cell in nb.cells:
@@ -122,7 +122,7 @@ def shown_hints(lab: str, code: dict[str, str]) -> dict[str, str | None]:
 
 
 def _outcomes(lab):
-    solution = mistakes.solution_code(lab)
+    solution = mistakes.solution_code(lab, COURSE)
 
     def one(entry):
         m = mistakes.Variant(entry["name"], entry["cell"], entry["replace"])

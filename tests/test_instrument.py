@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import ROOT
 from nbformat.v4 import new_code_cell
 from scratch import LAB
 
@@ -12,7 +13,7 @@ from autograder import notebooks
 from autograder.course import Course
 from autograder.grading import instrument
 
-LAB_ = Course(notebooks.ROOT).lab(LAB)
+LAB_ = Course(ROOT).lab(LAB)
 PLAN = instrument.plan_of(LAB_.source)
 
 

@@ -10,6 +10,7 @@ import json
 import nbformat
 import numpy as np
 import pytest
+from conftest import ROOT
 from nbformat import NotebookNode
 from scratch import FAST, LAB, class_folder, copy_course, grade_in_parts
 
@@ -91,7 +92,7 @@ def test_oversized_results_are_refused(monkeypatch):
 
 
 def test_verdicts_are_written_into_the_notebook_with_the_source_back():
-    lab = Course(notebooks.ROOT).lab(LAB)
+    lab = Course(ROOT).lab(LAB)
     plan = instrument.plan_of(lab.source)
     nb = nbformat.from_dict(json.loads(nbformat.writes(lab.source)))
     prepared = instrument.prepare(nb, plan)
@@ -150,7 +151,7 @@ def test_no_trick_earns_a_point_in_check(tmp_path):
     """The same tricks through `autograder check`, two at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    course = Course(notebooks.ROOT)
+    course = Course(ROOT)
 
     def check(item):
         student, data = item
@@ -174,7 +175,7 @@ def test_the_tricks_are_real_under_plain_nbgraders_in_kernel_judging(tmp_path):
     it (docs/design/architecture.md says so): that is what the pipeline's own judging is for."""
     names = [s for s, c in democlass.CHEATS.items() if c.beats_kernel_judging]
     assert len(names) >= 5
-    cheats = democlass.cheats(Course(notebooks.ROOT), LAB, names)
+    cheats = democlass.cheats(Course(ROOT), LAB, names)
     subs = {s: nbformat.reads(d.decode(), as_version=4) for s, d in cheats.items()}
     scores = grade_in_parts(LAB, subs, tmp_path)
     assert {s: scores[s].score for s in names} == dict.fromkeys(names, 10.0)

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from conftest import solution_namespace
+from conftest import COURSE, ROOT, solution_namespace
 
 from autograder import mistakes, notebooks
 from autograder.authoring import given
+from autograder.course import Course
 from labs import cases
 
 LAB1 = "lab1_minibatch"
@@ -65,10 +66,10 @@ def test_schedules_by_hand(solution):
 
 
 def test_lab2_gives_lab1s_create_mini_batches_generated_from_its_solution():
-    nb = notebooks.read(notebooks.source_path("lab2_optimizers"))
+    nb = notebooks.read(COURSE.source_path("lab2_optimizers"))
     cells = [c for c in nb.cells if given.HEADER.match(c.source)]
     assert len(cells) == 1
-    assert cells[0].source == given.body(LAB1, "create_mini_batches")
+    assert cells[0].source == given.body(LAB1, "create_mini_batches", COURSE)
     assert "START CODE HERE" not in cells[0].source and "np.hstack" in cells[0].source
 
 
@@ -76,15 +77,17 @@ def test_a_stale_given_cell_is_detected(tmp_path, monkeypatch):
     import shutil
 
     for lab in (LAB1, "lab2_optimizers"):
-        shutil.copytree(notebooks.ROOT / "source" / lab, tmp_path / "source" / lab)
-    src = notebooks.source_path(LAB1, tmp_path)
+        shutil.copytree(ROOT / "source" / lab, tmp_path / "source" / lab)
+    src = Course(tmp_path).source_path(LAB1)
     nb = notebooks.read(src)
     cell = next(
         c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "create_mini_batches"
     )
     cell.source = cell.source.replace("# shuffle the rows", "# shuffle the rows in place")
     notebooks.write(nb, src)
-    assert given.stale("lab2_optimizers", tmp_path) == ["lab1_minibatch:create_mini_batches"]
+    assert given.stale("lab2_optimizers", Course(tmp_path)) == [
+        "lab1_minibatch:create_mini_batches"
+    ]
 
 
 def test_the_issues_named_bugs_are_cataloged():

@@ -4,6 +4,7 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import COURSE
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected
@@ -16,7 +17,7 @@ SOLVER_TESTS = {f"test_my_optimizer_{s}" for s in ("momentum", "adagrad", "rmspr
 
 def _my_optimizer():
     ns = {"np": np, "myDenseLayer": nn.myDenseLayer, "myOptParam": nn.myOptParam}
-    exec(mistakes.solution_code(LAB2)["my_optimizer"], ns)
+    exec(mistakes.solution_code(LAB2, COURSE)["my_optimizer"], ns)
     return ns["my_optimizer"]
 
 
@@ -54,7 +55,7 @@ def test_adam_trained_network_reaches_097_and_every_optimizer_trains(source_run)
 
 
 def test_points_per_solver():
-    nb = notebooks.read(notebooks.release_path(LAB2))
+    nb = notebooks.read(COURSE.release_path(LAB2))
     points = {
         notebooks.grade_id(c): notebooks.points(c)
         for c in nb.cells
@@ -88,7 +89,7 @@ def test_every_solver_has_a_cataloged_mistake():
 
 
 def test_hidden_tests_check_layer_state_and_gradients():
-    nb = notebooks.read(notebooks.source_path(LAB2))
+    nb = notebooks.read(COURSE.source_path(LAB2))
     for cell in filter(notebooks.is_hidden_test, nb.cells):
         names = set(notebooks.written_expected(cell.source))
         for part in ("wegt", "bias", *cases.STATE_NAMES):
@@ -104,7 +105,7 @@ def test_hidden_tests_check_layer_state_and_gradients():
 
 @pytest.mark.slow
 def test_stale_expected_arrays_are_detected(tmp_path):
-    src = notebooks.source_path(LAB2)
+    src = COURSE.source_path(LAB2)
     shutil.copytree(src.parent, tmp_path / LAB2)
     copy = tmp_path / LAB2 / src.name
     nb = notebooks.read(copy)
@@ -155,7 +156,7 @@ def test_the_specializations_adam_gives_what_the_notebook_quotes():
     beta2 = 0.999 (the solution with that one constant changed) prints exactly that."""
     from labs import moons
 
-    code = mistakes.solution_code(LAB2)["my_optimizer"]
+    code = mistakes.solution_code(LAB2, COURSE)["my_optimizer"]
     assert code.count("beta1, beta2 = 0.9, 0.99") == 1
     ns = {"np": np}
     exec(code.replace("beta1, beta2 = 0.9, 0.99", "beta1, beta2 = 0.9, 0.999"), ns)

@@ -9,24 +9,25 @@ import shutil
 import claims
 import figures
 import pytest
-from conftest import LABS
+from conftest import COURSE, LABS, ROOT
 from scratch import load_module
 from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected, given, helpers, hints, release
+from autograder.course import Course
 from labs import checks
 
 pytestmark = pytest.mark.parametrize("lab", LABS)
 
-BENCH = notebooks.ROOT / "bench"
+BENCH = ROOT / "bench"
 
 
 def _graded_ids(lab):
     """The test cells that carry points: the hidden tests."""
     return {
         notebooks.grade_id(c)
-        for c in notebooks.read(notebooks.source_path(lab)).cells
+        for c in notebooks.read(COURSE.source_path(lab)).cells
         if notebooks.is_hidden_test(c)
     }
 
@@ -35,7 +36,7 @@ def _test_ids(lab):
     """Every test cell nbgrader grades: the hidden tests and the 0-point visible ones."""
     return {
         notebooks.grade_id(c)
-        for c in notebooks.read(notebooks.source_path(lab)).cells
+        for c in notebooks.read(COURSE.source_path(lab)).cells
         if notebooks.is_test(c)
     }
 
@@ -146,7 +147,7 @@ def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
     measured = json.loads((BENCH / "runall.json").read_text())
     seconds = measured["run_all_seconds"][lab]
     assert measured["cores"] == 2 and 0 < seconds <= 30
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     assert bench.phrase(seconds) in " ".join(nb.cells[0].source.split())
     assert re.findall(r"takes about \d+ seconds", _markdown(nb)) == [bench.phrase(seconds)]
 
@@ -155,9 +156,9 @@ def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
 def test_the_shortened_experiments_run_under_plain_nbgrader_autograde(lab):
     """Plain `nbgrader autograde` runs every cell with NBGRADER_EXECUTION=autograde, where the
     experiments are shortened: they must still run without an error."""
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     env = {"NBGRADER_EXECUTION": "autograde"}
-    notebooks.execute(nb, notebooks.source_path(lab).parent, allow_errors=True, env=env)
+    notebooks.execute(nb, COURSE.source_path(lab).parent, allow_errors=True, env=env)
     errors = {
         i: notebooks.error_of(c)[:200]
         for i, c in enumerate(nb.cells)
@@ -222,7 +223,7 @@ def _hint(text: str) -> str:
 def _visible_test_ids(lab):
     return {
         notebooks.nbgrader_meta(c)["grade_id"]
-        for c in notebooks.read(notebooks.source_path(lab)).cells
+        for c in notebooks.read(COURSE.source_path(lab)).cells
         if notebooks.is_visible_test(c)
     }
 
@@ -244,7 +245,9 @@ def test_every_mistake_fails_a_visible_test_with_its_hint_before_submission(lab,
         else:
             missed[m.name] = {g: s.output(g).error[:120] for g in visible if s.output(g).error}
     assert missed == {}, "mistakes no visible test names with their hint"
-    assert caught_functions == set(mistakes.solution_code(lab)), "a function without visible hints"
+    assert caught_functions == set(mistakes.solution_code(lab, COURSE)), (
+        "a function without visible hints"
+    )
     assert all(m.hidden_only == "" or len(m.hidden_only) > 20 for m in mistakes.catalog(lab))
 
 
@@ -293,10 +296,10 @@ def test_no_test_sees_two_mistakes_alike(lab):
     apart (e.g. dropout rate 0.2 besides 0.5, gradients of 1e-5 for epsilon)."""
     tests = {
         notebooks.grade_id(c): notebooks.written_mistakes(c.source)
-        for c in notebooks.read(notebooks.source_path(lab)).cells
+        for c in notebooks.read(COURSE.source_path(lab)).cells
         if notebooks.is_hidden_test(c)
     }
-    for name, entries in hints.written_visible(lab).items():
+    for name, entries in hints.written_visible(lab, COURSE).items():
         tests[f"visible {name}"] = [
             {**e, "differs": {k: checks.decode(v) for k, v in e["differs"].items()}}
             for e in entries
@@ -315,8 +318,8 @@ def test_correct_variants_get_full_marks(lab, graded):
     """The other half of the gate: other correct ways of writing the solutions (in place,
     loops, other numpy calls, epsilon placed differently) lose nothing."""
     scores = graded(lab)
-    sets = mistakes.variant_sets(lab, mistakes.solution_code(lab))
-    assert {v.cell for v in mistakes.variants(lab)} == set(mistakes.solution_code(lab))
+    sets = mistakes.variant_sets(lab, mistakes.solution_code(lab, COURSE))
+    assert {v.cell for v in mistakes.variants(lab)} == set(mistakes.solution_code(lab, COURSE))
     for k, (names, _code) in enumerate(sets, start=1):
         s = scores[f"variants-{k}"]
         lost = {c.grade_id: c.error for c in s.cells if c.score < c.max_score}
@@ -325,7 +328,7 @@ def test_correct_variants_get_full_marks(lab, graded):
 
 
 def test_catalog_entries_apply_and_cover_every_graded_function(lab):
-    code = mistakes.solution_code(lab)
+    code = mistakes.solution_code(lab, COURSE)
     catalog = mistakes.catalog(lab)
     for m in catalog:
         assert m.cell in code and m.hint and m.fails <= _graded_ids(lab)
@@ -336,36 +339,36 @@ def test_catalog_entries_apply_and_cover_every_graded_function(lab):
 
 @pytest.mark.slow
 def test_expected_arrays_are_fresh(lab):
-    assert expected.stale(notebooks.source_path(lab)) == []
+    assert expected.stale(COURSE.source_path(lab)) == []
 
 
 def test_mistakes_blocks_are_fresh(lab):
-    assert hints.stale(lab) == []
+    assert hints.stale(lab, COURSE) == []
 
 
 def test_given_cells_are_fresh(lab):
-    assert given.stale(lab) == []
+    assert given.stale(lab, COURSE) == []
 
 
 def test_helper_copies_are_fresh(lab):
-    assert helpers.stale(lab) == [], "run `make helpers`"
+    assert helpers.stale(lab, COURSE) == [], "run `make helpers`"
 
 
 @pytest.mark.slow
 def test_release_equals_a_fresh_generate_assignment(lab):
-    assert release.stale(lab) == []
+    assert release.stale(lab, COURSE) == []
 
 
 def test_notebooks_carry_the_metadata_their_kernel_reports_so_they_open_clean(lab):
     """JupyterLab writes the kernel's kernelspec and language_info into a notebook when the
     kernel starts; a notebook that lacks them opens marked as modified."""
     want = release.kernel_metadata()
-    assert not release.metadata_stale(lab)
-    assert dict(notebooks.read(notebooks.release_path(lab)).metadata) == want
+    assert not release.metadata_stale(lab, COURSE)
+    assert dict(notebooks.read(COURSE.release_path(lab)).metadata) == want
 
 
 def test_student_text_names_sources_the_way_students_know_them(lab):
-    nb = notebooks.read(notebooks.release_path(lab))
+    nb = notebooks.read(COURSE.release_path(lab))
     found = [
         (i, m.group(0)) for i, c in enumerate(nb.cells) for m in INTERNAL_NAMES.finditer(c.source)
     ]
@@ -377,7 +380,7 @@ def test_student_text_names_sources_the_way_students_know_them(lab):
 def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab):
     """The pipeline does not run cells tagged 'experiment': those are the code cells of the
     source that nbgrader does not know (no test, no given code, no exercise)."""
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     code = [c for c in nb.cells if c.cell_type == "code"]
     tagged = [c for c in code if notebooks.is_experiment(c)]
     assert tagged and tagged == [c for c in code if not notebooks.nbgrader_meta(c)]
@@ -387,7 +390,7 @@ def test_every_experiment_and_only_experiments_are_tagged_to_skip_in_grading(lab
 def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
     """In the release: given cells start with '# Given (read-only):', visible tests with
     '# Test (read-only):' and are at most four lines, autograded cells say so too."""
-    nb = notebooks.read(notebooks.release_path(lab))
+    nb = notebooks.read(COURSE.release_path(lab))
     wrong = []
     for i, cell in enumerate(nb.cells):
         meta = notebooks.nbgrader_meta(cell)
@@ -408,10 +411,10 @@ def test_read_only_cells_say_so_and_visible_tests_are_short(lab):
 
 
 def test_release_has_no_solutions_hidden_tests_or_outputs(lab):
-    text = notebooks.release_path(lab).read_text()
+    text = COURSE.release_path(lab).read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    nb = notebooks.read(notebooks.release_path(lab))
+    nb = notebooks.read(COURSE.release_path(lab))
     for cell in nb.cells:
         if notebooks.nbgrader_meta(cell).get("solution"):
             regions = cell.source.count("### START CODE HERE ###")
@@ -424,11 +427,11 @@ def test_release_has_no_solutions_hidden_tests_or_outputs(lab):
 
 @pytest.mark.slow
 def test_a_hand_edited_release_is_detected(lab, tmp_path):
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", tmp_path)
-    shutil.copytree(notebooks.ROOT / "source" / lab, tmp_path / "source" / lab)
-    shutil.copytree(notebooks.ROOT / "release" / lab, tmp_path / "release" / lab)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ROOT / "source" / lab, tmp_path / "source" / lab)
+    shutil.copytree(ROOT / "release" / lab, tmp_path / "release" / lab)
     path = tmp_path / "release" / lab / f"{lab}.ipynb"
     nb = notebooks.read(path)
     nb.cells[0].source += "\nA hand edit."
     notebooks.write(nb, path)
-    assert release.stale(lab, tmp_path) == [f"{lab}.ipynb"]
+    assert release.stale(lab, Course(tmp_path)) == [f"{lab}.ipynb"]

@@ -20,7 +20,7 @@ import ast
 import json
 
 import pytest
-from conftest import LABS
+from conftest import COURSE, LABS
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder import notebooks
@@ -121,7 +121,7 @@ def graded_functions(nb) -> list[str]:
 
 def mutations(lab: str) -> dict:
     """Run the probe in a kernel on the source notebook's solution; its report."""
-    source = notebooks.source_path(lab)
+    source = COURSE.source_path(lab)
     nb = notebooks.read(source)
     cells, visible = [], {}
     for cell in nb.cells:

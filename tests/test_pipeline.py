@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import COURSE, ROOT
 from scratch import FAST, LAB, class_folder, copy_course, csv_rows
 
 from autograder import notebooks
@@ -251,7 +252,7 @@ def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch)
 def test_grading_refuses_to_start_without_a_sandbox(tmp_path, monkeypatch):
     monkeypatch.setattr(bwrap.shutil, "which", lambda name: None)
     bwrap.bwrap.cache_clear()
-    course = Course(notebooks.ROOT)
+    course = Course(ROOT)
     try:
         with pytest.raises(bwrap.SandboxUnavailable, match="--no-sandbox"):
             pipeline.grade(LAB, tmp_path, tmp_path / "out", course, pipeline.Options())
@@ -303,7 +304,7 @@ def test_a_copy_of_the_course_is_graded_with_its_own_helpers_from_any_folder(tmp
         tmp_path / "subs",
         {f"{s}.ipynb": built[s] for s in ("correct", "partly-adam-iter-off-by-one")},
     )
-    repo_gradebook = notebooks.ROOT / "gradebook.db"
+    repo_gradebook = ROOT / "gradebook.db"
     before = repo_gradebook.stat().st_mtime if repo_gradebook.exists() else None
 
     proc = _grade_cli(copy.root, str(subs))  # from the copy, without --course
@@ -428,7 +429,7 @@ def _check_cli(path: Path, python: str = sys.executable) -> subprocess.Completed
 
 @pytest.mark.slow
 def test_check_grades_one_notebook_and_exits_zero_only_at_full_marks(tmp_path):
-    built = democlass.build(LAB, Course(notebooks.ROOT))
+    built = democlass.build(LAB, Course(ROOT))
     python_via_dotdot = str(Path(sys.executable).parent / ".." / "bin" / Path(sys.executable).name)
     for student, code in (("correct", 0), ("partly-adam-iter-off-by-one", 1)):
         path = tmp_path / f"{LAB}.ipynb"
@@ -450,7 +451,7 @@ def test_check_takes_points_from_the_source_and_reports_failed_visible_tests(tmp
     """The untouched release plus a student-made grade cell worth 1e300 points: the points
     are the source's, the made-up cell earns nothing, and every visible test that failed is
     printed as failed with its message."""
-    stub = notebooks.read(notebooks.release_path(LAB))
+    stub = notebooks.read(COURSE.release_path(LAB))
     forged = nbformat.v4.new_code_cell("pass")
     forged.metadata["nbgrader"] = {
         "grade": True,

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-from autograder import notebooks, platforms
+from autograder import platforms
 from autograder.platforms.base import Export, ExportError, Line, Person, Platform, Table, Tree
 
 NAMES = {"nbgrader", "canvas", "moodle", "brightspace", "blackboard", "gradescope"}
@@ -18,7 +19,7 @@ ALL = sorted(platforms.registry().values(), key=lambda p: p.name)
 
 def test_the_platforms_are_the_six_modules_of_the_package():
     assert set(platforms.registry()) == NAMES
-    modules = {p.stem for p in (notebooks.ROOT / "autograder" / "platforms").glob("*.py")}
+    modules = {p.stem for p in (ROOT / "autograder" / "platforms").glob("*.py")}
     assert modules - {"__init__", "base"} == NAMES
     assert [p.fallback for p in platforms.registry().values()][-1]  # the fallback is asked last
     assert sum(p.fallback for p in ALL) == 1
@@ -63,12 +64,12 @@ def test_target_names_are_unique_and_the_cli_offers_every_one():
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_each_has_its_tests_and_its_page_of_the_docs(name):
-    assert (notebooks.ROOT / "tests" / "platforms" / f"test_{name}.py").is_file()
-    page = notebooks.ROOT / "docs" / "platforms" / f"{name}.md"
+    assert (ROOT / "tests" / "platforms" / f"test_{name}.py").is_file()
+    page = ROOT / "docs" / "platforms" / f"{name}.md"
     assert page.is_file(), page
     text = page.read_text()
     assert platforms.get(name).title in text and "## " in text
-    index = (notebooks.ROOT / "docs" / "instructors" / "platforms" / "README.md").read_text()
+    index = (ROOT / "docs" / "instructors" / "platforms" / "README.md").read_text()
     assert f"({name}.md)" in index
 
 
@@ -76,7 +77,7 @@ def test_no_platform_is_named_outside_its_own_module():
     """Adding a platform touches its module, its tests and its docs, nothing else. (nbgrader's
     name is also the key of its cell metadata, so it is left out of the search.)"""
     found = []
-    for path in sorted((notebooks.ROOT / "autograder").rglob("*.py")):
+    for path in sorted((ROOT / "autograder").rglob("*.py")):
         text = path.read_text()
         for name in NAMES - {"nbgrader"}:
             if path.stem == name and path.parent.name == "platforms":

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import LABS
+from conftest import COURSE, LABS
 from scratch import load_module
 
 from autograder import answers, notebooks
@@ -20,7 +20,7 @@ ITEM = re.compile(r"^(\d+)\. ", re.M)
 
 def _module(lab):
     """labs/questions.py as the lab's assignment folder carries it (with its questions.json)."""
-    path = notebooks.source_path(lab).parent / "labs" / "questions.py"
+    path = COURSE.source_path(lab).parent / "labs" / "questions.py"
     return load_module(f"questions_{lab}", path)
 
 
@@ -61,21 +61,21 @@ def _questions(nb) -> tuple[set, set]:
 
 
 def test_every_question_has_a_model_answer_in_the_source_and_none_in_the_release(lab):
-    asked, answered = _questions(notebooks.read(notebooks.source_path(lab)))
+    asked, answered = _questions(notebooks.read(COURSE.source_path(lab)))
     assert asked and asked == answered
-    release = notebooks.read(notebooks.release_path(lab))
+    release = notebooks.read(COURSE.release_path(lab))
     assert _questions(release)[1] == set()
-    text = notebooks.release_path(lab).read_text()
+    text = COURSE.release_path(lab).read_text()
     assert "MARK SCHEME" not in text and "Model answers" not in text
 
 
 def test_every_checked_question_has_its_key_and_a_check_cell_in_the_release(lab):
     key = {q.number: [f.name for f in q.fields] for q in answers.key(lab)}
     assert key, "a lab without checkable questions"
-    asked, _ = _questions(notebooks.read(notebooks.source_path(lab)))
+    asked, _ = _questions(notebooks.read(COURSE.source_path(lab)))
     assert set(key) <= asked
-    assert _checks(notebooks.read(notebooks.source_path(lab))) == key
-    assert _checks(notebooks.read(notebooks.release_path(lab))) == key
+    assert _checks(notebooks.read(COURSE.source_path(lab))) == key
+    assert _checks(notebooks.read(COURSE.release_path(lab))) == key
 
 
 def test_a_check_says_right_for_the_key_and_names_each_known_slip(lab, capsys):
@@ -113,8 +113,8 @@ def test_numbers_written_as_text_or_fractions_are_numbers(lab):
 
 def test_the_answers_are_not_in_the_clear_in_the_assignment_folder(lab):
     """The key holds hashes; the explanation shown for right answers is encrypted with them."""
-    text = (notebooks.source_path(lab).parent / "labs" / "questions.json").read_text()
-    given = " ".join(c.source for c in notebooks.read(notebooks.release_path(lab)).cells)
+    text = (COURSE.source_path(lab).parent / "labs" / "questions.json").read_text()
+    given = " ".join(c.source for c in notebooks.read(COURSE.release_path(lab)).cells)
     questions = _module(lab)
     for q in answers.key(lab):
         assert q.why not in text and q.why[:30] not in text
@@ -124,7 +124,7 @@ def test_the_answers_are_not_in_the_clear_in_the_assignment_folder(lab):
                 continue  # the question itself states it (20 epochs, 20 steps)
             assert not re.search(rf"(?<![0-9a-f.]){re.escape(shown)}(?![0-9a-f])", text), shown
     assert json.loads(text)["lab"] == lab
-    assert helpers.stale(lab) == []
+    assert helpers.stale(lab, COURSE) == []
 
 
 def test_other_names_of_a_choice_are_right_and_stay_hidden(lab, tmp_path, monkeypatch, capsys):

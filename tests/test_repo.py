@@ -6,9 +6,10 @@ import sys
 import tomllib
 from importlib import metadata
 
+from conftest import COURSE, ROOT
+
 from autograder import notebooks
 
-ROOT = notebooks.ROOT
 TOP_LEVEL = {
     "labs",
     "source",
@@ -98,7 +99,7 @@ def _solution_fingerprints(lab: str) -> set[str]:
     """Pieces of the lab's solution that would betray a leak: every line of 30 or more
     characters, a one-line solution whole, and every two consecutive lines (whitespace
     removed). Short generic lines alone (``np.random.seed(seed)``) are not evidence."""
-    nb = notebooks.read(notebooks.source_path(lab))
+    nb = notebooks.read(COURSE.source_path(lab))
     found = set()
     for cell in nb.cells:
         for block in re.findall(r"BEGIN SOLUTION(.*?)END SOLUTION", cell.source, re.S):
@@ -120,7 +121,7 @@ def _leaks(text: str, lab: str) -> list[str]:
 
 def test_labs_package_holds_no_solution():
     helpers = "".join(p.read_text() for p in (ROOT / "labs").rglob("*.py"))
-    for lab in notebooks.available_labs():
+    for lab in COURSE.labs():
         assert _leaks(helpers, lab) == [], f"labs/ contains solution code of {lab}"
 
 

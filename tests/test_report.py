@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import COURSE, ROOT
 from scratch import LAB, csv_rows
 
 from autograder import notebooks
@@ -95,7 +96,7 @@ def test_the_demo_feedback_reports_the_visible_test_that_failed(demo_class):
 
 @pytest.mark.slow
 def test_feedback_never_shows_hidden_tests_or_expected_values(demo_class):
-    source = notebooks.read(notebooks.source_path(LAB))
+    source = notebooks.read(COURSE.source_path(LAB))
     secret = set()
     for cell in filter(notebooks.is_hidden_test, source.cells):
         block = cell.source.split("### BEGIN HIDDEN TESTS")[1]
@@ -161,7 +162,7 @@ def test_a_stored_notebook_keeps_only_inert_outputs():
     from autograder.course import Course
     from autograder.grading import record
 
-    lab = Course(notebooks.ROOT).lab(LAB)
+    lab = Course(ROOT).lab(LAB)
     nb = copy.deepcopy(lab.release)
     cell = new_code_cell("show()")
     cell.outputs = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import ROOT
 from nbformat.v4 import new_code_cell
 from scratch import LAB
 
@@ -13,7 +14,7 @@ from autograder.course import Course
 from autograder.grading import restore
 from autograder.grading.submission import SubmissionFault
 
-COURSE = Course(notebooks.ROOT)
+COURSE = Course(ROOT)
 
 
 @pytest.fixture
@@ -148,7 +149,7 @@ def test_an_editors_rewrite_without_nbgrader_metadata_is_matched_not_accused(lab
     from autograder import mistakes
     from autograder.grading import score
 
-    sub = lab.filled(mistakes.solution_code(LAB, COURSE.root))
+    sub = lab.filled(mistakes.solution_code(LAB, COURSE))
     visible = sub.cells[_ids(sub).index("test_momentum_visible")]
     for cell in sub.cells:  # what some editors and hosted notebook services hand back
         cell.metadata.pop("nbgrader", None)

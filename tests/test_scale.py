@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import COURSE, ROOT
 from scratch import copy_course
 
 from autograder import mistakes, notebooks
@@ -18,7 +19,7 @@ from autograder.course import Course
 from autograder.grading import pipeline
 from autograder.grading.sandbox import bwrap, engine
 
-LABS = notebooks.available_labs()
+LABS = COURSE.labs()
 
 
 def _class(root: Path, lab: str) -> Path:
@@ -26,7 +27,7 @@ def _class(root: Path, lab: str) -> Path:
     correct variants: what the mutation gate grades) as a class folder."""
     subs = root / "subs"
     subs.mkdir(parents=True)
-    for name, nb in mistakes.reference_submissions(lab, Course(notebooks.ROOT)).items():
+    for name, nb in mistakes.reference_submissions(lab, Course(ROOT)).items():
         nbformat.write(nb, str(subs / f"{name}.ipynb"))
     return subs
 
@@ -87,7 +88,7 @@ def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, g
 @pytest.mark.parametrize("lab", LABS)
 def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
     run = local(lab)
-    source = notebooks.read(notebooks.source_path(lab))
+    source = notebooks.read(COURSE.source_path(lab))
     experiments = {c.id: c.source for c in source.cells if notebooks.is_experiment(c)}
     assert experiments, "the lab has no experiment cells to skip"
     executed = notebooks.read(run["course"] / "autograded" / "solution" / lab / f"{lab}.ipynb")

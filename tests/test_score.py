@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import ROOT
 from nbformat import NotebookNode
 from scratch import LAB
 
@@ -14,7 +15,7 @@ from autograder.grading import score
 from autograder.grading.sandbox.kernel import Execution
 from autograder.grading.submission import EnvironmentFault, Submission
 
-LAB_ = Course(notebooks.ROOT).lab(LAB)
+LAB_ = Course(ROOT).lab(LAB)
 
 
 def _ran(nb, failing=()):

@@ -113,7 +113,7 @@ def test_a_week_of_one_lab(tmp_path):
         fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     roster_file = tmp_path / "canvas-grades.csv"
     roster_file.write_text(ROSTER)
-    solution = nbformat.writes(course.lab(LAB).filled(mistakes.solution_code(LAB, course.root)))
+    solution = nbformat.writes(course.lab(LAB).filled(mistakes.solution_code(LAB, course)))
     stub = nbformat.writes(course.lab(LAB).release)
     subs = class_folder(
         tmp_path / "subs",

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import CHROMIUM_ARGS, SHOTS, chromium
+from conftest import CHROMIUM_ARGS, COURSE, ROOT, SHOTS, chromium
 
 from autograder import mistakes, notebooks, studentlab
 
@@ -61,7 +61,7 @@ def student_lab(tmp_path_factory):
             f"--port={port}",
             f"--IdentityProvider.token={token}",
         ],
-        cwd=notebooks.ROOT,
+        cwd=ROOT,
         env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)},
         stdout=(tmp / "server.log").open("w"),
         stderr=subprocess.STDOUT,
@@ -95,8 +95,8 @@ def _get(student_lab, path: str) -> tuple[int, str]:
 @pytest.mark.slow
 def test_make_lab_serves_the_assignment_folders_and_no_instructor_tools(student_lab):
     workspace = student_lab["workspace"]
-    for lab in notebooks.available_labs():
-        release = notebooks.release_path(lab).parent
+    for lab in COURSE.labs():
+        release = COURSE.release_path(lab).parent
         files = sorted(p.relative_to(release) for p in release.rglob("*") if p.is_file())
         assert (
             sorted(
@@ -113,15 +113,15 @@ def test_make_lab_serves_the_assignment_folders_and_no_instructor_tools(student_
     config = json.loads(found.group(1))
     assert set(studentlab.INSTRUCTOR_PLUGINS) <= set(config["disabledExtensions"])
     assert "@jupyter/nbgrader:validate-assignment" not in config["disabledExtensions"]
-    assert "autograder lab" in (notebooks.ROOT / "Makefile").read_text()  # what `make lab` runs
+    assert "autograder lab" in (ROOT / "Makefile").read_text()  # what `make lab` runs
 
 
 def test_a_students_work_is_never_overwritten(tmp_path):
-    first = studentlab.prepare(tmp_path)
+    first = studentlab.prepare(tmp_path, COURSE)
     assert all("copied" in line for line in first)
     mine = tmp_path / LAB / f"{LAB}.ipynb"
     mine.write_text("my work")
-    again = studentlab.prepare(tmp_path)
+    again = studentlab.prepare(tmp_path, COURSE)
     assert mine.read_text() == "my work" and any("kept" in line for line in again)
 
 
@@ -147,7 +147,7 @@ def test_the_student_journey_in_jupyterlab(student_lab):
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    solution = mistakes.solution_code(LAB)["my_optimizer"]
+    solution = mistakes.solution_code(LAB, COURSE)["my_optimizer"]
     forgets = next(m for m in mistakes.catalog(LAB) if m.name == "momentum_state_not_stored")
     url = f"{student_lab['base']}/lab/tree/{LAB}/{LAB}.ipynb?token={student_lab['token']}&reset"
     with sync_playwright() as p:

@@ -130,7 +130,7 @@ def _hostile_notebook(course) -> nbformat.NotebookNode:
     from autograder.demo import democlass
 
     nb = mistakes.reference_submissions(LAB, course)["solution"]
-    answer = next(iter(mistakes.solution_code(LAB, course.root)))
+    answer = next(iter(mistakes.solution_code(LAB, course)))
     code = (
         f"print({ESCAPES!r} * 3)\n"
         f"def my_optimizer(*args, **kwargs):\n    raise RuntimeError({FAKE_SCORE!r})\n"

@@ -9,21 +9,21 @@ one is stale. A solution is thus written once, in its own lab.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from autograder import mistakes, notebooks
+from autograder.course import BUNDLE_LABS, Course
 
 HEADER = re.compile(r"^# Given \(read-only\): [^\n]*\[(?P<lab>\w+): (?P<cell>\w+)\][^\n]*(\n|$)")
 CODE_HERE = re.compile(r"^[ \t]*### (START|END) CODE HERE ###[^\n]*\n", re.M)
 
 
 def header(lab: str, cell: str) -> str:
-    number = notebooks.LABS.index(lab) + 1
+    number = BUNDLE_LABS.index(lab) + 1
     return f"# Given (read-only): {cell}, solved in Lab {number} [{lab}: {cell}]\n"
 
 
-def body(lab: str, cell: str, root: Path = notebooks.ROOT) -> str:
-    code = mistakes.solution_code(lab, root).get(cell)
+def body(lab: str, cell: str, course: Course) -> str:
+    code = mistakes.solution_code(lab, course).get(cell)
     if code is None:
         raise KeyError(f"source/{lab} has no solution cell {cell!r}")
     return header(lab, cell) + CODE_HERE.sub("", code)
@@ -36,19 +36,19 @@ def _given_cells(nb):
             yield cell, m["lab"], m["cell"]
 
 
-def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
-    nb = notebooks.read(notebooks.source_path(lab, root))
+def stale(lab: str, course: Course) -> list[str]:
+    nb = notebooks.read(course.source_path(lab))
     return [
-        f"{src}:{cell}" for c, src, cell in _given_cells(nb) if c.source != body(src, cell, root)
+        f"{src}:{cell}" for c, src, cell in _given_cells(nb) if c.source != body(src, cell, course)
     ]
 
 
-def update(lab: str, root: Path = notebooks.ROOT) -> list[str]:
-    path = notebooks.source_path(lab, root)
+def update(lab: str, course: Course) -> list[str]:
+    path = course.source_path(lab)
     nb = notebooks.read(path)
     changed = []
     for c, src, cell in _given_cells(nb):
-        want = body(src, cell, root)
+        want = body(src, cell, course)
         if c.source != want:
             c.source = want
             changed.append(f"{src}:{cell}")

@@ -28,9 +28,10 @@ import shutil
 from pathlib import Path
 
 from autograder import answers, notebooks
+from autograder.course import Course
 
 PACKAGE = "labs"
-VISIBLE_MODULE = "visible_tests"
+VISIBLE_MODULE = notebooks.VISIBLE_TESTS
 OWNED_ELSEWHERE = {
     f"{PACKAGE}/{VISIBLE_MODULE}.json",  # written by `make expected`
     f"{PACKAGE}/sweep.json",  # written by `make sweeps` (Lab 2)
@@ -69,8 +70,8 @@ def _imported_modules(code: str) -> set[str]:
     return found
 
 
-def _notebook_code(lab: str, root: Path) -> str:
-    nb = notebooks.read(notebooks.source_path(lab, root))
+def _notebook_code(lab: str, course: Course) -> str:
+    nb = notebooks.read(course.source_path(lab))
     # IPython magics are not Python: parse each cell without its % and ! lines
     cells = [
         "\n".join(ln for ln in c.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
@@ -80,11 +81,11 @@ def _notebook_code(lab: str, root: Path) -> str:
     return "\n".join(cells)
 
 
-def modules(lab: str, root: Path = notebooks.ROOT) -> dict[str, Path]:
-    """``{module name in the copy: file of the root package}`` for everything the lab's
+def modules(lab: str, course: Course) -> dict[str, Path]:
+    """``{module name in the copy: file of the course's package}`` for everything the lab's
     notebook imports from ``labs``, transitively."""
-    package = root / PACKAGE
-    wanted = _imported_modules(_notebook_code(lab, root))
+    package = course.helpers_dir
+    wanted = _imported_modules(_notebook_code(lab, course))
     visible = package / "visible" / f"{lab}.py"
     found: dict[str, Path] = {"__init__": package / "__init__.py"}
     todo = sorted(wanted)
@@ -102,33 +103,33 @@ def modules(lab: str, root: Path = notebooks.ROOT) -> dict[str, Path]:
     return found
 
 
-def datasets(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+def datasets(lab: str, course: Course) -> list[str]:
     """The datasets of ``data/MANIFEST.json`` the notebook loads (``load_<name>`` or
     ``<name>_split``), itself or through the helpers it imports (other than the loaders)."""
-    manifest = json.loads((root / "data" / "MANIFEST.json").read_text())
-    code = _notebook_code(lab, root) + "".join(
-        path.read_text() for name, path in modules(lab, root).items() if name != "data"
+    manifest = json.loads((course.data_dir / "MANIFEST.json").read_text())
+    code = _notebook_code(lab, course) + "".join(
+        path.read_text() for name, path in modules(lab, course).items() if name != "data"
     )
     return [
         name for name in manifest["datasets"] if re.search(rf"\b(load_{name}|{name}_split)\b", code)
     ]
 
 
-def planned(lab: str, root: Path = notebooks.ROOT) -> dict[str, bytes]:
+def planned(lab: str, course: Course) -> dict[str, bytes]:
     """Every file ``make helpers`` writes into ``source/<lab>/``, by relative path."""
     files: dict[str, bytes] = {}
-    copied = modules(lab, root)
+    copied = modules(lab, course)
     for name, path in copied.items():
-        origin = path.relative_to(root).as_posix()
+        origin = path.relative_to(course.root).as_posix()
         files[f"{PACKAGE}/{name}.py"] = (_header(origin) + path.read_text()).encode()
     if "questions" in copied:  # the answer key of its checks, hashed
         files[f"{PACKAGE}/questions.json"] = answers.key_json(lab).encode()
-    manifest = json.loads((root / "data" / "MANIFEST.json").read_text())
-    used = datasets(lab, root)
+    manifest = json.loads((course.data_dir / "MANIFEST.json").read_text())
+    used = datasets(lab, course)
     for name in used:
         entry = manifest["datasets"][name]
         for file in (entry["file"], entry["binary"]["file"]):
-            files[f"data/{file}"] = (root / "data" / file).read_bytes()
+            files[f"data/{file}"] = (course.data_dir / file).read_bytes()
     subset = {
         **{k: v for k, v in manifest.items() if k != "datasets"},
         "generated_by": (
@@ -163,11 +164,11 @@ def _present(folder: Path) -> dict[str, Path]:
     return out
 
 
-def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+def stale(lab: str, course: Course) -> list[str]:
     """Files of ``source/<lab>/labs`` and ``source/<lab>/data`` that are missing, differ
     from what ``make helpers`` writes, or should not be there; relative paths."""
-    want = planned(lab, root)
-    folder = notebooks.source_path(lab, root).parent
+    want = planned(lab, course)
+    folder = course.source_path(lab).parent
     have = {k: v for k, v in _present(folder).items() if k not in OWNED_ELSEWHERE}
     return sorted(
         name
@@ -176,16 +177,16 @@ def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
     )
 
 
-def update(lab: str, root: Path = notebooks.ROOT) -> list[str]:
-    """Write the lab's copies and remove copies it no longer needs; return what changed."""
-    changed = stale(lab, root)
-    folder = notebooks.source_path(lab, root).parent
-    want = planned(lab, root)
+def update(lab: str, course: Course) -> list[str]:
+    """Write the lab's copies into the course's ``source/<lab>/`` and remove copies it no
+    longer needs; return what changed."""
+    changed = stale(lab, course)
+    folder = course.source_path(lab).parent
+    want = planned(lab, course)
     for name in changed:
         path = folder / name
         if name in want:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(want[name])
+            notebooks.write_atomic(path, want[name])
         else:
             path.unlink()
     for sub in (PACKAGE, "data"):  # folders emptied by a removal

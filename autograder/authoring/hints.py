@@ -28,12 +28,12 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
 from autograder import mistakes, notebooks
 from autograder.authoring import expected
+from autograder.course import Course
 from labs.checks import encode
 
 _CHECKS_ARG = re.compile(r"checks\.judge\((?:.|\n)*?checks=(?P<name>_\w+)")
@@ -43,8 +43,8 @@ class HintsError(RuntimeError):
     pass
 
 
-def key(lab: str, root: Path = notebooks.ROOT) -> str:
-    nb = notebooks.read(notebooks.source_path(lab, root))
+def key(lab: str, course: Course) -> str:
+    nb = notebooks.read(course.source_path(lab))
     digest = hashlib.sha256(notebooks.MISTAKES_FORMAT.encode())
     for m in mistakes.catalog(lab):
         digest.update(json.dumps([m.name, m.cell, m.replace, m.hint], sort_keys=True).encode())
@@ -52,15 +52,15 @@ def key(lab: str, root: Path = notebooks.ROOT) -> str:
         meta = notebooks.nbgrader_meta(cell)
         if cell.cell_type == "code" and (meta.get("solution") or meta.get("locked")):
             digest.update(notebooks.without_mistakes(cell.source).encode())
-    for path in sorted((root / "labs").rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    for path in sorted(course.helpers_dir.rglob("*.py")):
+        digest.update(path.relative_to(course.root).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _probes(lab: str, root: Path) -> dict[str, str]:
+def _probes(lab: str, course: Course) -> dict[str, str]:
     """Probe code for every tested cell, by grade_id: the hidden cells' code up to their
     expected block, with their checks, and the visible test cells."""
-    source = notebooks.source_path(lab, root)
+    source = course.source_path(lab)
     probes = {}
     for cell in notebooks.read(source).cells:
         gid = notebooks.grade_id(cell)
@@ -74,27 +74,27 @@ def _probes(lab: str, root: Path) -> dict[str, str]:
     return probes
 
 
-def _run(lab: str, code: dict[str, str], root: Path) -> dict[str, dict]:
+def _run(lab: str, code: dict[str, str], course: Course) -> dict[str, dict]:
     """What each test computes with the solutions replaced by ``code``. A test that raises
     records nothing (its mistake is then caught by the exception, not here)."""
-    path = notebooks.source_path(lab, root)
-    return expected.run_probes(path, _probes(lab, root), code, allow_errors=True)
+    path = course.source_path(lab)
+    return expected.run_probes(path, _probes(lab, course), code, allow_errors=True)
 
 
-def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str, list[dict]]:
+def compute(lab: str, course: Course, workers: int = 2) -> dict[str, list[dict]]:
     """``{test key: [mistake entry, ...]}`` for every test of the lab (hidden: grade_id,
     visible: ``visible:<name>``)."""
-    solution = mistakes.solution_code(lab, root)
-    want = {k: record["values"] for k, record in _run(lab, solution, root).items()}
+    solution = mistakes.solution_code(lab, course)
+    want = {k: record["values"] for k, record in _run(lab, solution, course).items()}
     catalog = mistakes.catalog(lab)
     wanted = {
         expected.VISIBLE_PREFIX + name
-        for cell in notebooks.read(notebooks.source_path(lab, root)).cells
+        for cell in notebooks.read(course.source_path(lab)).cells
         if notebooks.is_visible_test(cell)
         for name, _ in notebooks.visible_calls(cell.source)
     } | {
         notebooks.grade_id(c)
-        for c in notebooks.read(notebooks.source_path(lab, root)).cells
+        for c in notebooks.read(course.source_path(lab)).cells
         if notebooks.is_hidden_test(c)
     }
     missing = wanted - set(want)
@@ -104,7 +104,7 @@ def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str
     def one(m):
         code = dict(solution)
         code[m.cell] = mistakes.apply(code[m.cell], m)
-        return m, _run(lab, code, root)
+        return m, _run(lab, code, course)
 
     out: dict[str, list[dict]] = {k: [] for k in want}
     with ThreadPoolExecutor(workers) as pool:
@@ -125,17 +125,17 @@ def compute(lab: str, root: Path = notebooks.ROOT, workers: int = 2) -> dict[str
     return out
 
 
-def written_visible(lab: str, root: Path = notebooks.ROOT) -> dict[str, list[dict]]:
+def written_visible(lab: str, course: Course) -> dict[str, list[dict]]:
     """The mistakes written for each visible test, by test name (hints and labels only)."""
-    data = expected.read_visible(notebooks.source_path(lab, root))
+    data = expected.read_visible(course.source_path(lab))
     return {name: test.get("mistakes", []) for name, test in data["tests"].items()}
 
 
-def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+def stale(lab: str, course: Course) -> list[str]:
     """The tests whose mistakes are missing or were made from other inputs: hidden cells by
     grade_id, and ``labs/visible_tests.json`` when its key differs."""
-    want = key(lab, root)
-    source = notebooks.source_path(lab, root)
+    want = key(lab, course)
+    source = course.source_path(lab)
     out = []
     for cell in filter(notebooks.is_hidden_test, notebooks.read(source).cells):
         if notebooks.mistakes_keys(cell.source) != [want]:
@@ -150,17 +150,17 @@ def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
     if data.get("mistakes_key") != want or any(
         "mistakes" not in data["tests"].get(n, {}) for n in names
     ):
-        out.append(expected.visible_file(source).relative_to(root).as_posix())
+        out.append(expected.visible_file(source).relative_to(course.root).as_posix())
     return out
 
 
-def update(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+def update(lab: str, course: Course) -> list[str]:
     """Regenerate the lab's mistakes if any is stale; return the tests rewritten."""
-    if not stale(lab, root):
+    if not stale(lab, course):
         return []
-    computed = compute(lab, root)
-    block_key = key(lab, root)
-    path = notebooks.source_path(lab, root)
+    computed = compute(lab, course)
+    block_key = key(lab, course)
+    path = course.source_path(lab)
     nb = notebooks.read(path)
     for cell in filter(notebooks.is_hidden_test, nb.cells):
         block = notebooks.render_mistakes(computed[notebooks.grade_id(cell)], block_key)
@@ -185,6 +185,6 @@ def update(lab: str, root: Path = notebooks.ROOT) -> list[str]:
         ]
     data["mistakes_key"] = block_key
     expected.write_visible(path, data)
-    if stale(lab, root):
+    if stale(lab, course):
         raise HintsError(f"{lab}: mistakes still stale after regeneration")
     return list(computed)

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import notebooks
+from autograder.course import Course
 
 
 @functools.cache
@@ -36,21 +37,21 @@ def kernel_metadata() -> dict:
         km.shutdown_kernel(now=True)
 
 
-def metadata_stale(lab: str, root: Path = notebooks.ROOT) -> bool:
-    nb = notebooks.read(notebooks.source_path(lab, root))
+def metadata_stale(lab: str, course: Course) -> bool:
+    nb = notebooks.read(course.source_path(lab))
     return dict(nb.metadata) != kernel_metadata()
 
 
-def generate(lab: str, root: Path = notebooks.ROOT, db_url: str | None = None) -> Path:
+def generate(lab: str, course: Course, db_url: str | None = None) -> Path:
     """Give the source notebook the kernel's metadata, then run
-    ``nbgrader generate_assignment LAB --force`` in the course ``root``."""
-    if metadata_stale(lab, root):
-        path = notebooks.source_path(lab, root)
+    ``nbgrader generate_assignment LAB --force`` in the course folder."""
+    if metadata_stale(lab, course):
+        path = course.source_path(lab)
         nb = notebooks.read(path)
         nb.metadata = kernel_metadata()
         notebooks.write(nb, path)
-    notebooks.nbgrader("generate_assignment", lab, "--force", cwd=root, db_url=db_url)
-    return root / "release" / lab
+    notebooks.nbgrader("generate_assignment", lab, "--force", cwd=course.root, db_url=db_url)
+    return course.release_path(lab).parent
 
 
 def _normalized(path: Path) -> str:
@@ -70,15 +71,15 @@ def _files(folder: Path) -> dict[str, Path]:
     }
 
 
-def stale(lab: str, root: Path = notebooks.ROOT) -> list[str]:
+def stale(lab: str, course: Course) -> list[str]:
     """Files of ``release/<lab>/`` that differ from a fresh ``generate_assignment`` (or are
     missing or extra), as relative paths; empty when the release is up to date."""
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
-        course = Path(tmp)
-        shutil.copy(root / "nbgrader_config.py", course)
-        shutil.copytree(root / "source" / lab, course / "source" / lab)
-        fresh = generate(lab, course, db_url=f"sqlite:///{course / 'gradebook.db'}")
-        want, have = _files(fresh), _files(root / "release" / lab)
+        scratch = Course(Path(tmp))
+        shutil.copy(course.root / "nbgrader_config.py", scratch.root)
+        shutil.copytree(course.source_path(lab).parent, scratch.source_path(lab).parent)
+        fresh = generate(lab, scratch, db_url=f"sqlite:///{scratch.root / 'gradebook.db'}")
+        want, have = _files(fresh), _files(course.release_path(lab).parent)
         names = sorted(set(want) | set(have))
         return [
             n

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import mistakes, notebooks
+from autograder.course import Course
 
 LAB = "lab2_optimizers"
 FILE = "labs/sweep.json"
@@ -38,15 +39,16 @@ RTOL = 1e-6  # a rerun on another machine's BLAS may differ in the last bits
 RELU_RATES = {"sgd": (0.025, 0.05, 0.1, 0.2), "momentum": (0.0025, 0.005, 0.01, 0.02)}
 
 
-def path(root: Path = notebooks.ROOT) -> Path:
-    return notebooks.source_path(LAB, root).parent / FILE
+def path(course: Course) -> Path:
+    return course.source_path(LAB).parent / FILE
 
 
-def digest(root: Path = notebooks.ROOT) -> str:
-    """SHA-256 over the solution of ``my_optimizer`` and the files of ``INPUTS``."""
-    h = hashlib.sha256(mistakes.solution_code(LAB, root)[SOLUTION_CELL].encode())
+def digest(course: Course) -> str:
+    """SHA-256 over the solution of ``my_optimizer`` and the files of ``INPUTS`` (in the
+    course folder)."""
+    h = hashlib.sha256(mistakes.solution_code(LAB, course)[SOLUTION_CELL].encode())
     for name in INPUTS:
-        h.update(name.encode() + b"\0" + (root / name).read_bytes())
+        h.update(name.encode() + b"\0" + (course.root / name).read_bytes())
     return h.hexdigest()
 
 
@@ -64,13 +66,13 @@ def relu_softmax_sweep(optimizer, X_fit, y_fit, X_val, y_val) -> dict[str, dict[
     return results
 
 
-def compute(root: Path = notebooks.ROOT) -> dict:
+def compute(course: Course) -> dict:
     """The sweep's JSON document, computed now with the solution."""
     from labs import fair
     from labs.data import digits_split, one_hot
 
     namespace = {"np": np}
-    exec(mistakes.solution_code(LAB, root)[SOLUTION_CELL], namespace)  # noqa: S102 -- our source
+    exec(mistakes.solution_code(LAB, course)[SOLUTION_CELL], namespace)  # noqa: S102 -- our source
     split = digits_split()
     X_fit, X_val, labels_fit, labels_val = fair.validation_split(split.X_train, split.labels_train)
     data = (X_fit, one_hot(labels_fit, 10), X_val, one_hot(labels_val, 10))
@@ -82,7 +84,7 @@ def compute(root: Path = notebooks.ROOT) -> dict:
             "`make sweeps` (autograder/authoring/sweeps.py) from the solution of "
             f"source/{LAB}; do not edit"
         ),
-        inputs_sha256=digest(root),
+        inputs_sha256=digest(course),
         seeds=list(fair.SEEDS),
         epochs=fair.DIGITS_EPOCHS,
         split=(
@@ -102,17 +104,17 @@ def _dump(document: dict) -> str:
     return json.dumps(document, indent=1) + "\n"
 
 
-def stale(root: Path = notebooks.ROOT, *, recompute: bool = False) -> list[str]:
+def stale(course: Course, *, recompute: bool = False) -> list[str]:
     """Why the stored sweep is out of date ([] when it is not)."""
-    file = path(root)
+    file = path(course)
     if not file.is_file():
         return [f"{FILE} is missing"]
     stored = json.loads(file.read_text())
-    if stored.get("inputs_sha256") != digest(root):
+    if stored.get("inputs_sha256") != digest(course):
         return [f"{FILE}: the solution or {', '.join(INPUTS)} changed since it was written"]
     if not recompute:
         return []
-    return differences(stored, compute(root))
+    return differences(stored, compute(course))
 
 
 def differences(stored: dict, fresh: dict) -> list[str]:
@@ -138,11 +140,11 @@ def differences(stored: dict, fresh: dict) -> list[str]:
     return problems
 
 
-def update(root: Path = notebooks.ROOT, *, force: bool = False) -> bool:
+def update(course: Course, *, force: bool = False) -> bool:
     """Rewrite the file when its digest is out of date (or ``force``); True if written."""
-    if not force and not stale(root):
+    if not force and not stale(course):
         return False
-    path(root).write_text(_dump(compute(root)))
+    notebooks.write_atomic(path(course), _dump(compute(course)))
     return True
 
 

@@ -31,13 +31,12 @@ def _with_cell(nb, code: str, after_grade_id: str | None = None):
 
 def build(lab: str, course) -> dict[str, bytes]:
     """``{student_id: notebook bytes}`` -- twelve submissions of ``course`` (a ``Course``)."""
-    course_root = course.root
     refs = mistakes.reference_submissions(lab, course)
     solution = refs["solution"]
-    first = next(iter(mistakes.solution_code(lab, course_root)))  # the first graded cell
+    first = next(iter(mistakes.solution_code(lab, course)))  # the first graded cell
     catalog = mistakes.catalog(lab)
-    source_file = notebooks.source_path(lab, course_root)
-    gradebook = course_root / "gradebook.db"
+    source_file = course.source_path(lab)
+    gradebook = course.root / "gradebook.db"
     tampered = copy.deepcopy(solution)
     for cell in filter(notebooks.is_hidden_test, tampered.cells):  # the first hidden test
         cell.source = "# all tests pass, trust me\npass"
@@ -93,7 +92,7 @@ def odd_files(lab: str, course) -> dict[str, tuple[bytes, str]]:
     copy, a file with no student id. Built from the course's own solution and release."""
     refs = mistakes.reference_submissions(lab, course)
     solution, stub = refs["solution"], refs["stub"]
-    answer = next(iter(mistakes.solution_code(lab, course.root)))  # the first answer cell
+    answer = next(iter(mistakes.solution_code(lab, course)))  # the first answer cell
     test = next(iter(course.lab(lab).grade_ids))  # the first hidden test
 
     def edited(edit, base=solution):
@@ -140,9 +139,7 @@ def odd_files(lab: str, course) -> dict[str, tuple[bytes, str]]:
         theirs = mistakes.reference_submissions(other, course)["solution"]
         out["erin.ipynb"] = (nbformat.writes(theirs).encode(), f"a notebook of {other}")
         pasted = copy.deepcopy(
-            theirs.cells[
-                _cell_index(theirs, next(iter(mistakes.solution_code(other, course.root))))
-            ]
+            theirs.cells[_cell_index(theirs, next(iter(mistakes.solution_code(other, course))))]
         )
 
         def paste(nb, cell=pasted):
@@ -579,7 +576,7 @@ def isolation_class(lab: str, course, folder, rounds: int = 10) -> dict[str, str
 
     refs = mistakes.reference_submissions(lab, course)
     solution = refs["solution"]
-    answer = next(iter(mistakes.solution_code(lab, course.root)))
+    answer = next(iter(mistakes.solution_code(lab, course)))
     folder, out, put = _class_folder(folder)
 
     for k in range(rounds):
@@ -774,7 +771,7 @@ def attacked(lab: str, course, code: str):
     """The lab's correct solution with a code cell of ``code`` right after its first answer
     cell, so that it still earns its points."""
     solution = mistakes.reference_submissions(lab, course)["solution"]
-    return _with_cell(solution, code, next(iter(mistakes.solution_code(lab, course.root))))
+    return _with_cell(solution, code, next(iter(mistakes.solution_code(lab, course))))
 
 
 def hostile_class(lab: str, course, folder) -> dict[str, str]:

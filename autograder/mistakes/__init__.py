@@ -78,10 +78,11 @@ def variant_sets(lab: str, code: dict[str, str]) -> list[tuple[list[str], dict[s
     return sets
 
 
-def solution_code(lab: str, root=notebooks.ROOT) -> dict[str, str]:
-    """The source's solution cells by grade_id, with the solution markers removed
-    (what a student who wrote the solution would submit)."""
-    nb = notebooks.read(notebooks.source_path(lab, root))
+def solution_code(lab: str, course) -> dict[str, str]:
+    """The solution cells of the lab's source in ``course`` (an ``autograder.course.Course``)
+    by grade_id, with the solution markers removed (what a student who wrote the solution
+    would submit)."""
+    nb = notebooks.read(course.source_path(lab))
     return {
         notebooks.grade_id(c): SOLUTION_MARKER.sub("", c.source)
         for c in nb.cells
@@ -96,7 +97,7 @@ def reference_submissions(lab: str, course) -> dict:
     import copy
 
     the_lab = course.lab(lab)
-    solution = solution_code(lab, course.root)
+    solution = solution_code(lab, course)
     subs = {"solution": the_lab.filled(solution), "stub": copy.deepcopy(the_lab.release)}
     for m in catalog(lab):
         code = dict(solution)
