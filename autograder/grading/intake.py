@@ -489,12 +489,12 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
                     f"{', '.join(later)}, was graded"
                 )
             elif single:
-                sub.fault = (
+                why = (
                     f"not graded: {instead} of the same student was graded instead "
                     f"({rule(c.notebooks[0])})"
                 )
             else:
-                sub.fault = (
+                why = (
                     f"not graded: its name is none of the lab's notebooks "
                     f"({', '.join(n + '.ipynb' for n in c.notebooks)}); graded: {instead}. "
                     "Rename it to the notebook it answers and grade again"
