@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.errors import ToolError, UsageError
 from autograder.text import inert
 
 
@@ -239,7 +240,7 @@ def _zone(name: str | None, course):
     try:
         return ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
+        raise UsageError(
             f"--timezone {name!r}: not a time zone; give an IANA name such as Europe/Berlin "
             "or America/New_York"
         ) from None
@@ -254,27 +255,24 @@ def cmd_grade(args) -> int:
 
     from autograder.course import Course
     from autograder.grading import pipeline, record
-    from autograder.grading.sandbox import SandboxUnavailable
-    from autograder.grading.sandbox.engine import EngineUnavailable
 
     course = Course.find(args.course)
     lab = course.check_lab(args.lab)
     out = Path(args.out) if args.out else course.root / "graded" / lab
     roster = None
-    try:
-        if args.due:
-            from nbgrader.utils import parse_utc
+    if args.due:
+        from nbgrader.utils import parse_utc
 
+        try:
             parse_utc(args.due)
-        if args.roster:
-            from autograder.platforms import Roster
+        except ValueError as exc:  # nbgrader's word on the date, as the tool's own error
+            raise UsageError(f"--due {args.due!r}: {exc}") from None
+    if args.roster:
+        from autograder.platforms import Roster
 
-            roster = Roster.read(Path(args.roster), args.roster_id)
-        chosen = {name: getattr(args, name, None) for name in _platform_options()}
-        chosen["timezone"] = _zone(chosen.get("timezone"), course)
-    except ValueError as exc:
-        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
-        return EXIT_USAGE
+        roster = Roster.read(Path(args.roster), args.roster_id)
+    chosen = {name: getattr(args, name, None) for name in _platform_options()}
+    chosen["timezone"] = _zone(chosen.get("timezone"), course)
     options = pipeline.Options(
         workers=args.workers,
         limits=_limits(args),
@@ -300,15 +298,6 @@ def cmd_grade(args) -> int:
         )
     try:
         result = pipeline.grade(lab, Path(args.submissions), out, course, options)
-    except (
-        SandboxUnavailable,
-        EngineUnavailable,
-        FileNotFoundError,
-        ValueError,
-        pipeline.CanaryFailed,
-    ) as exc:
-        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         kept = len(record.states(out))
         print(
@@ -379,15 +368,10 @@ def check_report(row) -> str:
 def cmd_check(args) -> int:
     from autograder.course import Course
     from autograder.grading import pipeline
-    from autograder.grading.sandbox import SandboxUnavailable
 
     course = Course.find(args.course, Path(args.notebook).parent, Path.cwd())
     options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
-    try:
-        row = pipeline.check(Path(args.notebook), course, options)
-    except (SandboxUnavailable, OSError, ValueError) as exc:
-        print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
-        return 2
+    row = pipeline.check(Path(args.notebook), course, options)
     print(check_report(row))
     full = row.score == row.max_score and row.status == "graded"
     return 0 if full and all(cell.passed for cell in row.cells) else 1
@@ -532,8 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     with _logging_to_stderr(args.verbose):
         try:
             return args.func(args)
-        except CourseError as exc:  # the course cannot be used as given: say what to do
-            print(inert(exc, indent="  "), file=sys.stderr)
+        except ToolError as exc:  # the command cannot be done as given: say what to do
+            print(f"autograder: {inert(exc, indent='  ')}", file=sys.stderr)
             return EXIT_USAGE
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from autograder import notebooks
+from autograder.errors import ToolError
 
 #: Files beside a lab's source notebook that are not the lab's (never sent to a kernel).
 IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
@@ -30,7 +31,7 @@ IGNORED = {"__pycache__", ".ipynb_checkpoints", "feedback"}
 BUNDLE_LABS = ("lab1_minibatch", "lab2_optimizers", "lab3_regularization")
 
 
-class CourseError(Exception):
+class CourseError(ToolError):
     """The course folder cannot be used as given: says what to do. ``python -m autograder``
     prints it and exits with status 2 (``__main__``); to a caller it is an exception."""
 
@@ -48,9 +49,7 @@ class Course:
         tool is installed in. Raises ``CourseError`` saying what to do when there is none."""
         if given is not None:
             if not (Path(given) / "nbgrader_config.py").is_file():
-                raise CourseError(
-                    f"autograder: --course {given}: there is no nbgrader_config.py there"
-                )
+                raise CourseError(f"--course {given}: there is no nbgrader_config.py there")
             return cls(Path(given).resolve())
         starts = starts or (Path.cwd(),)
         for start in starts:
@@ -59,7 +58,7 @@ class Course:
                 if (folder / "nbgrader_config.py").is_file():
                     return cls(folder)
         raise CourseError(
-            f"autograder: no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
+            f"no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
             "run this from your course folder, or pass --course COURSE_FOLDER"
         )
 
@@ -107,13 +106,13 @@ class Course:
         labs = self.labs()
         if lab not in labs:
             raise CourseError(
-                f"autograder: {self.root / 'source' / lab} holds no notebook; the course's "
+                f"{self.root / 'source' / lab} holds no notebook; the course's "
                 f"assignments are {', '.join(labs) or 'none'}"
             )
         missing = [n for n in self.notebooks(lab) if not self.release_path(lab, n).is_file()]
         if missing:
             raise CourseError(
-                f"autograder: release/{lab}/ lacks {', '.join(m + '.ipynb' for m in missing)}: "
+                f"release/{lab}/ lacks {', '.join(m + '.ipynb' for m in missing)}: "
                 f"run `nbgrader generate_assignment {lab}` in {self.root} first"
             )
         return lab
@@ -125,7 +124,7 @@ class Course:
         for lab in given:
             if lab not in labs:
                 raise CourseError(
-                    f"autograder: {lab} is not one of this tool's labs in {self.root / 'source'}; "
+                    f"{lab} is not one of this tool's labs in {self.root / 'source'}; "
                     f"the labs there are {', '.join(labs) or 'none'}"
                 )
         return list(given) or labs
@@ -176,8 +175,7 @@ class Course:
                 notebook = lab if lab in names else names[0]
             else:
                 raise CourseError(
-                    f"autograder: {lab} has {len(names)} notebooks ({', '.join(names)}); "
-                    "name the one you mean"
+                    f"{lab} has {len(names)} notebooks ({', '.join(names)}); name the one you mean"
                 )
         if (lab, notebook) not in self._labs:
             self._labs[(lab, notebook)] = Lab.read(self, lab, notebook)

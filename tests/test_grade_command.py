@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from scratch import FAST, LAB, TINY, copy_course
 
-from autograder.__main__ import EXIT_AGAIN, EXIT_INTERRUPTED, EXIT_OK, main
+from autograder.__main__ import EXIT_AGAIN, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
 from autograder.grading import pipeline
 from autograder.grading.sandbox import engine, zygote
 from autograder.grading.submission import Row
@@ -195,3 +195,21 @@ def test_verbose_shows_the_log_on_stderr_and_without_it_only_warnings(
     err = capsys.readouterr().err
     assert "alice.ipynb" not in err and "WARNING bob.ipynb" in err
     assert logging.getLogger("autograder").handlers == []  # gone with the command
+
+
+def test_only_the_tools_own_errors_become_exit_2_a_bug_keeps_its_traceback(
+    course, tmp_path, monkeypatch, capsys
+):
+    """A folder that is not there is the user's to fix: one line, exit 2, before any kernel.
+    An exception of any other kind is a bug of the tool: it is not dressed as a usage error."""
+    argv = ["grade", LAB, str(tmp_path / "nowhere"), "--course", str(course.root)]
+    assert main([*argv, "--no-sandbox", "--out", str(tmp_path / "out")]) == EXIT_USAGE == 2
+    err = capsys.readouterr().err
+    assert err.startswith("autograder: ") and "nowhere does not exist" in err
+
+    def buggy(lab, submissions, out, course, options):
+        raise ValueError("a bug of the tool")
+
+    monkeypatch.setattr(pipeline, "grade", buggy)
+    with pytest.raises(ValueError, match="a bug of the tool"):
+        main([*argv, "--out", str(tmp_path / "out")])

@@ -44,6 +44,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from autograder import platforms
+from autograder.errors import UsageError
 from autograder.grading import identity
 from autograder.grading.stage import Step
 from autograder.grading.submission import Status, Submission, SubmissionFault
@@ -87,7 +88,7 @@ def _unzip(
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile as exc:
-        raise ValueError(f"{archive} is not a readable zip file ({exc})") from exc
+        raise UsageError(f"{archive} is not a readable zip file ({exc})") from exc
     taken: set[str] = set()
     with zf:
         for info in zf.infolist():
@@ -279,14 +280,14 @@ def find(
     notebooks = tuple(notebooks or (lab,))
     submissions = Path(submissions)
     if not submissions.exists():
-        raise FileNotFoundError(
+        raise UsageError(
             f"{submissions} does not exist: give the folder or zip that holds the submissions"
         )
     refused: list[tuple[str, str]] = []
     root, exchange = submissions, True
     if submissions.is_file():
         if not zipfile.is_zipfile(submissions):
-            raise ValueError(f"{submissions} is neither a folder nor a zip file")
+            raise UsageError(f"{submissions} is neither a folder nor a zip file")
         if scratch is None:
             raise ValueError("a zip of submissions needs a scratch folder to be extracted into")
         (scratch / "zip").mkdir(parents=True)

@@ -44,6 +44,7 @@ from tqdm import tqdm
 
 from autograder import mistakes, notebooks
 from autograder.course import Course, Lab
+from autograder.errors import ToolError, UsageError
 from autograder.grading import (
     gradebook,
     instrument,
@@ -126,7 +127,7 @@ class Context:
         return replace(self, out=out, assignment=assignment, ledger=ledger)
 
 
-class CanaryFailed(RuntimeError):
+class CanaryFailed(ToolError):
     """The course's own solution or its untouched release graded wrongly: the grading
     environment or the course is broken, not the students' work."""
 
@@ -494,7 +495,7 @@ def guess_lab(nb, path: Path, course: Course) -> str:
     for lab in labs:
         if any(ids & set(part.grade_ids) for part in course.readable(lab)):
             return lab
-    raise ValueError(f"{path} is not a notebook of any lab of the course ({', '.join(labs)})")
+    raise UsageError(f"{path} is not a notebook of any lab of the course ({', '.join(labs)})")
 
 
 def check(path: Path, course: Course, options: Options | None = None) -> Row:
@@ -504,11 +505,13 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     if options.sandbox:
         bwrap.bwrap()
     path = Path(path)
-    data = intake.read_bytes(path)
     try:
+        data = intake.read_bytes(path)
         nb = intake.read(data)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     except SubmissionFault as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        raise UsageError(f"{path}: {exc}") from exc
     parts = course.parts(guess_lab(nb, path, course))
     the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
         (p for p in parts if grade_ids_of(nb) & set(p.cells)), parts[0]

@@ -34,13 +34,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.text import inert, spreadsheet_cell
 
 #: The most bytes a platform reads of its own metadata file (timestamp.txt, a receipt, a YAML).
 METADATA_BYTES = 4 << 20
 
 
-class RosterError(ValueError):
+class RosterError(UsageError):
     """The roster cannot be used as given. The message says what to do."""
 
 

@@ -23,13 +23,15 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Int, List, Unicode
 
+from autograder.errors import ToolError
+
 #: This Python, by an absolute path without ``..`` (``../.venv/bin/python`` started from a
 #: subfolder would name a folder the sandbox does not have) and without resolving symlinks
 #: (a virtual environment's ``bin/python`` is a link, and only that path selects the venv).
 PYTHON = os.path.abspath(sys.executable)
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(ToolError):
     pass
 
 

@@ -24,6 +24,7 @@ import platform
 import sys
 from importlib import metadata
 
+from autograder.errors import ToolError
 from autograder.grading.sandbox import bwrap as sandbox
 
 #: Packages whose versions must match between the instructor and every worker: they decide
@@ -31,7 +32,7 @@ from autograder.grading.sandbox import bwrap as sandbox
 MATCHED = ("numpy", "scipy", "matplotlib", "scikit-learn", "ipykernel", "nbclient", "nbformat")
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(ToolError):
     """The cluster cannot grade: unreachable, no workers, or workers unfit. Says what to do."""
 
 
