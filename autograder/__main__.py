@@ -511,8 +511,6 @@ def main(argv: list[str] | None = None) -> int:
     if rest and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.jupyter_args = rest
-    from autograder.course import CourseError
-
     with _logging_to_stderr(args.verbose):
         try:
             return args.func(args)
