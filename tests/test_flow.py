@@ -120,3 +120,30 @@ def test_the_grader_log_is_inert_whatever_a_submission_makes_an_exception_say(tm
     assert not any(line.startswith("2026-12-07 00:00:00,000") for line in lines), log
     assert sum(line[:1].isdigit() for line in lines) == 1  # one record, one line at the margin
     assert logging.getLogger("autograder").handlers == []  # the file is closed after the run
+
+
+#: What a stage module may import of the grading package: the records, the stage interface,
+#: the sandbox (the run stage's records and jobs), and its own helpers; never another stage.
+MAY_IMPORT = {"submission", "stage", "sandbox", "identity", "gradebook"}
+
+
+def test_no_stage_imports_another_stage_or_the_report():
+    import ast
+    from pathlib import Path
+
+    folder = Path(pipeline.__file__).parent
+    names = {s.name for s in pipeline.STAGES}
+    crossing = {}
+    for name in names:
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        used = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "autograder.grading":
+                used |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "autograder.grading."
+            ):
+                used.add(node.module.split(".")[2])
+        if used - MAY_IMPORT:
+            crossing[name] = sorted(used - MAY_IMPORT)
+    assert crossing == {}

@@ -20,32 +20,17 @@ from __future__ import annotations
 
 import ast
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nbformat import NotebookNode
 
 from autograder import notebooks
 from autograder.grading.stage import Step
-from autograder.grading.submission import Submission
+from autograder.grading.submission import HiddenTest, Prepared, Submission
 
 
 class TestSpecError(ValueError):
     """A hidden test cell of the source that this module cannot split (the course's fault)."""
-
-
-@dataclass(frozen=True)
-class HiddenTest:
-    """A hidden test as the grader knows it, from the source notebook."""
-
-    grade_id: str
-    source: str  # the whole cell, hidden tests included (what nbgrader stores)
-    compute: str  # what runs in the kernel: the code up to the expected block
-    expected: dict = field(repr=False)
-    mistakes: list = field(repr=False)
-    title: str = ""
-    rtol: float = 0.0
-    atol: float = 0.0
-    checks: str | None = None  # the name of the cell's list of checks, if it has one
 
 
 def parse(cell: NotebookNode) -> HiddenTest:
@@ -138,16 +123,6 @@ class Plan:
 
     tests: dict[str, HiddenTest]
     experiments: frozenset[str]
-
-
-@dataclass
-class Prepared:
-    """What ``prepare`` replaced: hidden tests and skipped experiments by cell index (the
-    latter with their code), and this run's nonce."""
-
-    tests: dict[int, HiddenTest]
-    nonce: str
-    skipped: dict[int, str] = field(default_factory=dict)
 
 
 def plan_of(source: NotebookNode) -> Plan:

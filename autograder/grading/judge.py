@@ -25,9 +25,8 @@ import numpy as np
 from nbformat import NotebookNode
 
 from autograder import notebooks
-from autograder.grading.instrument import HiddenTest, Prepared
 from autograder.grading.stage import Step
-from autograder.grading.submission import Submission
+from autograder.grading.submission import HiddenTest, Prepared, Submission
 from autograder.notebooks import MAX_RESULTS_BYTES, NOT_RUN, RESULTS
 from labs import checks
 

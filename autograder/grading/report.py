@@ -18,8 +18,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from nbformat import NotebookNode
-
 from autograder import notebooks
 from autograder.grading.submission import STATUSES, Row
 from autograder.platforms.base import cells
@@ -144,21 +142,6 @@ def _inert_strings(value):
     if isinstance(value, list | tuple):
         return [_inert_strings(v) for v in value]
     return value
-
-
-def answers(nb: NotebookNode) -> dict[str, list[str]]:
-    """The student's answer code before each test cell, by the test's grade id (the
-    notebook's metadata is the course's: see the restore stage)."""
-    code_before: dict[str, list[str]] = {}
-    pending: list[str] = []
-    for cell in nb.cells:
-        meta = notebooks.nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("solution"):
-            pending.append(cell.source)
-        elif meta.get("grade") and cell.cell_type == "code":
-            code_before[meta["grade_id"]] = pending
-            pending = []
-    return code_before
 
 
 def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:

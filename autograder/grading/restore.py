@@ -183,15 +183,6 @@ def stage(sub: Submission, ctx) -> Submission:
     return sub
 
 
-def student_code(nb: NotebookNode) -> list[tuple[int, str]]:
-    """(index, source) of the code cells the student wrote or could edit."""
-    return [
-        (i, c.source)
-        for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and not notebooks.is_read_only(c)
-    ]
-
-
 STAGE = Step("restore", stage)
 
-__all__ = ["STAGE", "restore", "stage", "student_code"]
+__all__ = ["STAGE", "restore", "stage"]

@@ -23,8 +23,6 @@ from nbformat import NotebookNode
 from nbgrader import utils as nbutils
 
 from autograder import notebooks
-from autograder.grading import report
-from autograder.grading.restore import student_code
 from autograder.grading.sandbox import integrity
 from autograder.grading.stage import Step
 from autograder.grading.submission import CellResult, EnvironmentFault, Status, Submission
@@ -135,7 +133,7 @@ def points(nb: NotebookNode) -> list[CellResult]:
 
 def suspicious(nb: NotebookNode) -> list[str]:
     found = []
-    for index, code in student_code(nb):
+    for index, code in notebooks.student_code(nb):
         for pattern, what in SUSPICIOUS:
             if pattern.search(code):
                 found.append(f"code in cell {index} {what}")
@@ -148,7 +146,7 @@ def stage(sub: Submission, ctx) -> Submission:
     nb = execution.nb
     missed = mark_not_run(nb, execution)
     sub.cells = points(nb)
-    sub.code = report.answers(nb)
+    sub.code = notebooks.answers(nb)
     sub.score = sum(c.points for c in sub.cells)
     sub.max_score = sum(c.max_points for c in sub.cells)
     if integrity.NOT_RUN_BEFORE in execution.integrity:

@@ -21,10 +21,14 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nbformat import NotebookNode
 
 from autograder.platforms.base import Person
+
+if TYPE_CHECKING:  # the run stage's record; the sandbox is not imported to read it
+    from autograder.grading.sandbox.kernel import Execution
 
 
 class Status(StrEnum):
@@ -55,6 +59,31 @@ class SubmissionFault(Exception):
 
 class EnvironmentFault(Exception):
     """The grading machine failed on this submission; grading it again may succeed."""
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    """A hidden test as the grader knows it, from the source notebook."""
+
+    grade_id: str
+    source: str  # the whole cell, hidden tests included (what nbgrader stores)
+    compute: str  # what runs in the kernel: the code up to the expected block
+    expected: dict = field(repr=False)
+    mistakes: list = field(repr=False)
+    title: str = ""
+    rtol: float = 0.0
+    atol: float = 0.0
+    checks: str | None = None  # the name of the cell's list of checks, if it has one
+
+
+@dataclass
+class Prepared:
+    """What ``prepare`` replaced: hidden tests and skipped experiments by cell index (the
+    latter with their code), and this run's nonce."""
+
+    tests: dict[int, HiddenTest]
+    nonce: str
+    skipped: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -187,8 +216,8 @@ class Submission:
     # what the stages made
     nb: NotebookNode | None = None  # the notebook as submitted (intake)
     restored: NotebookNode | None = None  # with the course's tests and metadata (restore)
-    prepared: object | None = None  # the hidden tests that report only (instrument)
-    execution: object | None = None  # what happened in the kernel (run)
+    prepared: Prepared | None = None  # the hidden tests that report only (instrument)
+    execution: Execution | None = None  # what happened in the kernel (run)
     cells: list[CellResult] = field(default_factory=list)  # points per test cell (score)
     code: dict[str, list[str]] = field(default_factory=dict)  # answers, for the feedback
     score: float = 0.0
@@ -303,6 +332,8 @@ __all__ = [
     "SubmissionFault",
     "EnvironmentFault",
     "CellResult",
+    "HiddenTest",
+    "Prepared",
     "Row",
     "Submission",
 ]
