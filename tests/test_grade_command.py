@@ -42,10 +42,17 @@ def _fake(rows):
 def test_every_row_recorded_exits_0_and_a_machine_failure_exits_75(
     course, tmp_path, monkeypatch, capsys
 ):
-    fine = Row("a.ipynb", "amy", "graded", "", 10, 10)
+    fine = Row(file="a.ipynb", student_id="amy", status="graded", reason="", score=10, max_score=10)
     monkeypatch.setattr(pipeline, "grade", _fake([fine]))
     assert _grade(course, tmp_path) == EXIT_OK
-    lost = Row("b.ipynb", "bo", "environment", "no kernel could start", 0, 10)
+    lost = Row(
+        file="b.ipynb",
+        student_id="bo",
+        status="environment",
+        reason="no kernel could start",
+        score=0,
+        max_score=10,
+    )
     monkeypatch.setattr(pipeline, "grade", _fake([fine, lost]))
     assert _grade(course, tmp_path) == EXIT_AGAIN == 75
     assert "run the same command again" in capsys.readouterr().err

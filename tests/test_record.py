@@ -39,14 +39,29 @@ def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
     course = copy_course(tmp_path / "course", [LAB])
     lab = course.lab(LAB)
     gradebook.ensure_assignment(course, LAB)
-    good = Row("a.ipynb", "amy", "graded", "", 10, 10, [CellResult("t", 10, 10, True)])
+    good = Row(
+        file="a.ipynb",
+        student_id="amy",
+        status="graded",
+        reason="",
+        score=10,
+        max_score=10,
+        cells=[CellResult("t", 10, 10, True)],
+    )
     executed = lab.filled({})  # the release: every hidden test unrun, so graded as failed
     for cell in executed.cells:
         if cell.cell_type == "code":
             cell.execution_count = 1
     gradebook.save(course.db_url, LAB, "amy", good, executed, None)
     assert gradebook.grades(course.db_url, LAB)["amy"] == (10.0, False)  # every test "ran"
-    bad = Row("a.ipynb", "amy", "error", "the file is not a valid notebook", 0, 10)
+    bad = Row(
+        file="a.ipynb",
+        student_id="amy",
+        status="error",
+        reason="the file is not a valid notebook",
+        score=0,
+        max_score=10,
+    )
     gradebook.save(
         course.db_url, LAB, "amy", bad, gradebook.not_graded(lab.release, bad.reason), None
     )
@@ -57,7 +72,15 @@ def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
 
 
 def test_the_state_of_a_row_round_trips_and_is_keyed_by_file(tmp_path):
-    row = Row("x/a.ipynb", "x", "flagged", "why", 3, 10, [CellResult("t", 3, 4, False, "m", "h")])
+    row = Row(
+        file="x/a.ipynb",
+        student_id="x",
+        status="flagged",
+        reason="why",
+        score=3,
+        max_score=10,
+        cells=[CellResult("t", 3, 4, False, "m", "h")],
+    )
     record.save_state(tmp_path, row)
     assert record.load_state(tmp_path, "x/a.ipynb") == row
     assert record.load_state(tmp_path, "x/b.ipynb") is None

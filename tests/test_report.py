@@ -53,8 +53,24 @@ def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
 
 def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
     rows = [
-        Row("leo/a.ipynb", "leo", "flagged", "two notebooks", 0, 10, counted=True),
-        Row("leo/b.ipynb", "leo", "skipped", "not graded: a.ipynb was", 0, 10, counted=False),
+        Row(
+            file="leo/a.ipynb",
+            student_id="leo",
+            status="flagged",
+            reason="two notebooks",
+            score=0,
+            max_score=10,
+            counted=True,
+        ),
+        Row(
+            file="leo/b.ipynb",
+            student_id="leo",
+            status="skipped",
+            reason="not graded: a.ipynb was",
+            score=0,
+            max_score=10,
+            counted=False,
+        ),
     ]
     report.write_csv(tmp_path / "g.csv", rows, GRADE_IDS)
     got = csv_rows(tmp_path / "g.csv")
@@ -66,13 +82,13 @@ def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
 
 def test_the_feedback_shows_a_failed_visible_test_as_failed():
     row = Row(
-        "a.ipynb",
-        "amy",
-        "graded",
-        "",
-        10,
-        10,
-        [
+        file="a.ipynb",
+        student_id="amy",
+        status="graded",
+        reason="",
+        score=10,
+        max_score=10,
+        cells=[
             CellResult("test_momentum_visible", 0, 0, False, "momentum: W differs", "store W_dt"),
             CellResult("test_adam_visible", 0, 0, True),
             CellResult("test_my_optimizer_adam", 4, 4, True),
@@ -231,7 +247,9 @@ def test_a_name_is_never_a_spreadsheet_formula(isolation_class):
 
 
 def test_the_report_counts_the_files_left_to_other_labs():
-    rows = [Row("a.ipynb", "amy", "graded", "", 10, 10)]
+    rows = [
+        Row(file="a.ipynb", student_id="amy", status="graded", reason="", score=10, max_score=10)
+    ]
     page = report.report_html(LAB, rows, GRADE_IDS, True, elsewhere=["lee/lab1_minibatch/x.ipynb"])
     assert "1 file(s) in other labs' nbgrader folders were left" in page
     assert "lee/lab1_minibatch/x.ipynb" in page
@@ -239,8 +257,24 @@ def test_the_report_counts_the_files_left_to_other_labs():
 
 def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_notebook():
     rows = [
-        Row("amy/lab/lab.ipynb", "amy", "graded", "", 10, 10, files=["amy/lab/timestamp.txt"]),
-        Row("README.txt", "", "error", "not graded: a .txt file", 0, 0, counted=False),
+        Row(
+            file="amy/lab/lab.ipynb",
+            student_id="amy",
+            status="graded",
+            reason="",
+            score=10,
+            max_score=10,
+            files=["amy/lab/timestamp.txt"],
+        ),
+        Row(
+            file="README.txt",
+            student_id="",
+            status="error",
+            reason="not graded: a .txt file",
+            score=0,
+            max_score=0,
+            counted=False,
+        ),
     ]
     assert pipeline.summary(rows).splitlines()[-1].startswith("3 files in 2 rows, 1 students")
     assert "3 files in 2 rows:" in report.report_html(LAB, rows, GRADE_IDS, True)

@@ -96,7 +96,7 @@ class CellResult:
     hint: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Row:
     """One file's line: what grades.csv, results.json and the gradebook say of it."""
 
