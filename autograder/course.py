@@ -252,7 +252,7 @@ class Lab:
         return float(sum(notebooks.points(c) for c in self.source.cells if notebooks.is_scored(c)))
 
     @functools.cached_property
-    def files(self) -> dict[str, bytes]:
+    def helper_files(self) -> dict[str, bytes]:
         """The files beside the source notebook (its ``labs/`` helpers and ``data/``), by
         relative path: what ``nbgrader autograde`` copies over a submission from the source."""
         folder = self.course.source_path(self.name).parent

@@ -73,11 +73,11 @@ def test_every_file_of_an_odd_class_ends_in_exactly_one_row(odd_class):
     rows = odd_class["rows"]
     files = [r.file for r in rows]
     assert len(files) == len(set(files))
-    accounted = files + [f for r in rows for f in r.files]
+    accounted = files + [f for r in rows for f in r.accounts_for]
     assert sorted(accounted) == sorted(_all_files(odd_class["subs"]))  # none twice, none lost
     # nbgrader's timestamp and the copied helpers belong to carol's row
     carol = next(r for r in rows if r.student_id == "carol")
-    assert f"carol/{LAB}/timestamp.txt" in carol.files
+    assert f"carol/{LAB}/timestamp.txt" in carol.accounts_for
     assert [row["file"] for row in csv_rows(odd_class["out"] / "grades.csv")] == files
 
 

@@ -264,7 +264,7 @@ def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_note
             reason="",
             score=10,
             max_score=10,
-            files=["amy/lab/timestamp.txt"],
+            accounts_for=["amy/lab/timestamp.txt"],
         ),
         Row(
             file="README.txt",

@@ -131,7 +131,7 @@ def odd_files(lab: str, course) -> dict[str, tuple[bytes, str]]:
     out[f"bob/{lab}.ipynb"] = (good, "honest, one folder per student")
     out[f"carol/{lab}/{lab}.ipynb"] = (good, "honest, nbgrader's submitted/ layout")
     out[f"carol/{lab}/timestamp.txt"] = (b"2026-11-30 10:00:00.000000 UTC", "nbgrader's")
-    for name, content in list(course.lab(lab).files.items())[:2]:
+    for name, content in list(course.lab(lab).helper_files.items())[:2]:
         out[f"carol/{lab}/{name}"] = (content, "a copy of the lab's own helpers")
     out["dave/My Lab (final).ipynb"] = (good, "honest, renamed by the student")
     out["olga.IPYNB"] = (good, "honest, upper-case suffix")

@@ -466,7 +466,7 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
                 f"not graded: {h.attempt_name or 'an earlier attempt'} is not the latest; "
                 + (f"{', '.join(newest)} was graded" if newest else "the latest holds no notebook"),
             )
-            sub.files = belongs.get(rel, [])
+            sub.accounts_for = belongs.get(rel, [])
         elif person is None:
             no_id = (
                 f"no student id can be read from {rel.split('/')[0]!r} (letters, digits, '_', "
@@ -538,10 +538,10 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
     name = of_file[rel]
     student = sub.student_id
     sub.counted = bool(student)
-    sub.files = belongs[rel]
+    sub.accounts_for = belongs[rel]
     sub.extras = {  # nbgrader's exchange's files, kept for its feedback commands
         handed[f].file: read_bytes(c.root / f)
-        for f in sub.files
+        for f in sub.accounts_for
         if handed[f].role == "metadata"
         and handed[f].file in NBGRADER_FILES
         and platforms.get(handed[f].person.platform).course_ids

@@ -109,7 +109,7 @@ class Context:
     limits: Limits
     sandbox: bool
     engine: engine.Engine
-    files: object  # the lab's helper and data files, as the engine shares them
+    shared_files: object  # the lab's helper and data files, as the engine shares them
     out: Path | None = None  # where rows are recorded; None: record nothing (check, canary)
     #: the lab's record in the gradebook, made while the first notebooks run: its result is
     #: the gradebook's due date (naive UTC datetime, or None); its error, the record stage's
@@ -120,7 +120,9 @@ class Context:
     def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
         """A run's context on ``pool``, recording nothing."""
         plan = instrument.plan_of(lab.source)
-        return cls(course, lab, plan, options.limits, options.sandbox, pool, pool.share(lab.files))
+        return cls(
+            course, lab, plan, options.limits, options.sandbox, pool, pool.share(lab.helper_files)
+        )
 
     def recording(self, out: Path, assignment: Future, ledger: dict) -> Context:
         """This context for a run that records its rows in ``out`` and the gradebook."""
@@ -375,7 +377,7 @@ def grade(
                 lab,
                 notebooks=tuple(part.notebook for part in parts),
                 other_labs=[other for other in course.labs() if other != lab],
-                helper_files=parts[0].files,
+                helper_files=parts[0].helper_files,
                 scratch=scratch,
                 roster=options.roster,
                 options=options.platform_options,

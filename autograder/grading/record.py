@@ -152,7 +152,7 @@ def store_copies(student_id: str, sub: Submission, ctx, executed) -> None:
     for extra, content in extras.items():
         _write(sub_dir / extra, content)
     done = root / "autograded" / student_id / lab
-    for extra, content in {**extras, **ctx.lab.files}.items():
+    for extra, content in {**extras, **ctx.lab.helper_files}.items():
         _write(done / extra, content)
     done.mkdir(parents=True, exist_ok=True)
     nbformat.write(executed, str(done / f"{ctx.lab.notebook}.ipynb"))

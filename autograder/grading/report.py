@@ -65,7 +65,7 @@ def lines(rows: Sequence[Row]) -> list[Row]:
 def file_count(rows: Sequence[Row]) -> int:
     """How many files ``rows`` account for: each row's own and the platform's files folded
     into it (a timestamp.txt, a receipt)."""
-    return sum(1 + len(r.files) for r in rows)
+    return sum(1 + len(r.accounts_for) for r in rows)
 
 
 def write_csv(path: Path, rows: Sequence[Row], grade_ids: Sequence[str]) -> None:

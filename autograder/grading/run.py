@@ -21,7 +21,7 @@ def stage(sub: Submission, ctx) -> Submission:
         sub.restored,
         ctx.limits,
         sandbox=ctx.sandbox,
-        files=ctx.files,
+        files=ctx.shared_files,
         results_cells=frozenset(sub.prepared.tests),
     )
     try:

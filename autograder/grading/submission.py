@@ -111,7 +111,7 @@ class Row:
     seconds: float = 0.0
     sandboxed: bool = True
     counted: bool = True  # this row is the student's grade in the gradebook
-    files: list[str] = field(default_factory=list)  # other files it accounts for
+    accounts_for: list[str] = field(default_factory=list)  # the platform's files beside it
     key: str = ""  # what must be unchanged for a rerun to keep this row (see ``Submission.key``)
     code: dict[str, list[str]] = field(default_factory=dict)  # answers before each test
     name: str = ""  # the student's name, for display (from the platform or the roster)
@@ -177,7 +177,7 @@ class Row:
                 user_id=m.get("user_id", ""),
                 members=[],
                 member_of=self.student_id,
-                files=[],
+                accounts_for=[],
                 submitted=m.get("submitted", ""),
                 seconds_late=m.get("seconds_late", 0.0),
                 late_penalty=m.get("late_penalty", 0.0),
@@ -199,7 +199,7 @@ class Submission:
     sha256: str = ""  # of the file, from intake
     counted: bool = True
     extras: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp, secret
-    files: list[str] = field(default_factory=list)  # other files this record accounts for
+    accounts_for: list[str] = field(default_factory=list)  # the platform's files beside it
     found: tuple[str, ...] = ()  # what intake found about the file among its neighbours
     person: Person | None = None  # whom it counts for, with their platform identity
     late: bool = False  # the platform marked it late without a time (Canvas's LATE)
@@ -296,7 +296,7 @@ class Submission:
             seconds=getattr(self.execution, "seconds", 0.0),
             sandboxed=self.sandboxed,
             counted=self.counted,
-            files=self.files,
+            accounts_for=self.accounts_for,
             key=self.key,
             code=self.code,
             name=person.name,
