@@ -96,7 +96,7 @@ def cmd_helpers(args) -> int:
 
 
 def cmd_expected(args) -> int:
-    from autograder.authoring import expected, hints
+    from autograder.authoring import expected, mistake_results
 
     status = 0
     course = _course(args)
@@ -104,7 +104,7 @@ def cmd_expected(args) -> int:
         src = course.source_path(lab)
         if args.check:
             stale = expected.stale(src)
-            stale_hints = hints.stale(lab, course)
+            stale_hints = mistake_results.stale(lab, course)
             for what, cells in (("expected arrays", stale), ("mistakes blocks", stale_hints)):
                 print(
                     f"{lab}: "
@@ -121,7 +121,7 @@ def cmd_expected(args) -> int:
                 f"{lab}: "
                 + (f"rewrote {', '.join(changed)}" if changed else "expected arrays up to date")
             )
-            rewrote = hints.update(lab, course)
+            rewrote = mistake_results.update(lab, course)
             print(
                 f"{lab}: "
                 + (

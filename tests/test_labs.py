@@ -14,7 +14,7 @@ from scratch import load_module
 from test_repo import INTERNAL_NAMES
 
 from autograder import mistakes, notebooks
-from autograder.authoring import expected, given, helpers, hints, release
+from autograder.authoring import expected, given, helpers, mistake_results, release
 from autograder.course import Course
 from labs import checks
 
@@ -299,7 +299,7 @@ def test_no_test_sees_two_mistakes_alike(lab):
         for c in notebooks.read(COURSE.source_path(lab)).cells
         if notebooks.is_hidden_test(c)
     }
-    for name, entries in hints.written_visible(lab, COURSE).items():
+    for name, entries in mistake_results.written_visible(lab, COURSE).items():
         tests[f"visible {name}"] = [
             {**e, "differs": {k: checks.decode(v) for k, v in e["differs"].items()}}
             for e in entries
@@ -343,7 +343,7 @@ def test_expected_arrays_are_fresh(lab):
 
 
 def test_mistakes_blocks_are_fresh(lab):
-    assert hints.stale(lab, COURSE) == []
+    assert mistake_results.stale(lab, COURSE) == []
 
 
 def test_given_cells_are_fresh(lab):
