@@ -276,7 +276,7 @@ def cmd_grade(args) -> int:
     options = pipeline.Options(
         workers=args.workers,
         limits=_limits(args),
-        sandbox=not args.no_sandbox,
+        sandboxed=not args.no_sandbox,
         force=args.force,
         cluster=args.cluster,
         due=args.due,
@@ -285,11 +285,11 @@ def cmd_grade(args) -> int:
         prune=args.prune,
     )
     before = signal.signal(signal.SIGTERM, _on_sigterm)
-    if options.sandbox and not options.cluster:
+    if options.sandboxed and not options.cluster:
         from autograder.grading.sandbox import bwrap
 
         print(f"limits per job: {options.limits.describe()}\nCPU share: {bwrap.cpu_share()}")
-    elif options.sandbox:
+    elif options.sandboxed:
         print(f"limits per job: {options.limits.describe()} (CPU share: as each worker allows)")
     else:
         print(
@@ -370,7 +370,7 @@ def cmd_check(args) -> int:
     from autograder.grading import pipeline
 
     course = Course.find(args.course, Path(args.notebook).parent, Path.cwd())
-    options = pipeline.Options(limits=_limits(args), sandbox=not args.no_sandbox)
+    options = pipeline.Options(limits=_limits(args), sandboxed=not args.no_sandbox)
     row = pipeline.check(Path(args.notebook), course, options)
     print(check_report(row))
     full = row.score == row.max_score and row.status == "graded"

@@ -59,7 +59,7 @@ def _run_alone(lab: str, nb, tmp_path: Path):
     folder = tmp_path / lab
     shutil.copytree(COURSE.release_path(lab).parent, folder)
     nb.cells.append(new_code_cell(WHERE))
-    run = kernel.run(nb, ROOMY, sandbox=True, files=_folder_files(folder), autograding=False)
+    run = kernel.run(nb, ROOMY, sandboxed=True, files=_folder_files(folder), autograding=False)
     assert run.failure is None, run.failure
     text = notebooks.stream_text(nb.cells[-1])
     assert "@@WHERE@@" in text, nb.cells[-1].get("outputs")
@@ -85,7 +85,8 @@ def _errors(nb) -> list[tuple[int, str, str]]:
     ]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("lab", LABS)
 def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_test(lab, tmp_path):
     bwrap.bwrap()  # the sandbox hides the repository; `make test` installs bubblewrap
@@ -100,7 +101,8 @@ def test_the_assignment_folder_alone_runs_the_solution_and_passes_every_visible_
         assert "checks passed." in notebooks.stream_text(cell), cell.source
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("lab", LABS)
 def test_the_untouched_assignment_runs_every_given_cell(lab, tmp_path):
     """Restart & Run All on the folder as fetched: the given cells run; the tests fail only
@@ -161,7 +163,9 @@ def _filled_file(path: Path, lab: str, code: dict[str, str]) -> None:
     notebooks.write(nb, path)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.browser
 def test_nbgraders_exchange_round_trip_with_the_pipeline_grading_collected_submissions(tmp_path):
     """release_assignment -> a student fetches, works, submits -> collect -> `autograder
     grade` on submitted/ as nbgrader lays it out -> generate_feedback -> release_feedback ->

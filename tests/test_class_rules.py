@@ -98,7 +98,7 @@ def _answered(course, code: str) -> bytes:
 
 
 def _grade(course, folder, out, **options):
-    options = pipeline.Options(sandbox=False, progress=False, **options)
+    options = pipeline.Options(sandboxed=False, progress=False, **options)
     return pipeline.grade(minicourse.LAB, folder, out, course, options)
 
 

@@ -68,7 +68,8 @@ def odd_class(tmp_path_factory):
     return {"course": course, "subs": subs, "out": tmp / "out", "rows": rows}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_every_file_of_an_odd_class_ends_in_exactly_one_row(odd_class):
     rows = odd_class["rows"]
     files = [r.file for r in rows]
@@ -81,7 +82,8 @@ def test_every_file_of_an_odd_class_ends_in_exactly_one_row(odd_class):
     assert [row["file"] for row in csv_rows(odd_class["out"] / "grades.csv")] == files
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("file", sorted(ODD))
 def test_each_odd_file_gets_its_score_status_and_reason(odd_class, file):
     row = next(r for r in odd_class["rows"] if r.file == file)
@@ -94,7 +96,8 @@ def test_each_odd_file_gets_its_score_status_and_reason(odd_class, file):
         assert word in row.reason, row.reason
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_the_gradebook_and_grades_csv_agree(odd_class):
     course, out = odd_class["course"], odd_class["out"]
     rows = csv_rows(out / "grades.csv")
@@ -116,7 +119,8 @@ def test_the_gradebook_and_grades_csv_agree(odd_class):
     assert comments and all("a notebook of lab1_minibatch" in c for c in comments)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_regrade_replaces_the_old_score(odd_class, tmp_path):
     course, subs, out = odd_class["course"], odd_class["subs"], odd_class["out"]
     assert gradebook.grades(course.db_url, LAB)["alice"] == (10.0, False)
@@ -133,7 +137,8 @@ def test_a_regrade_replaces_the_old_score(odd_class, tmp_path):
     assert (alice["score"], alice["status"]) == ("0", "error")
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_any_failure_of_a_stage_is_that_files_row_only(tmp_path, monkeypatch):
     """Containment: a stage that raises anything on one file makes that file's row, and the
     class goes on; a rerun grades it again rather than aborting."""
@@ -176,7 +181,8 @@ DEMO = {  # student: (score, status, words the reason must contain)
 }
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("student", sorted(DEMO))
 def test_each_demo_submission_gets_its_score_status_and_reason(demo_class, student):
     r = demo_class["rows"][student]
@@ -187,7 +193,8 @@ def test_each_demo_submission_gets_its_score_status_and_reason(demo_class, stude
     assert r.sandboxed
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_the_demo_grades_equal_plain_nbgraders(demo_class, graded):
     plain = graded(LAB)  # the same honest notebooks graded by nbgrader autograde
     pairs = {
@@ -202,7 +209,8 @@ def test_the_demo_grades_equal_plain_nbgraders(demo_class, graded):
         assert ours == nbg, mine
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_rerun_grades_nothing_again(demo_class, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("an unchanged submission was executed again")
@@ -216,7 +224,8 @@ def test_a_rerun_grades_nothing_again(demo_class, monkeypatch):
     }
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch):
     course = copy_course(tmp_path / "course", [LAB])
     built = democlass.build(LAB, course)
@@ -260,14 +269,15 @@ def test_grading_refuses_to_start_without_a_sandbox(tmp_path, monkeypatch):
         bwrap.bwrap.cache_clear()
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_without_a_sandbox_every_report_says_so_and_a_sandboxed_run_regrades(tmp_path):
     course = copy_course(tmp_path / "course", [LAB])
     subs = class_folder(
         tmp_path / "subs", {"correct.ipynb": democlass.build(LAB, course)["correct"]}
     )
     out = tmp_path / "out"
-    bare = pipeline.Options(limits=FAST, sandbox=False, progress=False)
+    bare = pipeline.Options(limits=FAST, sandboxed=False, progress=False)
     [r] = pipeline.grade(LAB, subs, out, course, bare)
     assert (r.score, r.status, r.sandboxed) == (10, "graded", False)
     assert json.loads((out / "results.json").read_text())["sandboxed"] is False
@@ -293,7 +303,8 @@ def _grade_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_copy_of_the_course_is_graded_with_its_own_helpers_from_any_folder(tmp_path):
     copy = copy_course(tmp_path / "my-course-copy", [LAB])
     marker = "HELPERS OF THE COPY"
@@ -327,7 +338,8 @@ def test_a_copy_of_the_course_is_graded_with_its_own_helpers_from_any_folder(tmp
     assert "no nbgrader_config.py" in _grade_cli(tmp_path, str(subs)).stderr  # nothing found
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_the_canary_stops_a_broken_environment_before_any_grade(tmp_path):
     import shutil
 
@@ -344,7 +356,8 @@ def test_the_canary_stops_a_broken_environment_before_any_grade(tmp_path):
         assert gradebook.grades(copy.db_url, LAB) == {}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_failure_of_the_grading_machine_is_not_the_students_and_is_retried(tmp_path, monkeypatch):
     course = copy_course(tmp_path / "course", [LAB])
     built = democlass.build(LAB, course)
@@ -386,7 +399,9 @@ def test_a_failure_of_the_grading_machine_is_not_the_students_and_is_retried(tmp
     assert (again["stub"].status, again["stub"].score) == ("graded", 0)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.postgres
 def test_grades_go_into_a_postgresql_gradebook(tmp_path, postgres_url):
     copy = copy_course(tmp_path / "course", [LAB])
     with open(copy.root / "nbgrader_config.py", "a") as fh:
@@ -427,7 +442,8 @@ def _check_cli(path: Path, python: str = sys.executable) -> subprocess.Completed
     )
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_check_grades_one_notebook_and_exits_zero_only_at_full_marks(tmp_path):
     built = democlass.build(LAB, Course(ROOT))
     python_via_dotdot = str(Path(sys.executable).parent / ".." / "bin" / Path(sys.executable).name)
@@ -446,7 +462,8 @@ def test_check_grades_one_notebook_and_exits_zero_only_at_full_marks(tmp_path):
             assert "Score: 10 / 10 (graded)" in proc.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_check_takes_points_from_the_source_and_reports_failed_visible_tests(tmp_path):
     """The untouched release plus a student-made grade cell worth 1e300 points: the points
     are the source's, the made-up cell earns nothing, and every visible test that failed is
@@ -472,6 +489,7 @@ def test_check_takes_points_from_the_source_and_reports_failed_visible_tests(tmp
     assert "NotImplementedError" in proc.stdout
 
 
+@pytest.mark.sandbox
 def test_check_refuses_a_file_that_is_no_notebook_of_the_course(tmp_path):
     path = tmp_path / "notes.ipynb"
     path.write_text("{not json")

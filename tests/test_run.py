@@ -13,8 +13,7 @@ from scratch import FAST, LAB
 
 from autograder import notebooks
 from autograder.grading import record, run
-from autograder.grading.sandbox import bwrap as sandbox
-from autograder.grading.sandbox import kernel as execute
+from autograder.grading.sandbox import bwrap, kernel
 from autograder.grading.submission import EnvironmentFault, Submission
 
 
@@ -30,7 +29,7 @@ class _Lost:
 
 
 def test_a_lost_job_or_a_kernel_that_never_started_is_the_machines_fault():
-    ctx = SimpleNamespace(engine=_Lost, limits=FAST, sandbox=True, shared_files={})
+    ctx = SimpleNamespace(engine=_Lost, limits=FAST, sandboxed=True, shared_files={})
     sub = Submission("a.ipynb", None, "amy")
     sub.prepared = SimpleNamespace(tests={})
     with pytest.raises(EnvironmentFault, match="the grading job was lost .*grade again"):
@@ -41,7 +40,7 @@ def test_a_lost_job_or_a_kernel_that_never_started_is_the_machines_fault():
             @staticmethod
             def submit(fn, nb, *args, **kwargs):
                 future = Future()
-                future.set_result(execute.Execution(nb, failure="no kernel", environment=True))
+                future.set_result(kernel.Execution(nb, failure="no kernel", environment=True))
                 return future
 
     ctx.engine = _NoKernel
@@ -76,7 +75,8 @@ def test_integrity_verdict_flags_a_silenced_or_forged_after_check():
     assert integrity.verdict(before, after, completed=False) == []  # the kernel died first
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
     """Kernels are forked by a warm zygote, one sandbox for many submissions in turn, each
     into namespaces of its own. What a submission leaves behind -- files in /tmp, /dev,
@@ -138,15 +138,15 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
             )
         ]
     )
-    real = execute.ZYGOTES
-    execute.ZYGOTES = pool = ZygotePool()  # one zygote, used by both in turn
+    real = kernel.ZYGOTES
+    kernel.ZYGOTES = pool = ZygotePool()  # one zygote, used by both in turn
     try:
-        first = execute.run(leave, FAST, sandbox=True)
+        first = kernel.run(leave, FAST, sandboxed=True)
         assert first.failure is None and "lurker" in notebooks.stream_text(leave.cells[0])
-        second = execute.run(look, FAST, sandbox=True)
+        second = kernel.run(look, FAST, sandboxed=True)
         assert len(pool.all) == 1  # the same zygote ran both
     finally:
-        execute.ZYGOTES = real
+        kernel.ZYGOTES = real
         pool.close()
     assert second.failure is None
     seen = dict(line.split(" ", 1) for line in notebooks.stream_text(look.cells[0]).splitlines())
@@ -158,7 +158,7 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
     in_tmp = set(ast.literal_eval(seen["tmp"])) - {".shm"}
     system = {
         Path(p).relative_to("/tmp").parts[0]
-        for p in sandbox.readable_paths()
+        for p in bwrap.readable_paths()
         if Path(p).is_relative_to("/tmp")
     }
     zygotes = [name for name in in_tmp if name.startswith("autograde-zygote-")]
@@ -181,8 +181,8 @@ def test_nothing_of_one_submission_reaches_the_next_through_the_zygote():
         assert int(seen["uid"].split()[0]) != 0 and seen["shadow"] == "PermissionError", seen
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("sandboxed", [True, False])
+@pytest.mark.kernel
+@pytest.mark.parametrize("sandboxed", [pytest.param(True, marks=pytest.mark.sandbox), False])
 def test_running_many_notebooks_leaks_no_descriptors_or_threads(sandboxed):
     """A grader runs thousands of notebooks in one process: each run must give back its
     ZeroMQ context, sockets and heartbeat thread (else the descriptors run out, and
@@ -199,7 +199,7 @@ def test_running_many_notebooks_leaks_no_descriptors_or_threads(sandboxed):
 
     def one():
         nb = new_notebook(cells=[new_code_cell("print(6 * 7)")])
-        result = execute.run(nb, FAST, sandbox=sandboxed)
+        result = kernel.run(nb, FAST, sandboxed=sandboxed)
         assert result.failure is None and notebooks.stream_text(nb.cells[0]) == "42\n"
 
     one()  # the first run may create what is kept on purpose (a zygote, a font cache)
@@ -224,7 +224,8 @@ def _printed(nb) -> str:
     return "".join(notebooks.stream_text(c) for c in nb.cells)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_lurker_reaches_no_later_submission(isolation_class):
     """Ten times over, a submission leaves a process that re-forks, ignores signals, patches
     the next job's helpers and listens to its kernel, and marks /tmp, /dev and /dev/shm; the
@@ -256,7 +257,8 @@ def test_a_lurker_reaches_no_later_submission(isolation_class):
                     assert marker.encode() not in path.read_bytes(), path
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_kernel_reads_nothing_only_root_may_read(isolation_class):
     if os.geteuid() != 0:
         pytest.skip("the grader does not run as root here: nothing more to prove")
@@ -265,10 +267,12 @@ def test_a_kernel_reads_nothing_only_root_may_read(isolation_class):
     assert isolation_class["rows"]["shadow.ipynb"].score == 10
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
-    from autograder.grading.sandbox import zygote_server
     from autograder.grading.sandbox.zygote import UID_BASE, UID_SLOTS
+
+    from autograder.grading.sandbox import zygote_server
 
     printed = _printed(_executed(isolation_class, "bomb"))
     born = int(printed.split("FORKED ")[1].split()[0])
@@ -286,7 +290,8 @@ def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
     assert left == []  # every job's processes went with its namespace
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_results_messages_nobody_asked_for_are_dropped_and_bounded(isolation_class):
     row = isolation_class["rows"]["flood.ipynb"]
     assert (row.score, row.status) == (10, "flagged")
@@ -295,7 +300,8 @@ def test_results_messages_nobody_asked_for_are_dropped_and_bounded(isolation_cla
     assert stored.stat().st_size < 3 << 20  # 36 MB were sent
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_links_are_refused_and_never_copied(isolation_class):
     rows = isolation_class["rows"]
     eve = rows["eve.ipynb"]

@@ -34,7 +34,7 @@ def run(origin: Course, labs: list[str], out: Path, sandbox: bool = True) -> int
         for part in ("source", "release"):
             shutil.copytree(origin.root / part / lab, root / part / lab)
     course = Course(root)
-    options = pipeline.Options(limits=Limits(cell_timeout=10, wall_timeout=120), sandbox=sandbox)
+    options = pipeline.Options(limits=Limits(cell_timeout=10, wall_timeout=120), sandboxed=sandbox)
     for lab in labs:
         subs = out / "submissions" / lab
         subs.mkdir(parents=True)

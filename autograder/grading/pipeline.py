@@ -82,7 +82,7 @@ LOG_FILE = "grader.log"
 class Options:
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
-    sandbox: bool = True
+    sandboxed: bool = True  # run each job in a bubblewrap sandbox (--no-sandbox: False)
     force: bool = False
     progress: bool = True
     cluster: str | None = None  # a Dask scheduler's address: run the jobs there
@@ -107,7 +107,7 @@ class Context:
     lab: Lab
     plan: instrument.Plan
     limits: Limits
-    sandbox: bool
+    sandboxed: bool
     engine: engine.Engine
     shared_files: object  # the lab's helper and data files, as the engine shares them
     out: Path | None = None  # where rows are recorded; None: record nothing (check, canary)
@@ -121,7 +121,7 @@ class Context:
         """A run's context on ``pool``, recording nothing."""
         plan = instrument.plan_of(lab.source)
         return cls(
-            course, lab, plan, options.limits, options.sandbox, pool, pool.share(lab.helper_files)
+            course, lab, plan, options.limits, options.sandboxed, pool, pool.share(lab.helper_files)
         )
 
     def recording(self, out: Path, assignment: Future, ledger: dict) -> Context:
@@ -311,7 +311,7 @@ def resume(found: intake.Found, out: Path, course: Course, lab: str, options: Op
     _, in_gradebook = gradebook.late_inputs(course.db_url, lab)
     kept, todo = [], []
     for sub in found.submissions:
-        sub.sandboxed = options.sandbox
+        sub.sandboxed = options.sandboxed
         previous = record.load_state(out, sub.file)
         recorded = previous is not None and (
             not previous.counted
@@ -364,7 +364,7 @@ def grade(
     it, a zip's extracted files are removed (they live in ``<out>/.scratch/`` meanwhile)."""
     options = options or Options()
     out = Path(out)
-    if options.sandbox and not options.cluster:  # a cluster's workers are checked instead
+    if options.sandboxed and not options.cluster:  # a cluster's workers are checked instead
         bwrap.bwrap()  # raises SandboxUnavailable with what to do
     scratch = out / ".scratch"
     shutil.rmtree(scratch, ignore_errors=True)  # what a killed run left
@@ -409,7 +409,7 @@ def run_flows(
     were left out. Interrupted, it ends the kernels that run and keeps what finished."""
     rows = {row.file: row for row in plan.kept}
     pool = (
-        engine.start(options.workers, options.cluster, check_sandbox=options.sandbox)
+        engine.start(options.workers, options.cluster, check_sandbox=options.sandboxed)
         if plan.runs
         else engine.LocalEngine(1)
     )
@@ -473,7 +473,7 @@ def report(
         out,
         parts,
         ordered,
-        options.sandbox,
+        options.sandboxed,
         canary=checked,
         skipped=skipped,
         elsewhere=found.elsewhere,
@@ -504,7 +504,7 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     """Grade one notebook down the same stages against every test of its lab, hidden ones
     included, with points from the course's source; nothing is recorded."""
     options = options or Options()
-    if options.sandbox:
+    if options.sandboxed:
         bwrap.bwrap()
     path = Path(path)
     try:
@@ -518,7 +518,7 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
         (p for p in parts if grade_ids_of(nb) & set(p.cells)), parts[0]
     )
-    sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandbox)
+    sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandboxed)
     with engine.LocalEngine(1) as pool:
         ctx = Context.of(course, the_lab, options, pool)
         return flow(sub, ctx)

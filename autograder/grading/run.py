@@ -20,7 +20,7 @@ def stage(sub: Submission, ctx) -> Submission:
         kernel.run,
         sub.restored,
         ctx.limits,
-        sandbox=ctx.sandbox,
+        sandboxed=ctx.sandboxed,
         files=ctx.shared_files,
         results_cells=frozenset(sub.prepared.tests),
     )

@@ -170,13 +170,13 @@ def _limit_prefix(limits: Limits) -> list[str]:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel command runs under bwrap (or, with ``sandbox=False``,
+    """A kernel manager whose kernel command runs under bwrap (or, with ``sandboxed=False``,
     only under the resource limits). Asynchronous, as nbclient expects: with a blocking
     manager nbclient's check that the kernel is alive never runs, and a dead kernel hangs it."""
 
     private_dir = Unicode("", help="the kernel's writable working folder").tag(config=False)
     readable = List(Unicode(), help="paths bound read-only").tag(config=False)
-    sandbox = Bool(True).tag(config=False)
+    sandboxed = Bool(True).tag(config=False)
     memory_mb = Int(2048).tag(config=False)
     file_mb = Int(100).tag(config=False)
 
@@ -187,7 +187,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         limits = Limits(memory_mb=self.memory_mb, file_mb=self.file_mb)
         inner = _limit_prefix(limits) + cmd[1:]  # cmd[0] is this Python
-        if not self.sandbox:
+        if not self.sandboxed:
             return inner
         return wrap(self.readable, self.private_dir) + inner
 

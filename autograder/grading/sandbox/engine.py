@@ -25,7 +25,7 @@ import sys
 from importlib import metadata
 
 from autograder.errors import ToolError
-from autograder.grading.sandbox import bwrap as sandbox
+from autograder.grading.sandbox import bwrap
 
 #: Packages whose versions must match between the instructor and every worker: they decide
 #: what a kernel computes and how its notebook is run and read.
@@ -91,8 +91,8 @@ def probe(check_sandbox: bool) -> dict:
             found[name] = "missing"
     if check_sandbox:
         try:
-            sandbox.bwrap()
-        except sandbox.SandboxUnavailable as exc:
+            bwrap.bwrap()
+        except bwrap.SandboxUnavailable as exc:
             found["sandbox"] = str(exc)
     return found
 

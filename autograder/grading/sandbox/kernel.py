@@ -151,7 +151,7 @@ def run(
     nb: NotebookNode,
     limits: Limits,
     *,
-    sandbox: bool,
+    sandboxed: bool,
     files: dict[str, bytes] | None = None,
     autograding: bool = True,
     results_cells: frozenset[int] = frozenset(),
@@ -169,7 +169,7 @@ def run(
     asked = frozenset(i + 1 for i in results_cells)  # indices with the before cell in front
     try:
         result = _run(
-            nb, limits, sandbox=sandbox, files=files, autograding=autograding, results=asked
+            nb, limits, sandboxed=sandboxed, files=files, autograding=autograding, results=asked
         )
     finally:
         nb.cells.remove(before)
@@ -198,14 +198,14 @@ def _run(
     nb: NotebookNode,
     limits: Limits,
     *,
-    sandbox: bool,
+    sandboxed: bool,
     files: dict[str, bytes] | None,
     autograding: bool,
     results: frozenset[int],
 ) -> Execution:
     """Sandboxed, the kernel is forked by a zygote of ``ZYGOTES`` into a job folder of its
     sandbox; without a sandbox it is a new process in a temporary folder."""
-    zygote = ZYGOTES.acquire() if sandbox else None
+    zygote = ZYGOTES.acquire() if sandboxed else None
     private = zygote.job_folder() if zygote else Path(tempfile.mkdtemp(prefix="autograde-"))
     try:
         for name, content in (files or {}).items():
@@ -231,7 +231,7 @@ def _run(
                 **common,
                 private_dir=str(private),
                 readable=readable_paths(),
-                sandbox=False,
+                sandboxed=False,
                 memory_mb=limits.memory_mb,
                 file_mb=limits.file_mb,
             )

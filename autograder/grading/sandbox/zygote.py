@@ -36,7 +36,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Int
 
-from autograder.grading.sandbox import bwrap as sandbox
+from autograder.grading.sandbox import bwrap
 
 SERVER = Path(__file__).with_name("zygote_server.py")
 STARTUP_TIMEOUT = 120  # seconds for the zygote's imports, on a busy machine
@@ -91,7 +91,7 @@ class Zygote:
         static.mkdir()
         self.slot.mkdir()
         shutil.copy(SERVER, static / SERVER.name)
-        shutil.copytree(sandbox.matplotlib_cache(), static / ".matplotlib")
+        shutil.copytree(bwrap.matplotlib_cache(), static / ".matplotlib")
         for folder, _, files in os.walk(static):  # readable by the sandbox's user, not writable
             os.chmod(folder, 0o755)
             for name in files:
@@ -99,12 +99,12 @@ class Zygote:
         self.root.chmod(0o711)
         self.slot.chmod(0o711)  # the job folders in it are their own user's, 0700
         os.chown(self.slot, uid, uid)
-        env = sandbox.kernel_env(self.slot)
+        env = bwrap.kernel_env(self.slot)
         env["MPLCONFIGDIR"] = str(static / ".matplotlib")
         # not --die-with-parent: that would end the sandbox with the grading thread that
         # started it. The zygote ends when its stdin closes (the grader exited or closed it),
         # and with it every process of its sandbox (its pid namespace's init goes).
-        command = sandbox.wrap(
+        command = bwrap.wrap(
             [*readable, str(static)],
             str(self.slot),
             die_with_parent=False,
@@ -112,7 +112,7 @@ class Zygote:
         )
         self.uid = uid
         self.log = open(self.root / "zygote.log", "w")  # noqa: SIM115 -- closed in close()
-        server = [sandbox.PYTHON, str(static / SERVER.name), str(self.root)]
+        server = [bwrap.PYTHON, str(static / SERVER.name), str(self.root)]
         self.process = subprocess.Popen(
             [*command, *server, str(self.user.uid) if self.user else "-"],
             stdin=subprocess.PIPE,
@@ -165,7 +165,7 @@ class Zygote:
         os.chown(job / "ipc", self.uid, self.uid)
         return job
 
-    def spawn(self, job: Path, connection_file: str, env: dict, limits: sandbox.Limits) -> int:
+    def spawn(self, job: Path, connection_file: str, env: dict, limits: bwrap.Limits) -> int:
         os.chown(connection_file, self.uid, self.uid)  # written by jupyter_client, 0600
         reply = self.request(
             "spawn",
@@ -254,7 +254,7 @@ class ZygotePool:
             if zygote.process.poll() is None:
                 return zygote
             self.discard(zygote)  # it died while it waited
-        zygote = Zygote(sandbox.readable_paths())
+        zygote = Zygote(bwrap.readable_paths())
         with self.lock:
             self.all.append(zygote)
         return zygote
@@ -305,7 +305,7 @@ class ZygoteProvisioner(LocalProvisioner):
     zygote: Zygote | None = None
     job: Path | None = None
     kernel_env: dict | None = None
-    limits: sandbox.Limits | None = None
+    limits: bwrap.Limits | None = None
     forked: _Forked | None = None  # kept after the kernel ended, for its ``disk``
 
     async def launch_kernel(self, cmd, **kwargs):
