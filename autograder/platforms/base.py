@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import notebooks
 from autograder.errors import UsageError
 from autograder.text import inert, spreadsheet_cell
 
@@ -369,11 +370,7 @@ def csv_text(rows: Sequence[Sequence[str]], delimiter: str = ",", quote_all: boo
 def write_file(path: Path, text: str, encoding: str = "utf-8-sig") -> None:
     """``text`` at ``path``, replaced in one step. UTF-8 with a byte-order mark by default,
     which the importers accept and which makes Excel read accents right."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding=encoding, newline="")
-    os.replace(tmp, path)
+    notebooks.write_atomic(path, text, encoding=encoding, newline="")
 
 
 def cells(*values: str) -> list[str]:
