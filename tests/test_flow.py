@@ -45,7 +45,7 @@ def _stages(ran: list[str], raises: dict[str, BaseException] | None = None) -> l
 
 
 def _sub(name: str = "alice.ipynb") -> Submission:
-    return Submission(name, None, name.split(".")[0])
+    return Submission.of(name, None, name.split(".")[0])
 
 
 def test_every_stage_runs_in_order_on_the_same_record():

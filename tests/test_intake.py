@@ -60,7 +60,7 @@ def test_both_layouts_nbgraders_and_a_zip_give_the_same_records(tmp_path):
         assert {s.student_id for s in found.values()} == {"alice", "bob", "carol", "dave"}
         assert all(s.counted and s.runs for s in found.values())
         carol = found[f"carol/{LAB}/{LAB}.ipynb"]
-        assert carol.accounts_for == [f"carol/{LAB}/timestamp.txt"]
+        assert carol.accounts_for == (f"carol/{LAB}/timestamp.txt",)
         assert carol.time == datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.UTC)
         assert carol.time_from == f"carol/{LAB}/timestamp.txt"
         assert f"not named {LAB}.ipynb" in found["dave/lab2.ipynb"].notes[0]
@@ -159,7 +159,7 @@ def test_nbgraders_folders_of_other_labs_are_other_assignments(tmp_path):
 def test_copies_of_the_labs_own_helpers_belong_to_the_notebooks_row(tmp_path):
     root = _tree(tmp_path, {f"lee/{LAB}.ipynb": NB, "lee/labs/nn.py": b"x", "lee/mine.py": b"y"})
     found = _found(root, helper_files=["labs/nn.py"])
-    assert found[f"lee/{LAB}.ipynb"].accounts_for == ["lee/labs/nn.py"]
+    assert found[f"lee/{LAB}.ipynb"].accounts_for == ("lee/labs/nn.py",)
     assert set(found) == {f"lee/{LAB}.ipynb", "lee/mine.py"}  # mine.py is not the lab's
 
 
@@ -242,8 +242,8 @@ def test_the_stage_reads_through_no_link(tmp_path):
     target.write_bytes(NB)
     (tmp_path / "link.ipynb").symlink_to(target)
     with pytest.raises(OSError):
-        intake.stage(Submission("link.ipynb", tmp_path / "link.ipynb", "x"), None)
-    sub = intake.stage(Submission("real.ipynb", target, "x"), None)
+        intake.stage(Submission.of("link.ipynb", tmp_path / "link.ipynb", "x"), None)
+    sub = intake.stage(Submission.of("real.ipynb", target, "x"), None)
     assert sub.nb.cells[0].source == "x = 1" and len(sub.sha256) == 64
 
 

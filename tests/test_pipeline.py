@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -19,6 +20,7 @@ from autograder import notebooks
 from autograder.course import Course
 from autograder.demo import democlass
 from autograder.grading import gradebook, pipeline, record, restore
+from autograder.grading.pipeline import STAGES
 from autograder.grading.sandbox import bwrap, kernel
 from autograder.grading.stage import Stage
 
@@ -152,12 +154,13 @@ def test_any_failure_of_a_stage_is_that_files_row_only(tmp_path, monkeypatch):
             raise KeyError("boom")
         return real(sub, ctx)
 
-    monkeypatch.setattr(restore, "stage", explodes_on_stub)
+    stages = [replace(s, run=explodes_on_stub) if s.name == "restore" else s for s in STAGES]
+    monkeypatch.setattr(pipeline, "STAGES", tuple(stages))
     options = pipeline.Options(limits=FAST, progress=False)
     rows = {r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)}
     assert (rows["correct"].score, rows["correct"].status) == (10, "graded")
     assert rows["stub"].status == "error"
-    assert "restore stage (KeyError: 'boom')" in rows["stub"].reason
+    assert "restore stage (KeyError: 'boom'" in rows["stub"].reason
     assert gradebook.grades(course.db_url, LAB)["stub"] == (0.0, True)
 
 

@@ -133,7 +133,7 @@ def test_many_findings_are_summarised_not_listed(lab):
 
     from autograder.grading.submission import Submission
 
-    sub = Submission("a.ipynb", None, "amy")
+    sub = Submission.of("a.ipynb", None, "amy")
     sub.nb = _release()
     for k in range(50):
         cell = new_code_cell(f"x = {k}")

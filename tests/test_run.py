@@ -30,7 +30,7 @@ class _Lost:
 
 def test_a_lost_job_or_a_kernel_that_never_started_is_the_machines_fault():
     ctx = SimpleNamespace(engine=_Lost, limits=FAST, sandboxed=True, shared_files={})
-    sub = Submission("a.ipynb", None, "amy")
+    sub = Submission.of("a.ipynb", None, "amy")
     sub.prepared = SimpleNamespace(tests={})
     with pytest.raises(EnvironmentFault, match="the grading job was lost .*grade again"):
         run.stage(sub, ctx)

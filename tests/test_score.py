@@ -34,7 +34,7 @@ def _ran(nb, failing=()):
 
 
 def _scored(nb, **execution) -> Submission:
-    sub = Submission("x.ipynb", None, "x")
+    sub = Submission.of("x.ipynb", None, "x")
     sub.execution = Execution(nb, **execution)
     return score.stage(sub, None)
 

@@ -38,7 +38,9 @@ def build(lab: str, course) -> dict[str, bytes]:
     source_file = course.source_path(lab)
     gradebook = course.root / "gradebook.db"
     tampered = copy.deepcopy(solution)
-    for cell in filter(notebooks.is_hidden_test, tampered.cells):  # the first hidden test
+    for cell in tampered.cells:  # the first test with points: a hidden test
+        if not (notebooks.is_test(cell) and notebooks.points(cell) > 0):
+            continue
         cell.source = "# all tests pass, trust me\npass"
         break
     subs = {

@@ -29,6 +29,7 @@ exactly one ``Submission``:
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 import os
@@ -47,8 +48,8 @@ from autograder import platforms
 from autograder.errors import UsageError
 from autograder.grading import identity
 from autograder.grading.stage import Step
-from autograder.grading.submission import Status, Submission, SubmissionFault
-from autograder.platforms.base import Handed, Tree, safe_id
+from autograder.grading.submission import Origin, Status, Stopped, Submission, SubmissionFault
+from autograder.platforms.base import Handed, Person, Tree, safe_id
 
 MAX_FILE_BYTES = 100 << 20  # a file read at all
 MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook's cells without their outputs: what runs
@@ -69,6 +70,62 @@ def rule(lab: str) -> str:
 class Found:
     submissions: list[Submission]
     elsewhere: list[str] = field(default_factory=list)  # files of the course's other labs
+
+
+@dataclass
+class _Draft:
+    """A file's record while ``find`` weighs it against its neighbours; it becomes a
+    ``Submission`` whose ``Origin`` is fixed (``submission``)."""
+
+    file: str
+    path: Path | None
+    student_id: str
+    counted: bool = True
+    sha256: str = ""
+    extras: dict[str, bytes] = field(default_factory=dict)
+    accounts_for: list[str] = field(default_factory=list)
+    seen: tuple[str, ...] = ()
+    person: Person | None = None
+    late: bool = False
+    time: datetime.datetime | None = None
+    time_from: str = ""
+    group: str = ""
+    members: list[Person] = field(default_factory=list)
+    notebook: str = ""
+    stopped: Stopped | None = None
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def stop(self, status: Status, reason: str) -> None:
+        self.stopped = Stopped(Status(status), reason)
+
+    def flag(self, text: str) -> None:
+        if text not in self.flags:
+            self.flags.append(text)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def submission(self) -> Submission:
+        origin = Origin(
+            file=self.file,
+            path=self.path,
+            student_id=self.student_id,
+            counted=self.counted,
+            sha256=self.sha256,
+            extras=dict(self.extras),
+            accounts_for=tuple(self.accounts_for),
+            seen=self.seen,
+            person=self.person,
+            marked_late=self.late,
+            time=self.time,
+            time_from=self.time_from,
+            group=self.group,
+            members=tuple(self.members),
+            notebook=self.notebook,
+        )
+        return Submission(origin, stopped=self.stopped, flags=self.flags, notes=self.notes)
 
 
 def _safe_name(name: str) -> str | None:
@@ -324,10 +381,9 @@ def find(
             groups.setdefault(who[rel].person.student_id, []).append(rel)
     found.elsewhere.sort()
     context = _Context(root, notebooks, handed, who, set(helper_files), why_refused, links)
-    for rels in groups.values():
-        found.submissions += _group(context, rels)
-    _credit_members(found.submissions, people)
-    found.submissions.sort(key=lambda s: s.file)
+    drafts = [draft for rels in groups.values() for draft in _group(context, rels)]
+    _credit_members(drafts, people)
+    found.submissions = sorted((d.submission() for d in drafts), key=lambda s: s.file)
     return found
 
 
@@ -373,7 +429,7 @@ def _identity(h: Handed) -> tuple[str, str]:
     return (h.person.platform, h.person.user_id)
 
 
-def _group(c: _Context, rels: list[str]) -> list[Submission]:
+def _group(c: _Context, rels: list[str]) -> list[_Draft]:
     """The records of one student's files, or of one file that is no one's."""
     handed, out = c.handed, []
     first = c.who[rels[0]]
@@ -452,7 +508,7 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
             continue
         h = handed[rel]
         path = c.root / rel if rel not in c.refused else None
-        sub = Submission(_shown(rel), path, student, counted=False)
+        sub = _Draft(_shown(rel), path, student, counted=False)
         sub.person, sub.late = person, h.late
         sub.notebook = of_file.get(rel, c.notebooks[0])
         for text in () if stray else (*c.who[rel].notes, *h.notes):
@@ -526,7 +582,7 @@ def _group(c: _Context, rels: list[str]) -> list[Submission]:
         if path is not None and not bad[rel]:
             sub.sha256 = _sha256(path)
         stopped = (sub.stopped.status, sub.stopped.reason) if sub.stopped else ("", "")
-        sub.found = tuple([*stopped, *sub.flags, *sub.notes])
+        sub.seen = tuple([*stopped, *sub.flags, *sub.notes])
         out.append(sub)
     return out
 
@@ -584,11 +640,11 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
         sub.members = list(h.members)
 
 
-def _timed(sub: Submission, h: Handed) -> None:
+def _timed(sub: _Draft, h: Handed) -> None:
     sub.time, sub.time_from, sub.late = h.time, h.time_from, h.late
 
 
-def _credit_members(subs: list[Submission], people: dict) -> None:
+def _credit_members(subs: list[_Draft], people: dict) -> None:
     """Each member of a group's counted submission, resolved, unless they have a counted file of
     their own or an earlier group's submission already counts for them."""
     counted = {(s.student_id, s.notebook) for s in subs if s.counted}
@@ -693,7 +749,8 @@ def stage(sub: Submission, ctx) -> Submission:
     """Read the file's notebook (never through a link)."""
     if sub.path is not None and not sub.data:
         sub.data = read_bytes(sub.path)
-        sub.sha256 = hashlib.sha256(sub.data).hexdigest()  # what was read is what is graded
+        # what was read is what is graded: the origin's hash is of these bytes
+        sub.origin = replace(sub.origin, sha256=hashlib.sha256(sub.data).hexdigest())
     notes: list[str] = []
     sub.nb = read(sub.data, notes)
     for text in notes:

@@ -223,7 +223,9 @@ def canary(ctx: Context) -> str:
     else:
         solution = lab.filled(mistakes.solution_code(lab.name, ctx.course))
     subs = {
-        name: Submission(f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode())
+        name: Submission.of(
+            f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode()
+        )
         for name, nb in (("solution", solution), ("release", copy.deepcopy(lab.release)))
     }
     quiet = replace(ctx, out=None)
@@ -421,7 +423,13 @@ def run_flows(
         # the notebooks of one lab share its gradebook entry, and the output folder's ledger
         assignment = _assignment(first, options.due, needed)
         ledger = record.ledger(out, first.lab.name)
-        ctxs = {name: ctx.recording(out, assignment, ledger) for name, ctx in quiet.items()}
+        # the record stages' gradebook writes, batched: closed (what is queued written) once
+        # the flows have ended, interrupted or not (below)
+        writer = gradebook.Writer(course.db_url, course.config)
+        ctxs = {
+            name: replace(ctx.recording(out, assignment, ledger), gradebook=writer)
+            for name, ctx in quiet.items()
+        }
         default = ctxs[parts[0].notebook]
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
@@ -518,7 +526,7 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
         (p for p in parts if grade_ids_of(nb) & set(p.cells)), parts[0]
     )
-    sub = Submission(path.name, path, path.stem, data, sandboxed=options.sandboxed)
+    sub = Submission.of(path.name, path, path.stem, data, sandboxed=options.sandboxed)
     with engine.LocalEngine(1) as pool:
         ctx = Context.of(course, the_lab, options, pool)
         return flow(sub, ctx)

@@ -189,26 +189,41 @@ class Row:
         return out
 
 
-@dataclass
-class Submission:
-    # intake: where the file came from and whose it is
-    file: str
-    path: Path | None
-    student_id: str
-    data: bytes = b""  # read by the intake stage
-    sha256: str = ""  # of the file, from intake
+@dataclass(frozen=True)
+class Origin:
+    """What intake found of one file, fixed once found: where it came from, whose it is,
+    whether it is the student's graded file (``counted``), and what its platform says of it.
+    The intake stage replaces it once, with the hash of the bytes it read."""
+
+    file: str  # its path in the submissions folder
+    path: Path | None  # None: a file that cannot be read (a refused zip entry)
+    student_id: str  # "" when the file is no one's
     counted: bool = True
-    extras: dict[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp, secret
-    accounts_for: list[str] = field(default_factory=list)  # the platform's files beside it
-    found: tuple[str, ...] = ()  # what intake found about the file among its neighbours
+    sha256: str = ""  # of the file (the intake stage: of what it read)
+    extras: Mapping[str, bytes] = field(default_factory=dict)  # nbgrader's timestamp, secret
+    accounts_for: tuple[str, ...] = ()  # the platform's files beside it
+    seen: tuple[str, ...] = ()  # what intake found about the file among its neighbours
     person: Person | None = None  # whom it counts for, with their platform identity
-    late: bool = False  # the platform marked it late without a time (Canvas's LATE)
+    marked_late: bool = False  # the platform marked it late without a time (Canvas's LATE)
     time: datetime.datetime | None = None  # when the platform says it was handed in (UTC)
     time_from: str = ""  # where that time was read
     group: str = ""  # the group whose submission it is
-    members: list[Person] = field(default_factory=list)  # the group's other members
-    member_late: dict[str, dict] = field(default_factory=dict)  # each member's lateness
+    members: tuple[Person, ...] = ()  # the group's other members
     notebook: str = ""  # which notebook of the lab it is (the lab's name for this bundle's)
+
+
+def _origin(name: str) -> property:
+    return property(lambda self: getattr(self.origin, name), doc=f"``origin.{name}``")
+
+
+@dataclass
+class Submission:
+    """One file on its way down the stages: what intake found (``origin``, frozen), what
+    stopped it if anything (``stopped``), what the stages made, and what the record stage
+    found in the gradebook. ``sub.file``, ``sub.student_id``, ... read ``sub.origin``."""
+
+    origin: Origin
+    data: bytes = b""  # read by the intake stage
     # what the stages found
     stopped: Stopped | None = None  # None: it runs, and the score stage decides its status
     flags: list[str] = field(default_factory=list)
@@ -229,6 +244,29 @@ class Submission:
     late_penalty: float = 0.0
     lateness: str = ""
     late_key: str = ""
+    member_late: dict[str, dict] = field(default_factory=dict)  # each member's lateness
+
+    file = _origin("file")
+    path = _origin("path")
+    student_id = _origin("student_id")
+    counted = _origin("counted")
+    sha256 = _origin("sha256")
+    extras = _origin("extras")
+    accounts_for = _origin("accounts_for")
+    person = _origin("person")
+    marked_late = _origin("marked_late")
+    time = _origin("time")
+    time_from = _origin("time_from")
+    group = _origin("group")
+    members = _origin("members")
+    notebook = _origin("notebook")
+
+    @classmethod
+    def of(cls, file: str, path: Path | None, student_id: str, data: bytes = b"", **more):
+        """A record of one file that no intake found (``check``, the canary, tests):
+        ``more`` are ``Origin``'s fields, or ``sandboxed``."""
+        sandboxed = more.pop("sandboxed", True)
+        return cls(Origin(file, path, student_id, **more), data=data, sandboxed=sandboxed)
 
     @property
     def name(self) -> str:
@@ -251,7 +289,7 @@ class Submission:
             person.user_id,
             self.group,
             *(f"member {m.student_id} {m.name} {m.platform} {m.user_id}" for m in self.members),
-            *self.found,
+            *self.origin.seen,
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -296,7 +334,7 @@ class Submission:
             seconds=getattr(self.execution, "seconds", 0.0),
             sandboxed=self.sandboxed,
             counted=self.counted,
-            accounts_for=self.accounts_for,
+            accounts_for=list(self.accounts_for),
             key=self.key,
             code=self.code,
             name=person.name,
@@ -308,7 +346,7 @@ class Submission:
             user_id=person.user_id,
             time=self.time.isoformat() if self.time else "",
             time_from=self.time_from,
-            marked_late=self.late,
+            marked_late=self.marked_late,
             lateness=self.lateness,
             late_key=self.late_key,
             group=self.group,
@@ -335,5 +373,6 @@ __all__ = [
     "HiddenTest",
     "Prepared",
     "Row",
+    "Origin",
     "Submission",
 ]

@@ -51,12 +51,12 @@ def test_the_latest_attempt_counts_at_the_time_of_its_name(tmp_path):
     latest = found[f"Lab 2_student1_attempt_2026-12-01-16-59-30_{LAB}.ipynb"]
     assert (latest.student_id, latest.name, latest.counted) == ("student1", "Student One", True)
     assert latest.time == datetime.datetime(2026, 12, 1, 21, 59, 30, tzinfo=datetime.UTC)
-    assert latest.accounts_for == ["Lab 2_student1_attempt_2026-12-01-16-59-30.txt"]  # its receipt
+    assert latest.accounts_for == ("Lab 2_student1_attempt_2026-12-01-16-59-30.txt",)  # its receipt
     assert any("earlier attempts" in n for n in latest.notes)
     earlier = found[f"Lab 2_student1_attempt_2026-11-30-10-00-00_{LAB}.ipynb"]
     assert not earlier.counted and earlier.stopped.status == "skipped"
     assert "the attempt of 2026-11-30-10-00-00 is not the latest" in earlier.stopped.reason
-    assert earlier.accounts_for == ["Lab 2_student1_attempt_2026-11-30-10-00-00.txt"]
+    assert earlier.accounts_for == ("Lab 2_student1_attempt_2026-11-30-10-00-00.txt",)
     jane = found["Lab 2_j_doe_attempt_2026-12-01-17-05-00_Lab2 final.ipynb"]
     assert jane.student_id == "j_doe" and jane.counted  # a username with '_', by the receipt
     assert any("not named" in n for n in jane.notes)  # "Lab2 final.ipynb", the student's name
@@ -159,4 +159,4 @@ def test_what_a_student_writes_in_a_receipt_is_never_the_platforms(tmp_path):
     files = {f"{prefix}.txt": said, f"{prefix}_{LAB}.ipynb": TINY}
     found = intake_rows(download(tmp_path / "s", files), options={"timezone": ZoneInfo("UTC")})
     (bob,) = found.values()
-    assert bob.accounts_for == [f"{prefix}.txt"] and bob.extras == {}  # no nbgrader timestamp.txt
+    assert bob.accounts_for == (f"{prefix}.txt",) and bob.extras == {}  # no nbgrader timestamp.txt

@@ -54,7 +54,7 @@ def test_file_names_give_the_user_the_late_mark_and_the_latest_upload(tmp_path):
         )
     )
     smith = found[f"smithjohn_12345_67890_{LAB}.ipynb"]
-    assert (smith.student_id, smith.name, smith.counted, smith.late) == (
+    assert (smith.student_id, smith.name, smith.counted, smith.marked_late) == (
         "12345",
         "smithjohn",
         True,
@@ -62,7 +62,7 @@ def test_file_names_give_the_user_the_late_mark_and_the_latest_upload(tmp_path):
     )
     assert not smith.notes and not smith.flags  # named as the lab: nothing to say
     latest = found[f"doejane_LATE_23456_78901_{LAB}-1.ipynb"]
-    assert latest.student_id == "23456" and latest.counted and latest.late
+    assert latest.student_id == "23456" and latest.counted and latest.marked_late
     assert any("marked it LATE without saying when" in f for f in latest.flags)
     assert any("earlier ones not graded" in n for n in latest.notes)
     older = found[f"doejane_LATE_23456_78900_{LAB}.ipynb"]
@@ -143,9 +143,9 @@ def test_a_group_set_gives_every_member_the_groups_file(tmp_path):
     assert [r.student_id for r in row.for_members()] == ["S-2"]
     assert "a member of Team Alpha" in row.for_members()[0].reason
     alone = found[f"doejane_1003_6_{LAB}.ipynb"]
-    assert alone.members == [] and alone.group == ""  # alone in Team Beta
+    assert alone.members == () and alone.group == ""  # alone in Team Beta
     without = intake_rows(subs, roster=roster(tmp_path))[f"teamalpha_1001_5_{LAB}.ipynb"]
-    assert without.members == []  # without the group set only the one who handed it in
+    assert without.members == ()  # without the group set only the one who handed it in
     groups.write_text("name,score\nx,1\n")
     with pytest.raises(RosterError, match="not Canvas's group set"):
         intake_rows(subs, options={"groups": groups})
@@ -337,7 +337,7 @@ def test_groups_are_told_apart_by_their_id_and_a_student_is_in_one(tmp_path):
     )  # two groups of one name
     subs = download(tmp_path / "s", [f"team_1001_5_{LAB}.ipynb"])
     (team,) = intake_rows(subs, options={"groups": groups}).values()
-    assert team.members == []  # Jane is in the other "Team"
+    assert team.members == ()  # Jane is in the other "Team"
     groups.write_text(
         header + '"Smith, John",1001,,,A,Team,10,\n"Smith, John",1001,,,A,Other,12,\n'
     )

@@ -150,5 +150,5 @@ def test_a_group_counts_for_every_member_the_class_can_tell(tmp_path):
         {"submission_metadata.yml": yaml.encode(), f"submission_1/{LAB}.ipynb": TINY},
     )
     group = intake_rows(subs, roster=Roster.read(roster_file))[f"submission_1/{LAB}.ipynb"]
-    assert group.student_id == "2" and group.counted and group.members == []
+    assert group.student_id == "2" and group.counted and group.members == ()
     assert any("2 people of that name" in n for n in group.notes)

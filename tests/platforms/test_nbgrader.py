@@ -33,9 +33,9 @@ def test_the_time_is_the_exchanges_timestamp_and_no_other(tmp_path):
     )
     ann = found[f"ann/{LAB}/{LAB}.ipynb"]
     assert ann.time == datetime.datetime(2026, 12, 1, 16, 59, 58, 123456, tzinfo=UTC)
-    assert ann.time_from == f"ann/{LAB}/timestamp.txt" and ann.accounts_for == [
-        f"ann/{LAB}/timestamp.txt"
-    ]
+    assert ann.time_from == f"ann/{LAB}/timestamp.txt" and ann.accounts_for == (
+        f"ann/{LAB}/timestamp.txt",
+    )
     bob = found[f"bob/{LAB}/work/{LAB}.ipynb"]
     assert bob.time == datetime.datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # the exchange's, in UTC
     own = found[f"bob/{LAB}/work/timestamp.txt"]
@@ -72,7 +72,7 @@ def test_a_timestamp_that_cannot_be_read_is_never_on_time(tmp_path, content, sho
         and shown in dan.stopped.reason
     )
     assert "never on time" in dan.stopped.reason and "nbgrader refuses" in dan.stopped.reason
-    assert dan.accounts_for == [f"dan/{LAB}/timestamp.txt"]
+    assert dan.accounts_for == (f"dan/{LAB}/timestamp.txt",)
 
 
 def test_the_timestamp_in_a_students_own_zip_means_nothing(tmp_path):
