@@ -115,6 +115,7 @@ class Context:
     #: the gradebook's due date (naive UTC datetime, or None); its error, the record stage's
     assignment: Future = field(default_factory=_done)
     ledger: dict = field(default_factory=dict)  # the output folder's ledger (record.ledger)
+    gradebook: gradebook.Writer | None = None  # the run's gradebook writes (the record stage)
 
     @classmethod
     def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
@@ -453,6 +454,7 @@ def run_flows(
             if stopped:  # interrupted: end the kernels that run, keep what finished
                 pool.close(cancel=True)
             flows.shutdown(wait=True, cancel_futures=stopped)
+            writer.close()  # the gradebook writer (above)
     if plan.kept and assignment.exception() is None:
         due, extensions = gradebook.late_inputs(course.db_url, first.lab.name)
         for row in plan.kept:

@@ -8,9 +8,11 @@ status is ``environment`` (nothing is recorded then, and the next run grades it 
   release notebook with every test failed by the reason -- with the lab's own helpers, as
   ``nbgrader autograde`` leaves it, so formgrader, ``generate_feedback`` and
   ``release_feedback`` work as usual. A group's submission is recorded for each member.
-- the gradebook gets its points (``gradebook.save``), which replace any earlier ones, at the
-  time its platform recorded (``when``), and the course's late-submission plugin sets its
-  penalty. The output folder's ledger lists every student it ever recorded.
+- the gradebook gets its points, which replace any earlier ones, at the time its platform
+  recorded (``when``), and the course's late-submission plugin sets its penalty: the run's
+  ``gradebook.Writer`` (``ctx.gradebook``) writes them in batches with other submissions',
+  and the stage waits for its own, so a failed write is this row's ``environment``. The
+  output folder's ledger lists every student it ever recorded.
 
 Every row but an ``environment`` one is then kept in ``<out>/.state/`` with the key of what
 it was graded from, so a rerun keeps it while the file and its neighbours are unchanged, and
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -313,8 +316,12 @@ def stage(sub: Submission, ctx) -> Submission:
                 f"the lab could not be recorded in the gradebook ({type(exc).__name__}: "
                 f"{str(exc)[:300]}); nothing was recorded: grade again"
             ) from exc
+        # the run's gradebook.Writer; alone (no run around it), a transaction of its own
+        book = getattr(ctx, "gradebook", None) or gradebook.Writer(
+            ctx.course.db_url, ctx.course.config, inline=True
+        )
         people = [sub.person, *sub.members]
-        member_late = {}
+        writes = {}
         for person in people:
             student = sub.student_id if person is sub.person else person.student_id
             store_copies(student, sub, ctx, executed)
@@ -323,24 +330,24 @@ def stage(sub: Submission, ctx) -> Submission:
                 known = {"platform": person.platform, "user_id": person.user_id}
                 if entry is None or any(entry.get(k) != v for k, v in known.items()):
                     if entry is None:
-                        made = not gradebook.has_student(ctx.course.db_url, student)
+                        made = not book.has_student(student)
                         entry = ctx.ledger[student] = {"made_student": made}
                     entry.update(known)
                     line = {"lab": ctx.lab.name, "student": student, **entry}
                     _journal(ctx.out, [line])  # before the gradebook: a crash loses nothing
-                extension = gradebook.extension(ctx.course.db_url, ctx.lab.name, student)
-                late = gradebook.save(
-                    ctx.course.db_url,
-                    ctx.lab.name,
-                    student,
-                    row,
-                    executed,
-                    when(row.time, row.marked_late, due, extension),
-                    ctx.course.config,
-                    _student_record(person),
-                    ctx.lab.notebook,
-                )
-            member_late[student] = (late, late_key(row, due, extension, ctx.course.config))
+            writes[student] = book.save(  # its time may depend on the student's extension
+                ctx.lab.name,
+                student,
+                row,
+                executed,
+                functools.partial(when, row.time, row.marked_late, due),
+                _student_record(person),
+                ctx.lab.notebook,
+            )
+        member_late = {}
+        for student, write in writes.items():
+            late = write.result()  # a write that failed fails this row: environment
+            member_late[student] = (late, late_key(row, due, late.extension, ctx.course.config))
         late, key = member_late[sub.student_id]
         sub.submitted, sub.seconds_late, sub.late_penalty = (
             late.submitted,
