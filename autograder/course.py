@@ -5,7 +5,7 @@ its parents, or what ``--course`` names -- never the place this tool is installe
 its labs (every ``source/<lab>/`` that holds a notebook: this bundle's, and the course's own
 assignments, plain nbgrader ones of one or several notebooks included), its configuration
 and gradebook URL (as its ``nbgrader_config.py`` sets them), and for each notebook of a lab
-a ``Lab``: the source and release notebooks, the points of every graded cell, and the
+a ``Part``: the source and release notebooks, the points of every graded cell, and the
 helper and data files beside the source.
 Everything that decides points is read from here, never from a submission.
 """
@@ -166,7 +166,7 @@ class Course:
             None,
         )
 
-    def lab(self, lab: str, notebook: str | None = None) -> Lab:
+    def lab(self, lab: str, notebook: str | None = None) -> Part:
         """One notebook of an assignment (by default the one named after it, or its only
         one), read once per ``Course`` object."""
         if notebook is None:
@@ -178,14 +178,14 @@ class Course:
                     f"{lab} has {len(names)} notebooks ({', '.join(names)}); name the one you mean"
                 )
         if (lab, notebook) not in self._labs:
-            self._labs[(lab, notebook)] = Lab.read(self, lab, notebook)
+            self._labs[(lab, notebook)] = Part.read(self, lab, notebook)
         return self._labs[(lab, notebook)]
 
-    def parts(self, lab: str) -> list[Lab]:
-        """Every notebook of an assignment, as a ``Lab`` each."""
+    def parts(self, lab: str) -> list[Part]:
+        """Every notebook of an assignment, as a ``Part`` each."""
         return [self.lab(lab, name) for name in self.notebooks(lab)]
 
-    def readable(self, lab: str) -> list[Lab]:
+    def readable(self, lab: str) -> list[Part]:
         """``parts``, or none when the assignment cannot be read (a draft in ``source/``
         not released yet): another lab's state never stops grading this one."""
         try:
@@ -199,7 +199,7 @@ def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
 
 
 @dataclass(frozen=True, eq=False)
-class Lab:
+class Part:
     """One notebook of a course's assignment, read from its ``source/`` and ``release/``:
     ``name`` is the assignment, ``notebook`` the notebook's name (this bundle's labs have
     one notebook, named after the lab)."""
@@ -215,7 +215,7 @@ class Lab:
             object.__setattr__(self, "notebook", self.name)
 
     @classmethod
-    def read(cls, course: Course, lab: str, notebook: str | None = None) -> Lab:
+    def read(cls, course: Course, lab: str, notebook: str | None = None) -> Part:
         notebook = notebook or lab
         return cls(
             course,
@@ -273,4 +273,4 @@ class Lab:
         return nb
 
 
-__all__ = ["Course", "CourseError", "Lab"]
+__all__ = ["Course", "CourseError", "Part"]

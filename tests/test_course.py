@@ -8,7 +8,7 @@ import pytest
 from minicourse import ANSWER, LAB, POINTS, SOLUTION, TEST, build
 
 from autograder import notebooks
-from autograder.course import BUNDLE_LABS, Course, CourseError, Lab
+from autograder.course import BUNDLE_LABS, Course, CourseError, Part
 
 
 def _second_notebook(course: Course, lab: str, name: str, of: str | None = None) -> None:
@@ -39,7 +39,7 @@ def test_the_bundles_labs_come_first_in_course_order_then_the_courses_own(tmp_pa
 def test_a_lab_is_its_source_and_release_with_the_points_of_its_test(tmp_path):
     course = build(tmp_path)
     lab = course.lab(LAB)
-    assert isinstance(lab, Lab) and (lab.name, lab.notebook) == (LAB, LAB)
+    assert isinstance(lab, Part) and (lab.name, lab.notebook) == (LAB, LAB)
     assert course.lab(LAB) is lab  # read once per Course
     assert course.parts(LAB) == [lab]
     assert list(lab.cells) == ["task_text", ANSWER, TEST]

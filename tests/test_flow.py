@@ -23,7 +23,7 @@ LAB = SimpleNamespace(
     grade_ids=["t1", "t2"],
     max_score=10.0,
 )
-CTX = SimpleNamespace(lab=LAB)
+CTX = SimpleNamespace(part=LAB)
 
 
 def _stages(ran: list[str], raises: dict[str, BaseException] | None = None) -> list[Step]:

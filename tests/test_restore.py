@@ -139,7 +139,7 @@ def test_many_findings_are_summarised_not_listed(lab):
         cell = new_code_cell(f"x = {k}")
         cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"made-up-{k}", "points": 1}
         sub.nb.cells.append(cell)
-    restore.stage(sub, SimpleNamespace(lab=lab, course=COURSE))
+    restore.stage(sub, SimpleNamespace(part=lab, course=COURSE))
     assert len(sub.flags) == restore.MAX_FLAGS
     assert sub.flags[-1] == "and 43 more findings like these"
 

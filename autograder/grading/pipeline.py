@@ -43,7 +43,7 @@ import nbformat
 from tqdm import tqdm
 
 from autograder import mistakes, notebooks
-from autograder.course import Course, Lab
+from autograder.course import Course, Part
 from autograder.errors import ToolError, UsageError
 from autograder.grading import (
     gradebook,
@@ -104,7 +104,7 @@ class Context:
     (``recording``)."""
 
     course: Course
-    lab: Lab
+    part: Part  # the notebook of the lab this run grades
     plan: instrument.Plan
     limits: Limits
     sandboxed: bool
@@ -118,16 +118,25 @@ class Context:
     gradebook: gradebook.Writer | None = None  # the run's gradebook writes (the record stage)
 
     @classmethod
-    def of(cls, course: Course, lab: Lab, options: Options, pool: engine.Engine) -> Context:
+    def of(cls, course: Course, part: Part, options: Options, pool: engine.Engine) -> Context:
         """A run's context on ``pool``, recording nothing."""
-        plan = instrument.plan_of(lab.source)
+        plan = instrument.plan_of(part.source)
         return cls(
-            course, lab, plan, options.limits, options.sandboxed, pool, pool.share(lab.helper_files)
+            course,
+            part,
+            plan,
+            options.limits,
+            options.sandboxed,
+            pool,
+            pool.share(part.helper_files),
         )
 
-    def recording(self, out: Path, assignment: Future, ledger: dict) -> Context:
-        """This context for a run that records its rows in ``out`` and the gradebook."""
-        return replace(self, out=out, assignment=assignment, ledger=ledger)
+    def recording(
+        self, out: Path, assignment: Future, ledger: dict, writer: gradebook.Writer
+    ) -> Context:
+        """This context for a run that records its rows in ``out`` and, through ``writer``,
+        the gradebook."""
+        return replace(self, out=out, assignment=assignment, ledger=ledger, gradebook=writer)
 
 
 class CanaryFailed(ToolError):
@@ -135,25 +144,25 @@ class CanaryFailed(ToolError):
     environment or the course is broken, not the students' work."""
 
 
-def _not_graded(sub: Submission, lab: Lab, why: str) -> None:
+def _not_graded(sub: Submission, part: Part, why: str) -> None:
     """A record that will not run: every test cell at 0, saying why."""
     if not sub.cells:
         sub.cells = [
             CellResult(
                 g,
                 0.0,
-                float(notebooks.nbgrader_meta(lab.cells[g]).get("points", 0)),
+                float(notebooks.nbgrader_meta(part.cells[g]).get("points", 0)),
                 False,
                 "not graded: " + why,
             )
-            for g in lab.grade_ids
+            for g in part.grade_ids
         ]
-        sub.max_score = lab.max_score
+        sub.max_score = part.max_score
 
 
-def _fail(sub: Submission, lab: Lab, status: Status, why: str) -> None:
+def _fail(sub: Submission, part: Part, status: Status, why: str) -> None:
     sub.stop(status, why)
-    _not_graded(sub, lab, why)
+    _not_graded(sub, part, why)
 
 
 def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] | None = None) -> Row:
@@ -161,7 +170,7 @@ def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] | None = None) -
     is this row's: a fault is logged with its traceback (``grader.log`` while ``grade`` runs)
     under the file's name."""
     if not sub.runs:  # intake already knows it will not run
-        _not_graded(sub, ctx.lab, sub.stopped.reason)
+        _not_graded(sub, ctx.part, sub.stopped.reason)
     for stage in STAGES if stages is None else stages:
         if not sub.runs and not stage.after_fault:
             continue
@@ -170,10 +179,10 @@ def flow(sub: Submission, ctx: Context, stages: Sequence[Stage] | None = None) -
         except (SubmissionFault, EnvironmentFault) as exc:
             status = Status.ERROR if isinstance(exc, SubmissionFault) else Status.ENVIRONMENT
             LOG.info("%s: %s in its %s stage: %s", sub.file, status, stage.name, exc, exc_info=exc)
-            _fail(sub, ctx.lab, status, str(exc))
+            _fail(sub, ctx.part, status, str(exc))
         except Exception as exc:  # noqa: BLE001 -- contained: this submission's row only
             LOG.warning("%s: the %s stage crashed", sub.file, stage.name, exc_info=exc)
-            _fail(sub, ctx.lab, *stage.crashed(f"{type(exc).__name__}: {str(exc)[:300]}"))
+            _fail(sub, ctx.part, *stage.crashed(f"{type(exc).__name__}: {str(exc)[:300]}"))
     return sub.row()
 
 
@@ -218,23 +227,23 @@ def canary(ctx: Context) -> str:
     """Grade the course's own solution and its untouched release down the same stages, with
     the same sandbox and limits, recording nothing. Raises ``CanaryFailed`` saying why and
     what to do unless the solution gets full marks and the release none; returns a line."""
-    lab = ctx.lab
-    if lab.plain:  # the source notebook is its own solution
-        solution = copy.deepcopy(lab.source)
+    part = ctx.part
+    if part.plain:  # the source notebook is its own solution
+        solution = copy.deepcopy(part.source)
     else:
-        solution = lab.filled(mistakes.solution_code(lab.name, ctx.course))
+        solution = part.filled(mistakes.solution_code(part.name, ctx.course))
     subs = {
         name: Submission.of(
             f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode()
         )
-        for name, nb in (("solution", solution), ("release", copy.deepcopy(lab.release)))
+        for name, nb in (("solution", solution), ("release", copy.deepcopy(part.release)))
     }
     quiet = replace(ctx, out=None)
     with ThreadPoolExecutor(2) as pool:
         rows = dict(zip(subs, pool.map(lambda s: flow(s, quiet), subs.values()), strict=True))
     sol, stub = rows["solution"], rows["release"]
     problems = []
-    if lab.plain:
+    if part.plain:
         # no known answers: the canary checks that the notebooks run here, and says what
         # the source's own solution scored
         auto = [c for c in sol.cells if c.message != score.BY_HAND]
@@ -256,7 +265,7 @@ def canary(ctx: Context) -> str:
         )
     if stub.status == "environment":
         problems.append(f"The untouched release could not be graded: {stub.reason}")
-    elif stub.score > 0 and not lab.plain:
+    elif stub.score > 0 and not part.plain:
         problems.append(
             f"The untouched release scored {stub.score:g} / {stub.max_score:g}: hidden tests "
             "pass without a solution."
@@ -264,8 +273,8 @@ def canary(ctx: Context) -> str:
     if problems:
         text = "\n".join(problems)
         raise CanaryFailed(
-            f"{lab.name}: the canary failed, so no student was graded and nothing was written "
-            f"to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, lab.name)}"
+            f"{part.name}: the canary failed, so no student was graded and nothing was written "
+            f"to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, part.name)}"
         )
     return (
         f"canary on {ctx.engine.describe()}: the solution scored {sol.score:g} / "
@@ -399,13 +408,13 @@ def _assignment(ctx: Context, due: str | None, needed: bool) -> Future:
         return _done()
     one = ThreadPoolExecutor(1, thread_name_prefix="assignment")
     try:
-        return one.submit(gradebook.ensure_assignment, ctx.course, ctx.lab.name, due=due)
+        return one.submit(gradebook.ensure_assignment, ctx.course, ctx.part.name, due=due)
     finally:
         one.shutdown(wait=False)  # the thread ends when the record is made
 
 
 def run_flows(
-    plan: Resume, parts: list[Lab], out: Path, course: Course, options: Options
+    plan: Resume, parts: list[Part], out: Path, course: Course, options: Options
 ) -> tuple[dict[str, Row], str, int]:
     """Every record of ``plan.todo`` down the stages, after the canary, in parallel; the
     rows by file (the kept ones too), what the canary said, and how many experiment cells
@@ -423,14 +432,11 @@ def run_flows(
         needed = any(sub.counted for sub in plan.todo) or bool(options.due) or bool(plan.kept)
         # the notebooks of one lab share its gradebook entry, and the output folder's ledger
         assignment = _assignment(first, options.due, needed)
-        ledger = record.ledger(out, first.lab.name)
+        ledger = record.ledger(out, first.part.name)
         # the record stages' gradebook writes, batched: closed (what is queued written) once
         # the flows have ended, interrupted or not (below)
         writer = gradebook.Writer(course.db_url, course.config)
-        ctxs = {
-            name: replace(ctx.recording(out, assignment, ledger), gradebook=writer)
-            for name, ctx in quiet.items()
-        }
+        ctxs = {name: ctx.recording(out, assignment, ledger, writer) for name, ctx in quiet.items()}
         default = ctxs[parts[0].notebook]
         # more flows than engine workers: a flow that waits for the gradebook (the lab is
         # recorded while the first notebooks run) must not keep the next notebook waiting
@@ -438,7 +444,7 @@ def run_flows(
         futures = [flows.submit(flow, sub, ctxs.get(sub.notebook, default)) for sub in plan.todo]
         bar = tqdm(
             total=len(futures),
-            desc=f"grading {first.lab.name}",
+            desc=f"grading {first.part.name}",
             unit="file",
             disable=not options.progress or not futures,
         )
@@ -456,7 +462,7 @@ def run_flows(
             flows.shutdown(wait=True, cancel_futures=stopped)
             writer.close()  # the gradebook writer (above)
     if plan.kept and assignment.exception() is None:
-        due, extensions = gradebook.late_inputs(course.db_url, first.lab.name)
+        due, extensions = gradebook.late_inputs(course.db_url, first.part.name)
         for row in plan.kept:
             if row.counted and record.relate(row, ctxs.get(row.notebook, default), due, extensions):
                 record.save_state(out, row)
@@ -467,7 +473,7 @@ def run_flows(
 def report(
     found: intake.Found,
     rows: dict[str, Row],
-    parts: list[Lab],
+    parts: list[Part],
     out: Path,
     course: Course,
     options: Options,
@@ -525,12 +531,12 @@ def check(path: Path, course: Course, options: Options | None = None) -> Row:
     except SubmissionFault as exc:
         raise UsageError(f"{path}: {exc}") from exc
     parts = course.parts(guess_lab(nb, path, course))
-    the_lab = next((p for p in parts if p.notebook == path.stem), None) or next(
+    part = next((p for p in parts if p.notebook == path.stem), None) or next(
         (p for p in parts if grade_ids_of(nb) & set(p.cells)), parts[0]
     )
     sub = Submission.of(path.name, path, path.stem, data, sandboxed=options.sandboxed)
     with engine.LocalEngine(1) as pool:
-        ctx = Context.of(course, the_lab, options, pool)
+        ctx = Context.of(course, part, options, pool)
         return flow(sub, ctx)
 
 

@@ -144,9 +144,9 @@ def nbgrader_time(moment: datetime.datetime) -> str:
 
 def store_copies(student_id: str, sub: Submission, ctx, executed) -> None:
     """nbgrader's layout of the submission, for formgrader and the feedback commands."""
-    lab, root = ctx.lab.name, ctx.course.root
+    lab, root = ctx.part.name, ctx.course.root
     sub_dir = root / "submitted" / student_id / lab
-    name = f"{ctx.lab.notebook}.ipynb" if sub.nb is not None else Path(sub.file).name
+    name = f"{ctx.part.notebook}.ipynb" if sub.nb is not None else Path(sub.file).name
     extras = dict(sub.extras)
     if sub.time is not None and "timestamp.txt" not in extras:  # the platform's time
         extras["timestamp.txt"] = nbgrader_time(sub.time).encode()
@@ -155,10 +155,10 @@ def store_copies(student_id: str, sub: Submission, ctx, executed) -> None:
     for extra, content in extras.items():
         _write(sub_dir / extra, content)
     done = root / "autograded" / student_id / lab
-    for extra, content in {**extras, **ctx.lab.helper_files}.items():
+    for extra, content in {**extras, **ctx.part.helper_files}.items():
         _write(done / extra, content)
     done.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, str(done / f"{ctx.lab.notebook}.ipynb"))
+    nbformat.write(executed, str(done / f"{ctx.part.notebook}.ipynb"))
 
 
 #: The only output types a stored notebook keeps: text, and images as data.
@@ -269,16 +269,16 @@ def relate(row: Row, ctx, due, extensions: dict) -> bool:
             continue
         late = gradebook.relate(
             ctx.course.db_url,
-            ctx.lab.name,
+            ctx.part.name,
             student,
             when(row.time, row.marked_late, due, extension),
             ctx.course.config,
-            [row.notebook or ctx.lab.notebook],
+            [row.notebook or ctx.part.notebook],
         )
         if row.time:  # nbgrader's copies say the same time as the gradebook
             stamp = nbgrader_time(datetime.datetime.fromisoformat(row.time)).encode()
             for folder in ("submitted", "autograded"):
-                _write(ctx.course.root / folder / student / ctx.lab.name / "timestamp.txt", stamp)
+                _write(ctx.course.root / folder / student / ctx.part.name / "timestamp.txt", stamp)
         if is_row:
             _apply(row, late, due, key)
         else:
@@ -306,9 +306,9 @@ def stage(sub: Submission, ctx) -> Submission:
         executed = (
             sub.execution.nb
             if sub.execution is not None
-            else gradebook.not_graded(ctx.lab.release, row.reason)
+            else gradebook.not_graded(ctx.part.release, row.reason)
         )
-        inert(executed, ctx.lab)
+        inert(executed, ctx.part)
         try:
             due = ctx.assignment.result()  # made while the first notebooks ran
         except Exception as exc:  # noqa: BLE001 -- every row waiting on it says so
@@ -333,16 +333,16 @@ def stage(sub: Submission, ctx) -> Submission:
                         made = not book.has_student(student)
                         entry = ctx.ledger[student] = {"made_student": made}
                     entry.update(known)
-                    line = {"lab": ctx.lab.name, "student": student, **entry}
+                    line = {"lab": ctx.part.name, "student": student, **entry}
                     _journal(ctx.out, [line])  # before the gradebook: a crash loses nothing
             writes[student] = book.save(  # its time may depend on the student's extension
-                ctx.lab.name,
+                ctx.part.name,
                 student,
                 row,
                 executed,
                 functools.partial(when, row.time, row.marked_late, due),
                 _student_record(person),
-                ctx.lab.notebook,
+                ctx.part.notebook,
             )
         member_late = {}
         for student, write in writes.items():

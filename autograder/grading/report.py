@@ -286,7 +286,7 @@ def write_all(
     elsewhere: Sequence[str] = (),
     removed: Sequence[str] = (),
 ) -> None:
-    """Every page of the class. ``parts``: the lab's notebooks, a ``Lab`` each (this
+    """Every page of the class. ``parts``: the lab's notebooks, a ``Part`` each (this
     bundle's labs have one; with several, each student gets a feedback page per notebook)."""
     name = parts[0].name
     grade_ids = list(dict.fromkeys(g for part in parts for g in part.grade_ids))

@@ -170,7 +170,7 @@ MAX_FLAGS = 8  # more than this many findings are summarised in one
 
 
 def stage(sub: Submission, ctx) -> Submission:
-    sub.restored, flags, notes = restore(sub.nb, ctx.lab, ctx.course)
+    sub.restored, flags, notes = restore(sub.nb, ctx.part, ctx.course)
     if len(flags) > MAX_FLAGS:
         flags = [
             *flags[: MAX_FLAGS - 1],

@@ -190,7 +190,7 @@ def stage(sub: Submission, ctx) -> Submission:
     by_hand = [c.grade_id for c in sub.cells if c.message == BY_HAND]
     if by_hand:
         sub.note(f"{len(by_hand)} answer(s) to grade by hand in formgrader: {', '.join(by_hand)}")
-    if ctx is not None and ctx.lab.plain:
+    if ctx is not None and ctx.part.plain:
         sub.note(
             "a plain nbgrader assignment: its tests ran and decided in the student's kernel, "
             "as under nbgrader autograde"

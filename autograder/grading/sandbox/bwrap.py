@@ -132,7 +132,7 @@ def bwrap() -> str:
 def readable_paths() -> list[str]:
     """What the kernel may read: the system and this Python environment. The lab's helpers
     and data are not among them: they are copied into the kernel's private folder from the
-    course's ``source/<lab>/`` (``course.Lab.helper_files``), so a kernel uses the helpers
+    course's ``source/<lab>/`` (``course.Part.helper_files``), so a kernel uses the helpers
     of the course it grades, never another copy."""
     paths = [
         "/usr",

@@ -158,7 +158,7 @@ def run(
 ) -> Execution:
     """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
     notebook and ``files`` (relative path -> content: the lab's helpers and data, see
-    ``course.Lab.helper_files``); return what happened. ``autograding=False`` runs it as a
+    ``course.Part.helper_files``); return what happened. ``autograding=False`` runs it as a
     student's Run All would (full experiments). The integrity cells run before and after
     the notebook's own cells and are removed again; cell indices in the result are the
     notebook's. ``results_cells``: the hidden test cells, each of which may send one results
