@@ -1,26 +1,81 @@
-"""Shared fixtures. Expensive runs (a notebook in a kernel, an nbgrader grading run)
-happen once per session per lab and are shared by the tests that read their results."""
+"""Shared fixtures, and the tiers of the suite.
+
+**Tiers.** A test that needs more than Python says what, by a marker (pyproject.toml lists
+them): ``kernel`` (it starts a Jupyter kernel: nbclient, ``nbgrader autograde``, grading or
+checking a notebook, a JupyterLab server), ``sandbox`` (bubblewrap), ``browser`` (Chromium,
+headless or through Playwright), ``postgres`` (a PostgreSQL server) and ``cluster`` (Dask
+scheduler and worker processes). A test may need several. ``slow`` is their union: every
+test with one of them is marked ``slow`` here, so ``-m "not slow"`` (``make test-unit``) is
+the unit tier and ``make test`` runs everything. A test that only works for long without
+any of them (a sweep of a hundred networks) is marked ``slow`` itself. The shared fixtures
+below carry the markers of what they start (``FIXTURE_TIERS``), so a test that uses one
+needs no marker for it.
+
+A test that starts a kernel, a sandbox, Chromium, PostgreSQL or worker processes without
+the marker fails and says which marker it lacks (``_TierGuard``, around every test's setup
+and call). Only what this process starts is seen: a test that runs a command in a child
+process (``python -m autograder check``) is marked by what that command starts.
+
+**Shared runs.** Expensive runs (a notebook in a kernel, an nbgrader grading run) happen
+once per session per lab and are shared by the tests that read their results.
+
+**Imports.** pytest imports this file before it collects anything: it imports nothing
+heavy at the top (the libraries are imported where they are used), and ``COURSE`` and
+``LABS`` are made on first use.
+"""
 
 from __future__ import annotations
 
-import json
-import tempfile
+import contextlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-import claims
-import figures
-import numpy as np
 import pytest
-import scratch
-from nbformat.v4 import new_code_cell
-
-from autograder import mistakes, notebooks
-from autograder.course import Course
 
 #: This repository: the course the tests read (source/, release/, nbgrader_config.py).
 ROOT = Path(__file__).resolve().parent.parent
-COURSE = Course(ROOT)
-LABS = COURSE.labs()
+
+# jsonschema (through nbformat) imports rfc3987_syntax when installed, which builds some 40
+# Earley parsers at import: 2 to 4 s of every test run, for IRI formats that neither nbformat
+# nor this tool validates. Without it jsonschema leaves those two formats unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+#: The markers of what a test needs beyond Python; ``slow`` is their union.
+TIERS = ("kernel", "sandbox", "browser", "postgres", "cluster")
+
+#: The shared fixtures, by what they start.
+FIXTURE_TIERS = {
+    "source_run": ("kernel",),
+    "graded": ("kernel",),  # nbgrader autograde
+    "demo_class": ("kernel", "sandbox"),
+    "isolation_class": ("kernel", "sandbox"),
+    "hostile_class": ("kernel", "sandbox"),
+    "postgres_url": ("postgres",),
+}
+
+
+def _course():
+    """``COURSE``: this repository's course, one ``Course`` for the session (it reads each
+    notebook once), made on first use."""
+    if "COURSE" not in globals():
+        from autograder.course import Course
+
+        globals()["COURSE"] = Course(ROOT)
+    return globals()["COURSE"]
+
+
+def __getattr__(name: str):
+    """``COURSE`` (see ``_course``) and ``LABS``, its labs, made when a test module first
+    imports them."""
+    if name == "COURSE":
+        return _course()
+    if name == "LABS":
+        globals()["LABS"] = _course().labs()
+        return globals()["LABS"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # What each lab's Run All exposes for the tests: a dict expression evaluated in its kernel.
 RESULTS = {
@@ -42,15 +97,24 @@ class _Cache:
 
 
 def _run_source(lab: str):
-    nb = notebooks.read(COURSE.source_path(lab))
-    setup = next(c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "setup")
+    import json
+
+    import claims
+    import figures
+    from nbformat.v4 import new_code_cell
+
+    from autograder import notebooks
+
+    source = _course().source_path(lab)
+    nb = notebooks.read(source)
+    setup = next(c for c in nb.cells if notebooks.grade_id(c) == "setup")
     setup.source += "\n" + figures.HOOK  # measures each figure before it is shown and closed
     nb.cells.append(new_code_cell(figures.PROBE))
     nb.cells.append(
         new_code_cell(f"import json\nprint('@@RESULTS@@' + json.dumps({RESULTS[lab]}))")
     )
     nb.cells.append(new_code_cell(claims.probe(lab)))
-    notebooks.execute(nb, COURSE.source_path(lab).parent, allow_errors=True, timeout=300)
+    notebooks.execute(nb, source.parent, allow_errors=True, timeout=300)
     text = notebooks.stream_text(nb.cells[-2])
     results = json.loads(text.split("@@RESULTS@@")[1]) if "@@RESULTS@@" in text else None
     text = notebooks.stream_text(nb.cells.pop())
@@ -73,6 +137,11 @@ def source_run():
 def graded(tmp_path_factory):
     """``graded(lab)`` -> scores of every reference submission of the lab (solution, stub,
     each cataloged mistake) graded by plain ``nbgrader autograde``."""
+    import scratch
+
+    from autograder import mistakes
+    from autograder.course import Course
+
     return _Cache(
         lambda lab: scratch.grade_in_parts(
             lab,
@@ -86,6 +155,8 @@ def graded(tmp_path_factory):
 def demo_class(tmp_path_factory):
     """The demo class of lab2 (12 submissions: honest, broken, attacks), graded once by the
     pipeline in a copy of the course."""
+    import scratch
+
     from autograder.demo import democlass
     from autograder.grading import pipeline
 
@@ -110,6 +181,8 @@ def demo_class(tmp_path_factory):
 def isolation_class(tmp_path_factory):
     """``democlass.isolation_class``: attacks on isolation next to honest work, graded once by
     one worker, so that each victim runs right after a lurker on the same zygote."""
+    import scratch
+
     from autograder.demo import democlass
     from autograder.grading import pipeline
 
@@ -127,6 +200,10 @@ def hostile_class(tmp_path_factory):
     CPU, memory, output, a process that will not die) next to three honest students, graded
     once by two workers, so that every job runs beside another. ``zygotes_before``: the
     zygote folders that were on the machine before (other sessions' leftovers among them)."""
+    import tempfile
+
+    import scratch
+
     from autograder.demo import democlass
     from autograder.grading import pipeline
     from autograder.grading.sandbox import zygote
@@ -149,6 +226,8 @@ def hostile_class(tmp_path_factory):
 
 @pytest.fixture
 def postgres_url():
+    import scratch
+
     try:
         with scratch.postgres_server() as url:
             yield url
@@ -156,17 +235,143 @@ def postgres_url():
         pytest.fail(str(exc))
 
 
+@pytest.fixture
+def minicourse(tmp_path):
+    """The synthetic mini-course of ``tests/minicourse.py`` (one three-cell lab, ``mini``),
+    built in ``tmp_path / "course"``: an ``autograder.course.Course``."""
+    import minicourse
+
+    return minicourse.build(tmp_path / "course")
+
+
+# -- the tiers -----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by them
 def pytest_collection_modifyitems(items):
+    """The markers of the shared fixtures a test uses; ``slow`` on every test that needs
+    anything of ``TIERS``."""
     for item in items:
-        slow = {"source_run", "graded", "demo_class", "isolation_class", "hostile_class"}
-        if slow & set(getattr(item, "fixturenames", ())):
+        for name in getattr(item, "fixturenames", ()):
+            for tier in FIXTURE_TIERS.get(name, ()):
+                item.add_marker(tier)
+        if any(item.get_closest_marker(tier) for tier in TIERS):
             item.add_marker(pytest.mark.slow)
+
+
+def _launched(argv: list[str]) -> str | None:
+    """The tier a command line needs, if any."""
+    names = [os.path.basename(a) for a in argv]
+    if "bwrap" in names:
+        return "sandbox"
+    if "ipykernel_launcher" in argv or "ipykernel" in argv:  # python -m ipykernel_launcher
+        return "kernel"
+    if {"chromium", "chromium-browser", "chrome", "headless_shell"} & set(names) or any(
+        "playwright" in a and "driver" in a for a in argv
+    ):
+        return "browser"
+    if {"initdb", "pg_ctl", "postgres", "createdb"} & set(names):
+        return "postgres"
+    return None
+
+
+class _TierGuard:
+    """While installed, a launch of what ``tiers`` does not include raises and is recorded:
+    a kernel (``jupyter_client`` starts every kernel, in this process: nbclient's, nbgrader's,
+    the sandbox's), a bwrap, Chromium or PostgreSQL command (``subprocess``), a
+    ``multiprocessing`` process (Dask's local workers). Commands that run in a child process
+    (``python -m autograder grade`` in a subprocess) are not seen."""
+
+    def __init__(self, tiers: set[str]):
+        self.tiers, self.found, self.undo = tiers, [], []
+
+    def _refuse(self, tier: str, what: str):
+        self.found.append(
+            f"this test {what} but is not marked {tier}: mark this test {tier} "
+            f"(@pytest.mark.{tier}; see tests/conftest.py)"
+        )
+        raise RuntimeError(self.found[-1])
+
+    def _patch(self, owner, name: str, make) -> None:
+        original = getattr(owner, name)
+        setattr(owner, name, make(original))
+        self.undo.append(lambda: setattr(owner, name, original))
+
+    def __enter__(self):
+        import multiprocessing.process
+
+        from jupyter_client.manager import KernelManager
+
+        guard = self
+
+        def execute_child(original):
+            def _execute_child(self, args, *rest, **kwargs):
+                argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+                tier = _launched([os.fsdecode(a) for a in argv])
+                if tier is not None and tier not in guard.tiers:
+                    guard._refuse(tier, f"runs {' '.join(map(os.fsdecode, argv[:4]))} ...")
+                return original(self, args, *rest, **kwargs)
+
+            return _execute_child
+
+        def pre_start_kernel(original):
+            async def _async_pre_start_kernel(self, *args, **kwargs):
+                if "kernel" not in guard.tiers:
+                    guard._refuse("kernel", f"starts a Jupyter kernel ({type(self).__name__})")
+                return await original(self, *args, **kwargs)
+
+            return _async_pre_start_kernel
+
+        def process_start(original):
+            def start(self):
+                if "cluster" not in guard.tiers:
+                    guard._refuse("cluster", f"starts the worker process {self.name}")
+                return original(self)
+
+            return start
+
+        self._patch(subprocess.Popen, "_execute_child", execute_child)
+        self._patch(KernelManager, "_async_pre_start_kernel", pre_start_kernel)
+        self._patch(multiprocessing.process.BaseProcess, "start", process_start)
+        return self
+
+    def __exit__(self, *exc):
+        while self.undo:
+            self.undo.pop()()
+        if self.found:  # failed, even where the code under test caught the error
+            pytest.fail(self.found[0], pytrace=False)
+
+
+def _guarded(item):
+    tiers = {tier for tier in TIERS if item.get_closest_marker(tier)}
+    return _TierGuard(tiers) if len(tiers) < len(TIERS) else contextlib.nullcontext()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """The test's fixtures start nothing its markers do not name."""
+    with _guarded(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The test starts nothing its markers do not name."""
+    with _guarded(item):
+        return (yield)
+
+
+# -- helpers of the tests ------------------------------------------------------------------
 
 
 def solution_namespace(lab: str) -> dict:
     """The lab's solution functions, run from the source notebook (never a copy)."""
+    import numpy as np
+
+    from autograder import mistakes
+
     ns = {"np": np}
-    for code in mistakes.solution_code(lab, COURSE).values():
+    for code in mistakes.solution_code(lab, _course()).values():
         exec(code, ns)
     return ns
 

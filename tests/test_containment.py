@@ -114,7 +114,8 @@ def _show_and_check_honest(rows: dict, honest) -> None:
         )
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_one_class_of_every_hostile_kind(hostile_class):
     """Ten files on two workers: each hostile one is its own row, ended at its own limits;
     the three honest students graded beside them get full marks; afterwards no process, job
@@ -182,7 +183,8 @@ def _spun(nb) -> tuple[datetime.datetime, datetime.datetime]:
 BUSY = "_total = sum(i * i for i in range(15_000_000))\nprint('BUSY', _total > 0)"
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_spinner_beside_honest_students_keeps_them_within_their_limits(tmp_path):
     """Two spinners (``democlass.SPINNER``, spinning for 16 s) are graded by two workers;
     once all their processes spin, two honest students (the solution and a cell of CPU work
@@ -257,7 +259,9 @@ def test_a_spinner_beside_honest_students_keeps_them_within_their_limits(tmp_pat
     assert _left_behind() == []
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.cluster
 def test_a_cluster_holds_the_same_way(tmp_path):
     """The kinds the issue names -- a process outliving its kernel, a disk filler, a flood of
     results messages, a spinner -- beside two honest students, graded on a Dask cluster of two

@@ -145,3 +145,11 @@ def test_find_takes_the_folder_given_or_the_first_parent_with_a_config(tmp_path)
     assert Course.find(tmp_path / "course").root == tmp_path / "course"
     with pytest.raises(CourseError, match="--course .*there is no nbgrader_config.py there"):
         Course.find(inside)
+
+
+def test_without_a_course_folder_find_says_where_it_looked_and_what_to_do(tmp_path):
+    """An ordinary exception (``__main__`` alone turns it into an exit status)."""
+    with pytest.raises(CourseError, match="no nbgrader_config.py in .* pass --course") as caught:
+        Course.find(None, tmp_path)
+    assert str(tmp_path) in str(caught.value)
+    assert not isinstance(caught.value, SystemExit)

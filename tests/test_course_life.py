@@ -17,7 +17,7 @@ from autograder import mistakes, notebooks
 from autograder.course import Course
 from autograder.grading import gradebook, pipeline
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 NBGRADER_FILES = Path(nbgrader.__file__).parent / "tests" / "apps" / "files"
 

@@ -47,7 +47,8 @@ def test_the_rate_is_the_slowest_directions_and_polyaks_beta_is_best():
     assert (err[400] / err[300]) ** (1 / 100) == pytest.approx(best, rel=0.02)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.browser
 def test_moving_a_slider_moves_the_path_in_a_static_html_export(tmp_path):
     """The figure as a student's notebook shows it, exported to static HTML with nbconvert
     and opened in headless Chromium with every network request refused: the sliders change

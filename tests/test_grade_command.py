@@ -95,6 +95,7 @@ def test_an_interrupted_run_says_in_one_line_what_was_saved(
     assert signal.getsignal(signal.SIGTERM) == before  # the handler is given back
 
 
+@pytest.mark.sandbox
 def test_a_zip_is_extracted_where_no_run_leaves_it(course, tmp_path, monkeypatch):
     """Into <out>/.scratch/, removed whatever ends the run; nothing in $TMPDIR."""
     archive = tmp_path / "submissions.zip"
@@ -130,7 +131,8 @@ def _sandboxes() -> set[int]:
     return zygote.processes_naming(zygote.ROOT_PREFIX)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_ctrl_c_in_a_real_run_ends_it_promptly_and_cleanly(course, tmp_path):
     from autograder.demo import democlass
 

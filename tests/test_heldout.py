@@ -18,7 +18,7 @@ from scratch import load_module
 from autograder import mistakes, notebooks
 from labs import checks
 
-pytestmark = [pytest.mark.slow, pytest.mark.parametrize("lab", LABS)]
+pytestmark = [pytest.mark.kernel, pytest.mark.parametrize("lab", LABS)]
 
 HERE = Path(__file__).parent / "heldout"
 

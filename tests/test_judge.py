@@ -131,7 +131,8 @@ def cheating_class(tmp_path_factory):
     return {r.student_id: r for r in rows}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("kind", sorted({c.kind for c in democlass.CHEATS.values()}))
 def test_no_trick_earns_a_point_in_grade(cheating_class, kind):
     """Replacing what the tests use, code running at the same time as the tests (a thread,
@@ -146,7 +147,8 @@ def test_no_trick_earns_a_point_in_grade(cheating_class, kind):
             assert word in r.reason, (student, r.reason)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_no_trick_earns_a_point_in_check(tmp_path):
     """The same tricks through `autograder check`, two at a time."""
     from concurrent.futures import ThreadPoolExecutor
@@ -181,7 +183,8 @@ def test_the_tricks_are_real_under_plain_nbgraders_in_kernel_judging(tmp_path):
     assert {s: scores[s].score for s in names} == dict.fromkeys(names, 10.0)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_the_integrity_check_does_not_flag_an_honest_notebook(cheating_class):
     r = cheating_class["correct"]
     assert (r.score, r.status, r.reason) == (10, "graded", "")

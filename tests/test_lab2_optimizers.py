@@ -103,7 +103,7 @@ def test_hidden_tests_check_layer_state_and_gradients():
     assert "(0.01, 1)" in adam.source and "(0.5, 7)" in adam.source  # iter = 1 and iter > 1
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_stale_expected_arrays_are_detected(tmp_path):
     src = COURSE.source_path(LAB2)
     shutil.copytree(src.parent, tmp_path / LAB2)

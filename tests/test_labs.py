@@ -152,7 +152,7 @@ def test_the_notebook_quotes_the_run_all_time_make_bench_measured(lab):
     assert re.findall(r"takes about \d+ seconds", _markdown(nb)) == [bench.phrase(seconds)]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_shortened_experiments_run_under_plain_nbgrader_autograde(lab):
     """Plain `nbgrader autograde` runs every cell with NBGRADER_EXECUTION=autograde, where the
     experiments are shortened: they must still run without an error."""
@@ -337,7 +337,7 @@ def test_catalog_entries_apply_and_cover_every_graded_function(lab):
     assert set().union(*(m.fails for m in catalog)) == _graded_ids(lab)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_expected_arrays_are_fresh(lab):
     assert expected.stale(COURSE.source_path(lab)) == []
 
@@ -354,11 +354,12 @@ def test_helper_copies_are_fresh(lab):
     assert helpers.stale(lab, COURSE) == [], "run `make helpers`"
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_release_equals_a_fresh_generate_assignment(lab):
     assert release.stale(lab, COURSE) == []
 
 
+@pytest.mark.kernel
 def test_notebooks_carry_the_metadata_their_kernel_reports_so_they_open_clean(lab):
     """JupyterLab writes the kernel's kernelspec and language_info into a notebook when the
     kernel starts; a notebook that lacks them opens marked as modified."""
@@ -425,7 +426,7 @@ def test_release_has_no_solutions_hidden_tests_or_outputs(lab):
             assert not cell.outputs and cell.execution_count is None
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_hand_edited_release_is_detected(lab, tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     shutil.copytree(ROOT / "source" / lab, tmp_path / "source" / lab)

@@ -25,7 +25,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder import notebooks
 
-pytestmark = [pytest.mark.slow, pytest.mark.parametrize("lab", LABS)]
+pytestmark = [pytest.mark.kernel, pytest.mark.parametrize("lab", LABS)]
 
 PROBE = r"""
 import functools as _functools

@@ -65,7 +65,7 @@ def test_target_names_are_unique_and_the_cli_offers_every_one():
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_each_has_its_tests_and_its_page_of_the_docs(name):
     assert (ROOT / "tests" / "platforms" / f"test_{name}.py").is_file()
-    page = ROOT / "docs" / "platforms" / f"{name}.md"
+    page = ROOT / "docs" / "instructors" / "platforms" / f"{name}.md"
     assert page.is_file(), page
     text = page.read_text()
     assert platforms.get(name).title in text and "## " in text

@@ -11,7 +11,8 @@ from autograder.grading import gradebook, record
 from autograder.grading.submission import CellResult, Row
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_attacks_on_the_gradebook_gained_nothing(demo_class):
     course = demo_class["course"]
     assert course.source_path(LAB).read_bytes() == demo_class["source_before"]
@@ -23,7 +24,8 @@ def test_attacks_on_the_gradebook_gained_nothing(demo_class):
         assert book[student][0] == r.score, student  # errors too: 0, for a manual look
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_reviewers_see_error_and_flagged_cells_in_the_gradebook(demo_class):
     with gradebook.open_gradebook(demo_class["course"].db_url) as gb:
         flagged = gb.find_submission_notebook(LAB, LAB, "reads-source")

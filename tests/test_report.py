@@ -23,7 +23,8 @@ GRADE_IDS = [
 ]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_every_demo_file_has_exactly_one_row_with_its_points(demo_class):
     rows = csv_rows(demo_class["out"] / "grades.csv")
     assert sorted(row["student_id"] for row in rows) == sorted(demo_class["rows"])
@@ -101,7 +102,8 @@ def test_the_feedback_shows_a_failed_visible_test_as_failed():
     assert "passed · visible test, 0 points" in page.split("test_adam_visible")[1]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_the_demo_feedback_reports_the_visible_test_that_failed(demo_class):
     page = html.unescape(
         (demo_class["out"] / "feedback" / "partly-momentum-state-not-stored.html").read_text()
@@ -110,7 +112,8 @@ def test_the_demo_feedback_reports_the_visible_test_that_failed(demo_class):
     assert "failed · visible test" in momentum and "Hint:" in momentum
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_feedback_never_shows_hidden_tests_or_expected_values(demo_class):
     source = notebooks.read(COURSE.source_path(LAB))
     secret = set()
@@ -129,7 +132,9 @@ def test_feedback_never_shows_hidden_tests_or_expected_values(demo_class):
     assert "opt.W_dt = W_dlt" in correct  # the student's own code is shown
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.browser
 def test_feedback_page_renders_in_a_browser(demo_class, tmp_path):
     from conftest import chromium
 
@@ -202,7 +207,9 @@ def test_a_stored_notebook_keeps_only_inert_outputs():
     assert "widgets" not in nb.metadata
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.browser
 def test_no_script_of_a_submission_runs_in_any_page_a_person_opens(isolation_class, tmp_path):
     """nbgrader's feedback, the autograded notebook as formgrader and any viewer render it
     (nbconvert's HTML), our feedback page and the class report, in headless Chromium: the
@@ -238,7 +245,8 @@ def test_no_script_of_a_submission_runs_in_any_page_a_person_opens(isolation_cla
         browser.close()
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_name_is_never_a_spreadsheet_formula(isolation_class):
     rows = csv_rows(isolation_class["out"] / "grades.csv")
     formula = next(r for r in rows if "HYPERLINK" in r["file"])

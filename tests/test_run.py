@@ -270,9 +270,8 @@ def test_a_kernel_reads_nothing_only_root_may_read(isolation_class):
 @pytest.mark.kernel
 @pytest.mark.sandbox
 def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
-    from autograder.grading.sandbox.zygote import UID_BASE, UID_SLOTS
-
     from autograder.grading.sandbox import zygote_server
+    from autograder.grading.sandbox.zygote import UID_BASE, UID_SLOTS
 
     printed = _printed(_executed(isolation_class, "bomb"))
     born = int(printed.split("FORKED ")[1].split()[0])

@@ -72,7 +72,8 @@ def cluster():
         yield c
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("lab", LABS)
 def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, graded):
     ours, plain = local(lab)["results"], graded(lab)  # graded: nbgrader autograde, in full
@@ -84,7 +85,8 @@ def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, g
     assert any(r.score < r.max_score for r in ours.values())  # the mistakes did cost points
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 @pytest.mark.parametrize("lab", LABS)
 def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
     run = local(lab)
@@ -101,7 +103,9 @@ def test_experiments_were_not_run_and_the_feedback_says_so(lab, local):
     assert f"{len(experiments)} experiment cell(s) of the lab were not run when graded" in page
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.cluster
 # one lab: what the cluster changes is where jobs run and how the course's helpers and data
 # reach the workers, the same for every lab; lab 2 reads data files and ships helpers (the
 # other two labs cost 45 s more of the suite for no path of their own)
@@ -140,7 +144,9 @@ def _processing(scheduler) -> list[tuple[str, str]]:
     return []
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
+@pytest.mark.cluster
 def test_a_worker_killed_mid_job_loses_no_submission(local, tmp_path):
     from distributed import Client, LocalCluster
 

@@ -21,7 +21,7 @@ from autograder import mistakes
 from autograder.grading import gradebook, pipeline, record
 from autograder.platforms import Roster
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 ROSTER = (
     "Student,ID,SIS User ID,SIS Login ID,Section\n"

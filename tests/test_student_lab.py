@@ -92,7 +92,7 @@ def _get(student_lab, path: str) -> tuple[int, str]:
         return e.code, ""
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_make_lab_serves_the_assignment_folders_and_no_instructor_tools(student_lab):
     workspace = student_lab["workspace"]
     for lab in COURSE.labs():
@@ -142,7 +142,8 @@ def _validate(page) -> str:
     pytest.fail("nbgrader's Validate gave no result in 3 minutes")
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.browser
 def test_the_student_journey_in_jupyterlab(student_lab):
     from playwright.sync_api import expect, sync_playwright
 

@@ -138,7 +138,8 @@ def _hostile_notebook(course) -> nbformat.NotebookNode:
     return democlass._with_cell(nb, code, answer)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.sandbox
 def test_a_class_and_a_check_full_of_escapes_print_nothing_raw(tmp_path):
     """File names, a Moodle name, printed output and exception messages full of escapes:
     ``grade``'s output, grades.csv, results.json, the Moodle export and ``check``'s output
