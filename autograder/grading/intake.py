@@ -48,7 +48,14 @@ from autograder import platforms
 from autograder.errors import UsageError
 from autograder.grading import identity
 from autograder.grading.stage import Step
-from autograder.grading.submission import Origin, Status, Stopped, Submission, SubmissionFault
+from autograder.grading.submission import (
+    Origin,
+    Remarks,
+    Status,
+    Stopped,
+    Submission,
+    SubmissionFault,
+)
 from autograder.platforms.base import Handed, Person, Tree, safe_id
 
 MAX_FILE_BYTES = 100 << 20  # a file read at all
@@ -73,7 +80,7 @@ class Found:
 
 
 @dataclass
-class _Draft:
+class _Draft(Remarks):
     """A file's record while ``find`` weighs it against its neighbours; it becomes a
     ``Submission`` whose ``Origin`` is fixed (``submission``)."""
 
@@ -95,17 +102,6 @@ class _Draft:
     stopped: Stopped | None = None
     flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def stop(self, status: Status, reason: str) -> None:
-        self.stopped = Stopped(Status(status), reason)
-
-    def flag(self, text: str) -> None:
-        if text not in self.flags:
-            self.flags.append(text)
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
 
     def submission(self) -> Submission:
         origin = Origin(

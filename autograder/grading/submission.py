@@ -190,6 +190,23 @@ class Row:
         return out
 
 
+class Remarks:
+    """What a record says of itself, for a record with ``stopped``, ``flags`` and ``notes``:
+    a stop (a fault, or intake's rule), flags (the points stand, but look) and notes."""
+
+    def stop(self, status: Status, reason: str) -> None:
+        """End the record's grading (or never start it): its row's status and reason."""
+        self.stopped = Stopped(Status(status), reason)
+
+    def flag(self, text: str) -> None:
+        if text not in self.flags:
+            self.flags.append(text)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
 @dataclass(frozen=True)
 class Origin:
     """What intake found of one file, fixed once found: where it came from, whose it is,
@@ -218,7 +235,7 @@ def _origin(name: str) -> property:
 
 
 @dataclass
-class Submission:
+class Submission(Remarks):
     """One file on its way down the stages: what intake found (``origin``, frozen), what
     stopped it if anything (``stopped``), what the stages made, and what the record stage
     found in the gradebook. ``sub.file``, ``sub.student_id``, ... read ``sub.origin``."""
@@ -299,18 +316,6 @@ class Submission:
         """Whether it still goes down the stages that need its notebook."""
         return self.stopped is None
 
-    def stop(self, status: Status, reason: str) -> None:
-        """End the record's grading (or never start it): its row's status and reason."""
-        self.stopped = Stopped(Status(status), reason)
-
-    def flag(self, text: str) -> None:
-        if text not in self.flags:
-            self.flags.append(text)
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
     def row(self) -> Row:
         if self.stopped is not None:
             status, fault = self.stopped.status, self.stopped.reason
@@ -368,6 +373,7 @@ __all__ = [
     "STATUSES",
     "Status",
     "Stopped",
+    "Remarks",
     "SubmissionFault",
     "EnvironmentFault",
     "CellResult",
