@@ -115,7 +115,9 @@ def points(nb: NotebookNode) -> list[CellResult]:
         else:
             continue
         if got is None:  # an answer or task nbgrader leaves to a person (formgrader)
-            out.append(CellResult(meta["grade_id"], 0.0, float(max_points), False, BY_HAND))
+            out.append(
+                CellResult(meta["grade_id"], 0.0, float(max_points), False, BY_HAND, by_hand=True)
+            )
             continue
         message, hint = _error_text(cell)
         out.append(
@@ -187,7 +189,7 @@ def stage(sub: Submission, ctx) -> Submission:
         )
     for text in [*execution.integrity, *suspicious(nb)]:
         sub.flag(text)
-    by_hand = [c.grade_id for c in sub.cells if c.message == BY_HAND]
+    by_hand = [c.grade_id for c in sub.cells if c.by_hand]
     if by_hand:
         sub.note(f"{len(by_hand)} answer(s) to grade by hand in formgrader: {', '.join(by_hand)}")
     if ctx is not None and ctx.part.plain:

@@ -95,6 +95,7 @@ class CellResult:
     passed: bool
     message: str = ""
     hint: str = ""
+    by_hand: bool = False  # a cell nbgrader leaves to a person (formgrader): no points here
 
 
 @dataclass(kw_only=True)
