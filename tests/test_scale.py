@@ -202,7 +202,7 @@ def test_a_worker_killed_mid_job_loses_no_submission(local, tmp_path):
 
 def test_an_unreachable_scheduler_says_how_to_start_one():
     with pytest.raises(engine.EngineUnavailable, match="dask scheduler"):
-        engine.ClusterEngine("tcp://127.0.0.1:9", timeout=2)
+        engine.ClusterEngine("tcp://127.0.0.1:9", timeout=0.5)
 
 
 class _FakeClient:
