@@ -38,7 +38,7 @@ import stat
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -93,7 +93,7 @@ class _Draft(Remarks):
     accounts_for: list[str] = field(default_factory=list)
     seen: tuple[str, ...] = ()
     person: Person | None = None
-    late: bool = False
+    marked_late: bool = False
     time: datetime.datetime | None = None
     time_from: str = ""
     group: str = ""
@@ -104,23 +104,14 @@ class _Draft(Remarks):
     notes: list[str] = field(default_factory=list)
 
     def submission(self) -> Submission:
-        origin = Origin(
-            file=self.file,
-            path=self.path,
-            student_id=self.student_id,
-            counted=self.counted,
-            sha256=self.sha256,
+        """The record the stages get: the draft's origin fields, fixed (lists as tuples)."""
+        values = {f.name: getattr(self, f.name) for f in fields(Origin)}
+        values.update(
             extras=dict(self.extras),
             accounts_for=tuple(self.accounts_for),
-            seen=self.seen,
-            person=self.person,
-            marked_late=self.late,
-            time=self.time,
-            time_from=self.time_from,
-            group=self.group,
             members=tuple(self.members),
-            notebook=self.notebook,
         )
+        origin = Origin(**values)
         return Submission(origin, stopped=self.stopped, flags=self.flags, notes=self.notes)
 
 
@@ -505,7 +496,7 @@ def _group(c: _Context, rels: list[str]) -> list[_Draft]:
         h = handed[rel]
         path = c.root / rel if rel not in c.refused else None
         sub = _Draft(_shown(rel), path, student, counted=False)
-        sub.person, sub.late = person, h.late
+        sub.person, sub.marked_late = person, h.late
         sub.notebook = of_file.get(rel, c.notebooks[0])
         for text in () if stray else (*c.who[rel].notes, *h.notes):
             sub.note(text)
@@ -637,7 +628,7 @@ def _counted(sub, c: _Context, rel, rels, of_file, candidates, earlier, belongs,
 
 
 def _timed(sub: _Draft, h: Handed) -> None:
-    sub.time, sub.time_from, sub.late = h.time, h.time_from, h.late
+    sub.time, sub.time_from, sub.marked_late = h.time, h.time_from, h.late
 
 
 def _credit_members(subs: list[_Draft], people: dict) -> None:
