@@ -201,18 +201,18 @@ def _by_grade_id(nb: NotebookNode) -> dict[str, NotebookNode]:
 @dataclass(frozen=True, eq=False)
 class Part:
     """One notebook of a course's assignment, read from its ``source/`` and ``release/``:
-    ``name`` is the assignment, ``notebook`` the notebook's name (this bundle's labs have
-    one notebook, named after the lab)."""
+    ``assignment`` is the assignment's id, ``notebook`` the notebook's name (this bundle's
+    labs have one notebook, named after the lab)."""
 
     course: Course
-    name: str
+    assignment: str
     source: NotebookNode
     release: NotebookNode
     notebook: str = ""
 
     def __post_init__(self):
         if not self.notebook:
-            object.__setattr__(self, "notebook", self.name)
+            object.__setattr__(self, "notebook", self.assignment)
 
     @classmethod
     def read(cls, course: Course, lab: str, notebook: str | None = None) -> Part:
@@ -255,7 +255,7 @@ class Part:
     def helper_files(self) -> dict[str, bytes]:
         """The files beside the source notebook (its ``labs/`` helpers and ``data/``), by
         relative path: what ``nbgrader autograde`` copies over a submission from the source."""
-        folder = self.course.source_path(self.name).parent
+        folder = self.course.source_path(self.assignment).parent
         return {
             path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*"))

@@ -39,7 +39,7 @@ def test_the_bundles_labs_come_first_in_course_order_then_the_courses_own(tmp_pa
 def test_a_lab_is_its_source_and_release_with_the_points_of_its_test(tmp_path):
     course = build(tmp_path)
     lab = course.lab(LAB)
-    assert isinstance(lab, Part) and (lab.name, lab.notebook) == (LAB, LAB)
+    assert isinstance(lab, Part) and (lab.assignment, lab.notebook) == (LAB, LAB)
     assert course.lab(LAB) is lab  # read once per Course
     assert course.parts(LAB) == [lab]
     assert list(lab.cells) == ["task_text", ANSWER, TEST]
@@ -118,7 +118,7 @@ def test_a_draft_without_a_release_or_a_broken_notebook_is_not_readable(tmp_path
         course.parts("draft")
     with pytest.raises(ValueError):
         course.parts("broken")
-    assert [p.name for p in course.readable(LAB)] == [LAB]
+    assert [p.assignment for p in course.readable(LAB)] == [LAB]
     assert set(course.own_grade_ids) == {"broken", "draft", LAB}  # still the course's labs
 
 

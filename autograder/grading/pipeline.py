@@ -231,7 +231,7 @@ def canary(ctx: Context) -> str:
     if part.plain:  # the source notebook is its own solution
         solution = copy.deepcopy(part.source)
     else:
-        solution = part.filled(mistakes.solution_code(part.name, ctx.course))
+        solution = part.filled(mistakes.solution_code(part.assignment, ctx.course))
     subs = {
         name: Submission.of(
             f"<canary: {name}>", None, f"canary-{name}", nbformat.writes(nb).encode()
@@ -273,8 +273,8 @@ def canary(ctx: Context) -> str:
     if problems:
         text = "\n".join(problems)
         raise CanaryFailed(
-            f"{part.name}: the canary failed, so no student was graded and nothing was written "
-            f"to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, part.name)}"
+            f"{part.assignment}: the canary failed, so no student was graded and nothing was "
+            f"written to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, part.assignment)}"
         )
     return (
         f"canary on {ctx.engine.describe()}: the solution scored {sol.score:g} / "
@@ -408,7 +408,7 @@ def _assignment(ctx: Context, due: str | None, needed: bool) -> Future:
         return _done()
     one = ThreadPoolExecutor(1, thread_name_prefix="assignment")
     try:
-        return one.submit(gradebook.ensure_assignment, ctx.course, ctx.part.name, due=due)
+        return one.submit(gradebook.ensure_assignment, ctx.course, ctx.part.assignment, due=due)
     finally:
         one.shutdown(wait=False)  # the thread ends when the record is made
 
@@ -432,7 +432,7 @@ def run_flows(
         needed = any(sub.counted for sub in plan.todo) or bool(options.due) or bool(plan.kept)
         # the notebooks of one lab share its gradebook entry, and the output folder's ledger
         assignment = _assignment(first, options.due, needed)
-        ledger = record.ledger(out, first.part.name)
+        ledger = record.ledger(out, first.part.assignment)
         # the record stages' gradebook writes, batched: closed (what is queued written) once
         # the flows have ended, interrupted or not (below)
         writer = gradebook.Writer(course.db_url, course.config)
@@ -444,7 +444,7 @@ def run_flows(
         futures = [flows.submit(flow, sub, ctxs.get(sub.notebook, default)) for sub in plan.todo]
         bar = tqdm(
             total=len(futures),
-            desc=f"grading {first.part.name}",
+            desc=f"grading {first.part.assignment}",
             unit="file",
             disable=not options.progress or not futures,
         )
@@ -462,7 +462,7 @@ def run_flows(
             flows.shutdown(wait=True, cancel_futures=stopped)
             writer.close()  # the gradebook writer (above)
     if plan.kept and assignment.exception() is None:
-        due, extensions = gradebook.late_inputs(course.db_url, first.part.name)
+        due, extensions = gradebook.late_inputs(course.db_url, first.part.assignment)
         for row in plan.kept:
             if row.counted and record.relate(row, ctxs.get(row.notebook, default), due, extensions):
                 record.save_state(out, row)
@@ -483,7 +483,7 @@ def report(
     """The gradebook made to mirror the rows, and the class's pages; the class's result."""
     ordered = [rows[sub.file] for sub in found.submissions]
     present = {sub.file for sub in found.submissions}
-    lab = parts[0].name
+    lab = parts[0].assignment
     removed = record.mirror(out, course, lab, ordered, present, prune=options.prune)
     report_pages.write_all(
         out,

@@ -144,7 +144,7 @@ def nbgrader_time(moment: datetime.datetime) -> str:
 
 def store_copies(student_id: str, sub: Submission, ctx, executed) -> None:
     """nbgrader's layout of the submission, for formgrader and the feedback commands."""
-    lab, root = ctx.part.name, ctx.course.root
+    lab, root = ctx.part.assignment, ctx.course.root
     sub_dir = root / "submitted" / student_id / lab
     name = f"{ctx.part.notebook}.ipynb" if sub.nb is not None else Path(sub.file).name
     extras = dict(sub.extras)
@@ -269,7 +269,7 @@ def relate(row: Row, ctx, due, extensions: dict) -> bool:
             continue
         late = gradebook.relate(
             ctx.course.db_url,
-            ctx.part.name,
+            ctx.part.assignment,
             student,
             when(row.time, row.marked_late, due, extension),
             ctx.course.config,
@@ -278,7 +278,8 @@ def relate(row: Row, ctx, due, extensions: dict) -> bool:
         if row.time:  # nbgrader's copies say the same time as the gradebook
             stamp = nbgrader_time(datetime.datetime.fromisoformat(row.time)).encode()
             for folder in ("submitted", "autograded"):
-                _write(ctx.course.root / folder / student / ctx.part.name / "timestamp.txt", stamp)
+                stamped = ctx.course.root / folder / student / ctx.part.assignment
+                _write(stamped / "timestamp.txt", stamp)
         if is_row:
             _apply(row, late, due, key)
         else:
@@ -333,10 +334,10 @@ def stage(sub: Submission, ctx) -> Submission:
                         made = not book.has_student(student)
                         entry = ctx.ledger[student] = {"made_student": made}
                     entry.update(known)
-                    line = {"lab": ctx.part.name, "student": student, **entry}
+                    line = {"lab": ctx.part.assignment, "student": student, **entry}
                     _journal(ctx.out, [line])  # before the gradebook: a crash loses nothing
             writes[student] = book.save(  # its time may depend on the student's extension
-                ctx.part.name,
+                ctx.part.assignment,
                 student,
                 row,
                 executed,

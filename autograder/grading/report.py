@@ -288,7 +288,7 @@ def write_all(
 ) -> None:
     """Every page of the class. ``parts``: the lab's notebooks, a ``Part`` each (this
     bundle's labs have one; with several, each student gets a feedback page per notebook)."""
-    name = parts[0].name
+    name = parts[0].assignment
     grade_ids = list(dict.fromkeys(g for part in parts for g in part.grade_ids))
     write_csv(out / "grades.csv", rows, grade_ids)
     write_json(out / "results.json", name, rows, sandboxed, canary, elsewhere, removed)

@@ -36,9 +36,9 @@ def other_lab(ids: set[str], lab, course) -> str | None:
     """The course's other lab that ``ids`` belong to: they hold cells only that lab has, and
     none that only ``lab`` has (shared ids such as a setup cell decide nothing)."""
     own = course.own_grade_ids
-    if ids & own.get(lab.name, frozenset()):
+    if ids & own.get(lab.assignment, frozenset()):
         return None
-    return next((o for o, mine in own.items() if o != lab.name and ids & mine), None)
+    return next((o for o, mine in own.items() if o != lab.assignment and ids & mine), None)
 
 
 def _def_lines(source: str) -> set[str]:
@@ -91,19 +91,20 @@ def restore(nb: NotebookNode, lab, course=None) -> tuple[NotebookNode, list[str]
     ids = {gid for c in out.cells if (gid := notebooks.grade_id(c))}
     if course is not None and (other := other_lab(ids, lab, course)):
         raise SubmissionFault(
-            f"this is a notebook of {other}, not of {lab.name}: grade it with "
-            f"`autograder grade {other} ...`, or ask the student for their {lab.name} notebook"
+            f"this is a notebook of {other}, not of {lab.assignment}: grade it with "
+            f"`autograder grade {other} ...`, or ask the student for their {lab.assignment} "
+            "notebook"
         )
     cells, seen = [], set()
     for index, cell in enumerate(out.cells):
         meta, gid = notebooks.claimed_meta(cell), notebooks.grade_id(cell)
         if meta is not None and gid not in lab.cells:
             if isinstance(meta, Mapping) and gid:
-                owner = course and course.lab_of_grade_id(gid, but=lab.name)
+                owner = course and course.lab_of_grade_id(gid, but=lab.assignment)
                 where = f" of {owner}" if owner else ""
                 flags.append(
-                    f"cell {index} carries grade id {gid!r}{where}, which {lab.name} does not "
-                    "have; it ran as the student's own code and earned no points"
+                    f"cell {index} carries grade id {gid!r}{where}, which {lab.assignment} does "
+                    "not have; it ran as the student's own code and earned no points"
                 )
             elif isinstance(meta, Mapping) and (meta.get("grade") or meta.get("solution")):
                 flags.append(
