@@ -94,11 +94,18 @@ demo: $(STAMP) $(SANDBOX) release
 # Python's bytecode (their rewritten asserts too) in build/pycache, outside the course folders
 # and out of the sandbox's sight: the first run compiles it, the others save seconds each.
 TESTENV := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(abspath build/pycache)
+# `make test` runs in two parts (tests/conftest.py): every test not marked `alone` on
+# $(TEST_WORKERS) pytest-xdist workers, the users of each shared run grouped on one worker; then
+# the `alone` tests with nothing beside them. Both parts run; either failing fails the target.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(SYSDEPS)
-	$(TESTENV) $(PY) -m pytest --durations=15
+	@rc=0; \
+	$(TESTENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone" --durations=15 || rc=1; \
+	$(TESTENV) $(PY) -m pytest -m alone --durations=5 || rc=1; \
+	exit $$rc
 
 test-unit: $(STAMP)
-	$(TESTENV) $(PY) -m pytest -m "not slow"
+	$(TESTENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 test-fast: test-unit
 

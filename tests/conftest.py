@@ -250,13 +250,50 @@ def minicourse(tmp_path):
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by them
 def pytest_collection_modifyitems(items):
     """The markers of the shared fixtures a test uses; ``slow`` on every test that needs
-    anything of ``TIERS``."""
+    anything of ``TIERS``; ``alone`` on every user of ``ALONE_FIXTURES``; and the
+    ``xdist_group`` that keeps the users of one shared run on one worker."""
     for item in items:
-        for name in getattr(item, "fixturenames", ()):
+        names = set(getattr(item, "fixturenames", ()))
+        for name in names:
             for tier in FIXTURE_TIERS.get(name, ()):
                 item.add_marker(tier)
         if any(item.get_closest_marker(tier) for tier in TIERS):
             item.add_marker(pytest.mark.slow)
+        if names & ALONE_FIXTURES:
+            item.add_marker(pytest.mark.alone)
+        group = _group(item, names)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+# -- the suite on several cores ------------------------------------------------------------
+#
+# `make test` runs the suite in two parts. First every test not marked ``alone``, on pytest-xdist
+# workers (``--dist loadgroup``), where each shared run is made once: its users carry one
+# ``xdist_group`` and so share a worker. Then the ``alone`` tests, one at a time with nothing
+# else on the machine: they count the machine's sandbox processes or time a job beside a
+# spinner, which another worker's jobs would disturb.
+
+#: Shared runs of one lab, made once per session (``demo_class`` is the demo class of
+#: ``scratch.LAB``): their users group by the lab, the test's ``lab`` or its module's ``LAB``.
+PER_LAB_FIXTURES = {"graded", "source_run", "local", "demo_class"}
+
+#: Shared runs whose tests read the whole machine (its processes, its CPU): ``alone``.
+ALONE_FIXTURES = {"hostile_class", "isolation_class"}
+
+
+def _group(item, names: set[str]) -> str | None:
+    """The worker group of a test: the lab of the per-lab runs it reads, else its module
+    when the module shares a fixture among its tests."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    lab = params.get("lab", getattr(item.module, "LAB", None))
+    if names & PER_LAB_FIXTURES and isinstance(lab, str):
+        return lab
+    for name in sorted(names):
+        defs = item._fixtureinfo.name2fixturedefs.get(name)
+        if defs and defs[-1].scope in ("module", "package") and not name.startswith("_"):
+            return item.nodeid.split("::")[0]
+    return None
 
 
 def _launched(argv: list[str]) -> str | None:

@@ -23,6 +23,9 @@ from autograder.demo import democlass
 from autograder.grading import pipeline
 from autograder.grading.sandbox import Limits, bwrap, kernel, zygote
 
+# every test here reads the machine's processes or times jobs beside a spinner
+pytestmark = pytest.mark.alone
+
 HONEST = ("honest-1.ipynb", "honest-2.ipynb", "honest-3.ipynb")
 MARKS = (democlass.SPINNER_MARK, democlass.UNDYING_MARK)
 

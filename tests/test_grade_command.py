@@ -133,6 +133,7 @@ def _sandboxes() -> set[int]:
 
 @pytest.mark.kernel
 @pytest.mark.sandbox
+@pytest.mark.alone  # counts the machine's sandbox processes before and after
 def test_ctrl_c_in_a_real_run_ends_it_promptly_and_cleanly(course, tmp_path):
     from autograder.demo import democlass
 

@@ -9,12 +9,12 @@ from autograder.authoring import given
 from autograder.course import Course
 from labs import cases
 
-LAB1 = "lab1_minibatch"
+LAB = "lab1_minibatch"
 
 
 @pytest.fixture(scope="module")
 def solution():
-    return solution_namespace(LAB1)
+    return solution_namespace(LAB)
 
 
 def test_create_mini_batches_reproduces_the_seed_labs_printed_batches(solution):
@@ -69,16 +69,16 @@ def test_lab2_gives_lab1s_create_mini_batches_generated_from_its_solution():
     nb = notebooks.read(COURSE.source_path("lab2_optimizers"))
     cells = [c for c in nb.cells if given.HEADER.match(c.source)]
     assert len(cells) == 1
-    assert cells[0].source == given.body(LAB1, "create_mini_batches", COURSE)
+    assert cells[0].source == given.body(LAB, "create_mini_batches", COURSE)
     assert "START CODE HERE" not in cells[0].source and "np.hstack" in cells[0].source
 
 
 def test_a_stale_given_cell_is_detected(tmp_path, monkeypatch):
     import shutil
 
-    for lab in (LAB1, "lab2_optimizers"):
+    for lab in (LAB, "lab2_optimizers"):
         shutil.copytree(ROOT / "source" / lab, tmp_path / "source" / lab)
-    src = Course(tmp_path).source_path(LAB1)
+    src = Course(tmp_path).source_path(LAB)
     nb = notebooks.read(src)
     cell = next(
         c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "create_mini_batches"
@@ -91,7 +91,7 @@ def test_a_stale_given_cell_is_detected(tmp_path, monkeypatch):
 
 
 def test_the_issues_named_bugs_are_cataloged():
-    names = {m.name for m in mistakes.catalog(LAB1)}
+    names = {m.name for m in mistakes.catalog(LAB)}
     assert {"shuffle_x_only", "last_batch_dropped", "ewa_t_from_zero", "schedule_no_floor"} <= names
     # issue 30: an unseeded generator and a cosine clipped at final_lr each get a hint of their own
     assert {"unseeded_generator", "cosine_clipped_at_final_lr"} <= names
@@ -130,7 +130,7 @@ def test_the_visible_cosine_case_separates_a_floor_from_a_blend(solution):
 
 
 def test_experiments_show_the_trade_off(source_run):
-    _, results = source_run(LAB1)
+    _, results = source_run(LAB)
     acc = results["test_accuracy"]
     # batch descent barely starts in 20 epochs; stochastic descent learns most per epoch, and
     # mini-batch descent, given 100 epochs (2300 steps against 28 740), more than both

@@ -11,13 +11,13 @@ from autograder.authoring import expected
 from labs import cases, nn
 from labs.visible import lab2_optimizers as visible
 
-LAB2 = "lab2_optimizers"
+LAB = "lab2_optimizers"
 SOLVER_TESTS = {f"test_my_optimizer_{s}" for s in ("momentum", "adagrad", "rmsprop", "adam")}
 
 
 def _my_optimizer():
     ns = {"np": np, "myDenseLayer": nn.myDenseLayer, "myOptParam": nn.myOptParam}
-    exec(mistakes.solution_code(LAB2, COURSE)["my_optimizer"], ns)
+    exec(mistakes.solution_code(LAB, COURSE)["my_optimizer"], ns)
     return ns["my_optimizer"]
 
 
@@ -46,7 +46,7 @@ def test_unknown_solver_raises_value_error_naming_the_valid_ones():
 
 
 def test_adam_trained_network_reaches_097_and_every_optimizer_trains(source_run):
-    _, results = source_run(LAB2)
+    _, results = source_run(LAB)
     acc = results["test_accuracy"]
     assert set(acc) == {"sgd", "momentum", "adagrad", "rmsprop", "adam"}
     assert acc["adam"] >= 0.97
@@ -55,7 +55,7 @@ def test_adam_trained_network_reaches_097_and_every_optimizer_trains(source_run)
 
 
 def test_points_per_solver():
-    nb = notebooks.read(COURSE.release_path(LAB2))
+    nb = notebooks.read(COURSE.release_path(LAB))
     points = {
         notebooks.grade_id(c): notebooks.points(c)
         for c in nb.cells
@@ -85,11 +85,11 @@ def test_points_per_solver():
 
 
 def test_every_solver_has_a_cataloged_mistake():
-    assert set().union(*(m.fails for m in mistakes.catalog(LAB2))) == SOLVER_TESTS
+    assert set().union(*(m.fails for m in mistakes.catalog(LAB))) == SOLVER_TESTS
 
 
 def test_hidden_tests_check_layer_state_and_gradients():
-    nb = notebooks.read(COURSE.source_path(LAB2))
+    nb = notebooks.read(COURSE.source_path(LAB))
     for cell in filter(notebooks.is_hidden_test, nb.cells):
         names = set(notebooks.written_expected(cell.source))
         for part in ("wegt", "bias", *cases.STATE_NAMES):
@@ -105,9 +105,9 @@ def test_hidden_tests_check_layer_state_and_gradients():
 
 @pytest.mark.kernel
 def test_stale_expected_arrays_are_detected(tmp_path):
-    src = COURSE.source_path(LAB2)
-    shutil.copytree(src.parent, tmp_path / LAB2)
-    copy = tmp_path / LAB2 / src.name
+    src = COURSE.source_path(LAB)
+    shutil.copytree(src.parent, tmp_path / LAB)
+    copy = tmp_path / LAB / src.name
     nb = notebooks.read(copy)
     cell = next(
         c for c in nb.cells if notebooks.is_hidden_test(c) and "_adam" in notebooks.grade_id(c)
@@ -138,7 +138,7 @@ def _printed(lines: list[str]) -> list[float]:
 
 
 def test_the_notebook_prints_the_specializations_moons_numbers_with_my_optimizer(source_run):
-    nb, _ = source_run(LAB2)
+    nb, _ = source_run(LAB)
     assert _printed(_output_of(nb, "X_moons, Y_moons = moons.load()")) == SPECIALIZATION["gd"]
     momentum = _output_of(nb, "MOMENTUM_LR = 0.0007 * (1 - 0.9)")
     assert _printed(momentum) == SPECIALIZATION["momentum"]
@@ -156,7 +156,7 @@ def test_the_specializations_adam_gives_what_the_notebook_quotes():
     beta2 = 0.999 (the solution with that one constant changed) prints exactly that."""
     from labs import moons
 
-    code = mistakes.solution_code(LAB2, COURSE)["my_optimizer"]
+    code = mistakes.solution_code(LAB, COURSE)["my_optimizer"]
     assert code.count("beta1, beta2 = 0.9, 0.99") == 1
     ns = {"np": np}
     exec(code.replace("beta1, beta2 = 0.9, 0.99", "beta1, beta2 = 0.9, 0.999"), ns)

@@ -7,12 +7,12 @@ from conftest import solution_namespace
 from autograder import mistakes, notebooks
 from labs import cases
 
-LAB3 = "lab3_regularization"
+LAB = "lab3_regularization"
 
 
 @pytest.fixture(scope="module")
 def solution():
-    return solution_namespace(LAB3)
+    return solution_namespace(LAB)
 
 
 def _output_of(nb, first_line: str) -> str:
@@ -22,7 +22,7 @@ def _output_of(nb, first_line: str) -> str:
 
 
 def test_the_notebook_prints_the_lectures_accuracies(source_run):
-    nb, results = source_run(LAB3)
+    nb, results = source_run(LAB)
     # Each experiment prints the test accuracy as a full float, like the lecture's print().
     assert _output_of(nb, "dual_layer = DualLayer()").split() == ["0.956140350877193"]
     assert _output_of(nb, "REG = dict(").splitlines()[:3] == [
@@ -53,7 +53,7 @@ def test_the_notebook_reproduces_the_lectures_optimizers(source_run):
     """Mini-batches of 32 (the lecture's Minibatch() default), its momentum and its Adam
     print the lecture's accuracies; its RMSprop, as the slide shows it, prints 0.97368...:
     the slide's number came from a class it never shows, as the notebook says."""
-    nb, _ = source_run(LAB3)
+    nb, _ = source_run(LAB)
     assert _output_of(nb, "mini_32 = DualLayer(").splitlines() == [
         "0.956140350877193",
         "batches of 5: 0.9824561403508771",
@@ -148,7 +148,7 @@ def test_early_stopping_differs_from_keras_only_on_ties(solution):
 
 
 def test_the_issues_named_bugs_are_cataloged():
-    names = {m.name for m in mistakes.catalog(LAB3)}
+    names = {m.name for m in mistakes.catalog(LAB)}
     assert {
         "l2_on_biases",
         "dropout_not_scaled",
@@ -156,6 +156,6 @@ def test_the_issues_named_bugs_are_cataloged():
         "xavier_lecture_slide",
     } <= names
     per_function = {}
-    for m in mistakes.catalog(LAB3):
+    for m in mistakes.catalog(LAB):
         per_function[m.cell] = per_function.get(m.cell, 0) + 1
     assert min(per_function.values()) >= 3
