@@ -361,7 +361,7 @@ def check_report(row) -> str:
                 lines.append(f"       Hint: {inert(cell.hint)}")
     if row.reason:
         lines += ["", "Reason:", f"       {inert(row.reason)}"]
-    lines += ["", f"Score: {row.score:g} / {row.max_score:g} ({row.status})"]
+    lines += ["", f"Score: {row.raw_score:g} / {row.max_score:g} ({row.status})"]
     return "\n".join(lines)
 
 
@@ -373,7 +373,7 @@ def cmd_check(args) -> int:
     options = pipeline.Options(limits=_limits(args), sandboxed=not args.no_sandbox)
     row = pipeline.check(Path(args.notebook), course, options)
     print(check_report(row))
-    full = row.score == row.max_score and row.status == "graded"
+    full = row.raw_score == row.max_score and row.status == "graded"
     return 0 if full and all(cell.passed for cell in row.cells) else 1
 
 

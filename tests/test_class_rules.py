@@ -127,7 +127,7 @@ def test_one_file_one_row_one_student_one_counted_row_and_every_record_agrees(
     rows = {r.file: r for r in result}
     files = {str(p.relative_to(tmp_path / "subs")) for p in (tmp_path / "subs").rglob("*.*")}
     assert sorted(rows) == sorted(files) and len(result) == len(files) == 8  # one file, one row
-    said = {f: (r.status, r.score, r.counted) for f, r in rows.items()}
+    said = {f: (r.status, r.raw_score, r.counted) for f, r in rows.items()}
     assert said == {
         "alice.ipynb": ("graded", 2, True),
         "bob.ipynb": ("graded", 0, True),
@@ -161,8 +161,8 @@ def test_one_file_one_row_one_student_one_counted_row_and_every_record_agrees(
         if row.counted:
             assert float(csv[file]["score"]) == row.final_score
     results = {r["file"]: r for r in json.loads((out / "results.json").read_text())["rows"]}
-    assert {f: (r["status"], r["score"]) for f, r in results.items()} == {
-        f: (r.status, r.score) for f, r in rows.items()
+    assert {f: (r["status"], r["raw_score"]) for f, r in results.items()} == {
+        f: (r.status, r.raw_score) for f, r in rows.items()
     }
 
 
@@ -174,9 +174,9 @@ def test_a_rerun_runs_only_what_it_could_not_record_and_keeps_every_row(course, 
     (folder / "frank.ipynb").write_bytes(_answered(course, minicourse.SOLUTION))  # fixed
     again = {r.file: r for r in _grade(course, folder, out)}
     assert fake[-1].ran[2:] == [minicourse.SOLUTION]  # frank's, and nothing else
-    assert again["frank.ipynb"].status == "graded" and again["frank.ipynb"].score == 2
-    same = {f: (r.status, r.score, r.reason) for f, r in first.items() if f != "frank.ipynb"}
-    assert same == {f: (r.status, r.score, r.reason) for f, r in again.items() if f in same}
+    assert again["frank.ipynb"].status == "graded" and again["frank.ipynb"].raw_score == 2
+    same = {f: (r.status, r.raw_score, r.reason) for f, r in first.items() if f != "frank.ipynb"}
+    assert same == {f: (r.status, r.raw_score, r.reason) for f, r in again.items() if f in same}
 
 
 def test_a_crash_in_one_submission_is_its_row_alone(course, fake, tmp_path, monkeypatch):
@@ -197,7 +197,7 @@ def test_a_crash_in_one_submission_is_its_row_alone(course, fake, tmp_path, monk
     rows = {r.file: r for r in _grade(course, _class(course, tmp_path), out)}
     assert rows["bob.ipynb"].status == "error"
     assert "in its judge stage (KeyError: 'a bug of ours'" in rows["bob.ipynb"].reason
-    assert (rows["alice.ipynb"].status, rows["alice.ipynb"].score) == ("graded", 2)
-    assert rows["dave/mini.ipynb"].score == 2
+    assert (rows["alice.ipynb"].status, rows["alice.ipynb"].raw_score) == ("graded", 2)
+    assert rows["dave/mini.ipynb"].raw_score == 2
     log = (out / pipeline.LOG_FILE).read_text()
     assert "bob.ipynb: the judge stage crashed" in log and "KeyError" in log

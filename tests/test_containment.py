@@ -107,11 +107,11 @@ def _show_and_check_honest(rows: dict, honest) -> None:
     """Print every row (pytest -s shows them), and check that each of ``honest`` is graded
     with full marks."""
     for name, row in sorted(rows.items()):
-        points = f"{row.score:g}/{row.max_score:g}"
+        points = f"{row.raw_score:g}/{row.max_score:g}"
         print(f"  {name}: {row.status} {points} in {row.seconds:.1f} s; {row.reason}")
     for name in honest:
         row = rows[name]
-        assert (row.status, row.score) == ("graded", row.max_score) and row.max_score > 0, (
+        assert (row.status, row.raw_score) == ("graded", row.max_score) and row.max_score > 0, (
             name,
             row.reason,
         )
@@ -160,7 +160,7 @@ def test_one_class_of_every_hostile_kind(hostile_class):
     assert int(allocated.split()[0]) < FAST.memory_mb and "MemoryError" in allocated
     # a memory bomb that catches its MemoryError leaves the grader nothing to say
     bomb = rows["memory-bomb.ipynb"]
-    assert (bomb.status, bomb.score, bomb.reason) == ("graded", bomb.max_score, "")
+    assert (bomb.status, bomb.raw_score, bomb.reason) == ("graded", bomb.max_score, "")
 
     assert _left_behind() == []
     assert _jobs_left(hostile_class["zygotes_before"]) == []
@@ -232,7 +232,7 @@ def test_a_spinner_beside_honest_students_keeps_them_within_their_limits(tmp_pat
         raise box["error"]
 
     for name, (row, _) in beside.items():
-        assert (row.status, row.score, row.reason) == ("graded", row.max_score, ""), (name, row)
+        assert (row.status, row.raw_score, row.reason) == ("graded", row.max_score, ""), (name, row)
         assert row.max_score > 0
     spun = {}
     for name, (_, nb) in box["rows"].items():

@@ -42,7 +42,7 @@ def test_late_work_is_penalised_by_the_courses_nbgrader_plugin(tmp_path):
     rows = {r.student_id: r for r in pipeline.grade(LAB, subs, out, course, options)}
     full = course.lab(LAB).max_score
     late, ontime, canvas = rows["late"], rows["ontime"], rows["23456"]
-    assert late.score == full and late.late_penalty == full and late.seconds_late == 86400
+    assert late.raw_score == full and late.late_penalty == full and late.seconds_late == 86400
     assert "1 d 0 h late" in late.reason and "penalty" in late.reason
     assert ontime.late_penalty == 0 and ontime.seconds_late == 0
     # Canvas's LATE marker without a time: the least lateness, said and flagged
@@ -117,8 +117,8 @@ def test_a_plain_nbgrader_assignment_scores_what_nbgrader_autograde_gives(tmp_pa
             "ps1", subs, out, course, pipeline.Options(limits=FAST, progress=False)
         )
     }
-    assert (rows["foo"].score, rows["foo"].max_score) == (1, 7)
-    assert (rows["bar"].score, rows["bar"].max_score) == (2, 7)
+    assert (rows["foo"].raw_score, rows["foo"].max_score) == (1, 7)
+    assert (rows["bar"].raw_score, rows["bar"].max_score) == (2, 7)
     assert "kernel" in rows["foo"].reason  # says how its tests were judged
     assert any(c.message.startswith("to be graded by hand") for c in rows["bar"].cells)
     with gradebook.open_gradebook(course.db_url) as gb:

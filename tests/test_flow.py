@@ -37,7 +37,7 @@ def _stages(ran: list[str], raises: dict[str, BaseException] | None = None) -> l
             if name in raises:
                 raise raises[name]
             if name == "score":
-                sub.score, sub.max_score = 10.0, 10.0
+                sub.raw_score, sub.max_score = 10.0, 10.0
 
         return run
 
@@ -54,7 +54,7 @@ def test_every_stage_runs_in_order_on_the_same_record():
     assert all(isinstance(s, Stage) for s in stages)
     row = pipeline.flow(_sub(), CTX, stages)
     assert ran == [s.name for s in pipeline.STAGES]
-    assert (row.status, row.score, row.max_score, row.reason) == ("graded", 10.0, 10.0, "")
+    assert (row.status, row.raw_score, row.max_score, row.reason) == ("graded", 10.0, 10.0, "")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_a_fault_ends_the_grading_and_only_the_record_stage_still_runs(fault, st
     ran: list[str] = []
     row = pipeline.flow(_sub(), CTX, _stages(ran, {"restore": fault}))
     assert ran == ["intake", "restore", "record"]
-    assert (row.status, row.reason, row.score, row.max_score) == (status, str(fault), 0.0, 10.0)
+    assert (row.status, row.reason, row.raw_score, row.max_score) == (status, str(fault), 0.0, 10.0)
     assert [(c.grade_id, c.points, c.max_points) for c in row.cells] == [
         ("t1", 0.0, 3.0),
         ("t2", 0.0, 7.0),

@@ -42,7 +42,9 @@ def _fake(rows):
 def test_every_row_recorded_exits_0_and_a_machine_failure_exits_75(
     course, tmp_path, monkeypatch, capsys
 ):
-    fine = Row(file="a.ipynb", student_id="amy", status="graded", reason="", score=10, max_score=10)
+    fine = Row(
+        file="a.ipynb", student_id="amy", status="graded", reason="", raw_score=10, max_score=10
+    )
     monkeypatch.setattr(pipeline, "grade", _fake([fine]))
     assert _grade(course, tmp_path) == EXIT_OK
     lost = Row(
@@ -50,7 +52,7 @@ def test_every_row_recorded_exits_0_and_a_machine_failure_exits_75(
         student_id="bo",
         status="environment",
         reason="no kernel could start",
-        score=0,
+        raw_score=0,
         max_score=10,
     )
     monkeypatch.setattr(pipeline, "grade", _fake([fine, lost]))

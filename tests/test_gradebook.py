@@ -576,7 +576,7 @@ def _future(call):
 
 def _rows(result) -> dict:
     return {
-        r.file: (r.status, r.score, r.submitted, r.seconds_late, r.late_penalty, r.reason)
+        r.file: (r.status, r.raw_score, r.submitted, r.seconds_late, r.late_penalty, r.reason)
         for r in result
     }
 
@@ -648,7 +648,7 @@ def test_a_class_graded_both_ways_leaves_the_same_gradebook(tmp_path, monkeypatc
         return {r.student_id: r for r in batched if r.counted}
 
     rows = both()
-    assert rows["bob"].late_penalty == min(2, rows["bob"].score) and rows["bob"].score > 0
+    assert rows["bob"].late_penalty == min(2, rows["bob"].raw_score) and rows["bob"].raw_score > 0
     assert rows["cat"].seconds_late == 86400 and rows["cat"].late_penalty == 0  # score 0
     assert rows["ext"].seconds_late == 0 and rows["23456"].late_penalty == 1
     assert rows["dan"].status == "error" and rows["old"].late_penalty == 2
@@ -660,5 +660,5 @@ def test_a_class_graded_both_ways_leaves_the_same_gradebook(tmp_path, monkeypatc
         with gradebook.open_gradebook(course.db_url) as gb:
             gb.grant_extension(LAB2, "cat", days=1)
     rows = both()
-    assert rows["amy"].score == 0 and rows["cat"].seconds_late == 0
+    assert rows["amy"].raw_score == 0 and rows["cat"].seconds_late == 0
     assert rows["bob"].seconds_late == 3.5 * 3600

@@ -142,7 +142,7 @@ def test_no_trick_earns_a_point_in_grade(cheating_class, kind):
         if cheat.kind != kind:
             continue
         r = cheating_class[student]
-        assert (r.score, r.status) == (0, cheat.status), (student, r.reason)
+        assert (r.raw_score, r.status) == (0, cheat.status), (student, r.reason)
         for word in cheat.words:
             assert word in r.reason, (student, r.reason)
 
@@ -164,7 +164,7 @@ def test_no_trick_earns_a_point_in_check(tmp_path):
 
     with ThreadPoolExecutor(2) as pool:
         rows = dict(pool.map(check, democlass.cheats(course, LAB).items()))
-    earned = {s: (r.score, r.status) for s, r in rows.items() if r.score != 0}
+    earned = {s: (r.raw_score, r.status) for s, r in rows.items() if r.raw_score != 0}
     assert earned == {}
     assert {s: r.status for s, r in rows.items()} == {
         s: c.status for s, c in democlass.CHEATS.items()
@@ -187,4 +187,4 @@ def test_the_tricks_are_real_under_plain_nbgraders_in_kernel_judging(tmp_path):
 @pytest.mark.sandbox
 def test_the_integrity_check_does_not_flag_an_honest_notebook(cheating_class):
     r = cheating_class["correct"]
-    assert (r.score, r.status, r.reason) == (10, "graded", "")
+    assert (r.raw_score, r.status, r.reason) == (10, "graded", "")

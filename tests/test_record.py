@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -21,7 +22,7 @@ def test_attacks_on_the_gradebook_gained_nothing(demo_class):
     assert max_auto <= 4  # no cell above its points (the attack tried 100)
     book = gradebook.grades(course.db_url, LAB)
     for student, r in demo_class["rows"].items():
-        assert book[student][0] == r.score, student  # errors too: 0, for a manual look
+        assert book[student][0] == r.raw_score, student  # errors too: 0, for a manual look
 
 
 @pytest.mark.kernel
@@ -46,7 +47,7 @@ def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
         student_id="amy",
         status="graded",
         reason="",
-        score=10,
+        raw_score=10,
         max_score=10,
         cells=[CellResult("t", 10, 10, True)],
     )
@@ -61,7 +62,7 @@ def test_an_error_row_without_a_notebook_is_a_zero_to_grade_by_hand(tmp_path):
         student_id="amy",
         status="error",
         reason="the file is not a valid notebook",
-        score=0,
+        raw_score=0,
         max_score=10,
     )
     gradebook.save(
@@ -79,7 +80,7 @@ def test_the_state_of_a_row_round_trips_and_is_keyed_by_file(tmp_path):
         student_id="x",
         status="flagged",
         reason="why",
-        score=3,
+        raw_score=3,
         max_score=10,
         cells=[CellResult("t", 3, 4, False, "m", "h")],
     )
@@ -88,6 +89,27 @@ def test_the_state_of_a_row_round_trips_and_is_keyed_by_file(tmp_path):
     assert record.load_state(tmp_path, "x/b.ipynb") is None
     record.state_path(tmp_path, "x/b.ipynb").write_text("{broken")
     assert record.load_state(tmp_path, "x/b.ipynb") is None  # unreadable: graded again
+
+
+def test_a_row_an_earlier_version_saved_under_score_still_loads(tmp_path):
+    """Rows were saved with ``score`` (the points before the penalty) before it was named
+    ``raw_score``: a rerun resumes from such a state, and keeps the points."""
+    old = {
+        "file": "x/a.ipynb",
+        "student_id": "x",
+        "status": "graded",
+        "reason": "",
+        "score": 7,
+        "max_score": 10,
+        "late_penalty": 2,
+        "cells": [{"grade_id": "t", "points": 7, "max_points": 10, "passed": False}],
+    }
+    row = Row.from_dict(old)
+    assert (row.raw_score, row.final_score, row.max_score) == (7, 5, 10)
+    assert "score" not in row.to_dict() and row.to_dict()["raw_score"] == 7
+    record.state_path(tmp_path, "x/a.ipynb").parent.mkdir(parents=True, exist_ok=True)
+    record.state_path(tmp_path, "x/a.ipynb").write_text(json.dumps(old))
+    assert record.load_state(tmp_path, "x/a.ipynb") == row
 
 
 def test_the_ledger_is_a_journal_a_crash_cannot_corrupt(tmp_path):

@@ -59,7 +59,7 @@ def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
             student_id="leo",
             status="flagged",
             reason="two notebooks",
-            score=0,
+            raw_score=0,
             max_score=10,
             counted=True,
         ),
@@ -68,7 +68,7 @@ def test_a_file_that_does_not_count_has_no_score_in_grades_csv(tmp_path):
             student_id="leo",
             status="skipped",
             reason="not graded: a.ipynb was",
-            score=0,
+            raw_score=0,
             max_score=10,
             counted=False,
         ),
@@ -87,7 +87,7 @@ def test_the_feedback_shows_a_failed_visible_test_as_failed():
         student_id="amy",
         status="graded",
         reason="",
-        score=10,
+        raw_score=10,
         max_score=10,
         cells=[
             CellResult("test_momentum_visible", 0, 0, False, "momentum: W differs", "store W_dt"),
@@ -219,7 +219,7 @@ def test_no_script_of_a_submission_runs_in_any_page_a_person_opens(isolation_cla
     from playwright.sync_api import sync_playwright
 
     course, out = isolation_class["course"], isolation_class["out"]
-    assert isolation_class["rows"]["scripts.ipynb"].score == 10
+    assert isolation_class["rows"]["scripts.ipynb"].raw_score == 10
     notebooks.nbgrader(
         "generate_feedback", LAB, "--student", "scripts", cwd=course.root, db_url=course.db_url
     )
@@ -256,7 +256,9 @@ def test_a_name_is_never_a_spreadsheet_formula(isolation_class):
 
 def test_the_report_counts_the_files_left_to_other_labs():
     rows = [
-        Row(file="a.ipynb", student_id="amy", status="graded", reason="", score=10, max_score=10)
+        Row(
+            file="a.ipynb", student_id="amy", status="graded", reason="", raw_score=10, max_score=10
+        )
     ]
     page = report.report_html(LAB, rows, GRADE_IDS, True, elsewhere=["lee/lab1_minibatch/x.ipynb"])
     assert "1 file(s) in other labs' nbgrader folders were left" in page
@@ -270,7 +272,7 @@ def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_note
             student_id="amy",
             status="graded",
             reason="",
-            score=10,
+            raw_score=10,
             max_score=10,
             accounts_for=["amy/lab/timestamp.txt"],
         ),
@@ -279,7 +281,7 @@ def test_the_counts_are_of_files_and_a_platforms_own_files_count_with_their_note
             student_id="",
             status="error",
             reason="not graded: a .txt file",
-            score=0,
+            raw_score=0,
             max_score=0,
             counted=False,
         ),

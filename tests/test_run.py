@@ -236,7 +236,7 @@ def test_a_lurker_reaches_no_later_submission(isolation_class):
     lurkers = sorted(f for f in rows if f.endswith("-a-lurker.ipynb"))
     assert len(victims) == len(lurkers) == 10
     for name in victims:
-        assert (rows[name].score, rows[name].status) == (10, "graded"), rows[name].reason
+        assert (rows[name].raw_score, rows[name].status) == (10, "graded"), rows[name].reason
     for name in lurkers:
         printed = _printed(_executed(isolation_class, name[: -len(".ipynb")]))
         assert "LEFT BEFORE ME: []" in printed, printed[:500]  # nothing of the earlier ones
@@ -264,7 +264,7 @@ def test_a_kernel_reads_nothing_only_root_may_read(isolation_class):
         pytest.skip("the grader does not run as root here: nothing more to prove")
     printed = _printed(_executed(isolation_class, "shadow"))
     assert "SHADOW refused: PermissionError" in printed and "SHADOW: " not in printed
-    assert isolation_class["rows"]["shadow.ipynb"].score == 10
+    assert isolation_class["rows"]["shadow.ipynb"].raw_score == 10
 
 
 @pytest.mark.kernel
@@ -276,7 +276,7 @@ def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
     printed = _printed(_executed(isolation_class, "bomb"))
     born = int(printed.split("FORKED ")[1].split()[0])
     assert 0 < born < zygote_server.MAX_PROCESSES, printed
-    assert isolation_class["rows"]["bomb.ipynb"].score == 10
+    assert isolation_class["rows"]["bomb.ipynb"].raw_score == 10
     left = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -293,7 +293,7 @@ def test_a_fork_bomb_ends_at_its_own_limit_and_leaves_nothing(isolation_class):
 @pytest.mark.sandbox
 def test_results_messages_nobody_asked_for_are_dropped_and_bounded(isolation_class):
     row = isolation_class["rows"]["flood.ipynb"]
-    assert (row.score, row.status) == (10, "flagged")
+    assert (row.raw_score, row.status) == (10, "flagged")
     assert "results messages the grader did not ask for were dropped" in row.reason
     stored = isolation_class["course"].root / "autograded" / "flood" / LAB / f"{LAB}.ipynb"
     assert stored.stat().st_size < 3 << 20  # 36 MB were sent
@@ -304,10 +304,14 @@ def test_results_messages_nobody_asked_for_are_dropped_and_bounded(isolation_cla
 def test_links_are_refused_and_never_copied(isolation_class):
     rows = isolation_class["rows"]
     eve = rows["eve.ipynb"]
-    assert (eve.status, eve.score, eve.counted) == ("error", 0, True) and "symbolic" in eve.reason
+    assert (eve.status, eve.raw_score, eve.counted) == (
+        "error",
+        0,
+        True,
+    ) and "symbolic" in eve.reason
     secret = rows["fay/submission_secret.txt"]
     assert secret.status == "error" and "symbolic link" in secret.reason
-    assert (rows[f"fay/{LAB}.ipynb"].score, rows[f"fay/{LAB}.ipynb"].status) == (10, "graded")
+    assert (rows[f"fay/{LAB}.ipynb"].raw_score, rows[f"fay/{LAB}.ipynb"].status) == (10, "graded")
     course = isolation_class["course"].root
     for place in ("submitted", "autograded"):
         assert not (course / place / "fay" / LAB / "submission_secret.txt").exists()

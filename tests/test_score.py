@@ -47,7 +47,7 @@ def test_a_failed_visible_test_is_reported_failed_with_its_message_and_hint():
     assert (visible.points, visible.max_points, visible.passed) == (0, 0, False)
     assert visible.hint == "fix test_momentum_visible" and "bad" in visible.message
     assert cells["test_adam_visible"].passed  # a visible test that ran cleanly
-    assert sub.score == 10 and sub.row().status == "graded"
+    assert sub.raw_score == 10 and sub.row().status == "graded"
 
 
 def test_a_test_that_did_not_run_earns_nothing_and_the_row_says_why():
@@ -59,7 +59,7 @@ def test_a_test_that_did_not_run_earns_nothing_and_the_row_says_why():
             cell.execution_count, cell.outputs = None, []
     sub = _scored(nb, failure="the kernel died", failed_cell=adam)
     row = sub.row()
-    assert (row.status, row.score) == ("error", 6)
+    assert (row.status, row.raw_score) == ("error", 6)
     assert "the kernel died in cell" in row.reason and "test_my_optimizer_adam" in row.reason
     cell = nb.cells[adam]
     assert cell.outputs[0].ename == "NotRun"

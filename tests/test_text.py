@@ -52,7 +52,7 @@ def _row(file: str, reason: str, name: str = "", message: str = "") -> Row:
         student_id="s" + ESCAPES,
         status="error",
         reason=reason,
-        score=2,
+        raw_score=2,
         max_score=6,
         cells=cells,
         name=name,
@@ -193,7 +193,7 @@ def test_a_class_and_a_check_full_of_escapes_print_nothing_raw(tmp_path):
     assert not RAW.search(export.stdout + export.stderr)
     # what ``check`` prints of the same notebook: its row, as the pipeline left it (raw)
     row = record.load_state(out, hostile_name.name)
-    assert row is not None and row.score < row.max_score, row
+    assert row is not None and row.raw_score < row.max_score, row
     printed = check_report(row)
     assert not RAW.search(printed), printed
     lines = printed.split("\n")

@@ -254,20 +254,21 @@ def canary(ctx: Context) -> str:
                 f"canary on {ctx.engine.describe()} (a plain nbgrader assignment): the source "
                 f"notebook scored {sum(c.points for c in auto):g} / "
                 f"{sum(c.max_points for c in auto):g} on its automatic tests, the untouched "
-                f"release {stub.score:g}"
+                f"release {stub.raw_score:g}"
             )
-    elif sol.status != "graded" or sol.score != sol.max_score:
+    elif sol.status != "graded" or sol.raw_score != sol.max_score:
         first = _first_error(subs["solution"])
         problems.append(
-            f"The course's own solution scored {sol.score:g} / {sol.max_score:g} ({sol.status})."
+            f"The course's own solution scored {sol.raw_score:g} / {sol.max_score:g} "
+            f"({sol.status})."
             + (f"\n  Its first error, in {first}" if first else "")
             + (f"\n  Its grading said: {sol.reason}" if sol.reason else "")
         )
     if stub.status == "environment":
         problems.append(f"The untouched release could not be graded: {stub.reason}")
-    elif stub.score > 0 and not part.plain:
+    elif stub.raw_score > 0 and not part.plain:
         problems.append(
-            f"The untouched release scored {stub.score:g} / {stub.max_score:g}: hidden tests "
+            f"The untouched release scored {stub.raw_score:g} / {stub.max_score:g}: hidden tests "
             "pass without a solution."
         )
     if problems:
@@ -277,8 +278,8 @@ def canary(ctx: Context) -> str:
             f"written to the gradebook.\n{text}\nWhat to do: {_diagnosis(text, part.assignment)}"
         )
     return (
-        f"canary on {ctx.engine.describe()}: the solution scored {sol.score:g} / "
-        f"{sol.max_score:g}, the untouched release {stub.score:g} / {stub.max_score:g}"
+        f"canary on {ctx.engine.describe()}: the solution scored {sol.raw_score:g} / "
+        f"{sol.max_score:g}, the untouched release {stub.raw_score:g} / {stub.max_score:g}"
     )
 
 

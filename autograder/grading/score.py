@@ -149,7 +149,7 @@ def stage(sub: Submission, ctx) -> Submission:
     missed = mark_not_run(nb, execution)
     sub.cells = points(nb)
     sub.code = notebooks.answers(nb)
-    sub.score = sum(c.points for c in sub.cells)
+    sub.raw_score = sum(c.points for c in sub.cells)
     sub.max_score = sum(c.max_points for c in sub.cells)
     if integrity.NOT_RUN_BEFORE in execution.integrity:
         # nothing of the student's had run yet: the grading machine failed, not the submission

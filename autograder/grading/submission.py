@@ -106,7 +106,7 @@ class Row:
     student_id: str  # "" when the file is no one's
     status: str
     reason: str  # ends with ``lateness`` when it has one
-    score: float
+    raw_score: float  # the points before the late penalty (``final_score`` is after it)
     max_score: float
     cells: list[CellResult] = field(default_factory=list)
     sha256: str = ""
@@ -137,6 +137,10 @@ class Row:
 
     @classmethod
     def from_dict(cls, d: dict) -> Row:
+        """The row ``to_dict`` gave; also one an earlier version wrote (results.json and the
+        resume state), whose points before the penalty were under ``score``."""
+        if "raw_score" not in d and "score" in d:
+            d = {**d, "raw_score": d["score"]}
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in d.items() if k in known}
         return cls(**{**values, "cells": [CellResult(**c) for c in d["cells"]]})
@@ -144,7 +148,7 @@ class Row:
     @property
     def final_score(self) -> float:
         """The points the gradebook keeps: less the late penalty."""
-        return self.score - self.late_penalty
+        return self.raw_score - self.late_penalty
 
     def late(self, lateness: str) -> None:
         """Replace what the reason says of the row's lateness."""
@@ -254,7 +258,7 @@ class Submission(Remarks):
     execution: Execution | None = None  # what happened in the kernel (run)
     cells: list[CellResult] = field(default_factory=list)  # points per test cell (score)
     code: dict[str, list[str]] = field(default_factory=dict)  # answers, for the feedback
-    score: float = 0.0
+    raw_score: float = 0.0  # the points, before any late penalty
     max_score: float = 0.0
     sandboxed: bool = True
     # what the record stage found in the gradebook
@@ -334,7 +338,7 @@ class Submission(Remarks):
             student_id=self.student_id,
             status=status,
             reason=reason,
-            score=self.score,
+            raw_score=self.raw_score,
             max_score=self.max_score,
             cells=self.cells,
             sha256=self.sha256,
