@@ -93,7 +93,7 @@ def test_each_odd_file_gets_its_score_status_and_reason(odd_class, file):
     assert row.status == status, row.reason
     assert row.counted == (score is not None), row.reason
     if score is not None:
-        assert row.score == score and row.max_score == 10, row.reason
+        assert row.raw_score == score and row.max_score == 10, row.reason
     for word in words:
         assert word in row.reason, row.reason
 
@@ -132,7 +132,7 @@ def test_a_regrade_replaces_the_old_score(odd_class, tmp_path):
         rows = {r.file: r for r in pipeline.grade(LAB, subs, out, course, options)}
     finally:
         democlass.write_odd_files(LAB, course, subs)  # as the other tests expect it
-    assert (rows["alice.ipynb"].score, rows["alice.ipynb"].status) == (0, "error")
+    assert (rows["alice.ipynb"].raw_score, rows["alice.ipynb"].status) == (0, "error")
     assert "not UTF-8" in rows["alice.ipynb"].reason
     assert gradebook.grades(course.db_url, LAB)["alice"] == (0.0, True)
     alice = next(r for r in csv_rows(out / "grades.csv") if r["student_id"] == "alice")
@@ -158,7 +158,7 @@ def test_any_failure_of_a_stage_is_that_files_row_only(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "STAGES", tuple(stages))
     options = pipeline.Options(limits=FAST, progress=False)
     rows = {r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)}
-    assert (rows["correct"].score, rows["correct"].status) == (10, "graded")
+    assert (rows["correct"].raw_score, rows["correct"].status) == (10, "graded")
     assert rows["stub"].status == "error"
     assert "restore stage (KeyError: 'boom'" in rows["stub"].reason
     assert gradebook.grades(course.db_url, LAB)["stub"] == (0.0, True)
@@ -190,7 +190,7 @@ DEMO = {  # student: (score, status, words the reason must contain)
 def test_each_demo_submission_gets_its_score_status_and_reason(demo_class, student):
     r = demo_class["rows"][student]
     score, status, words = DEMO[student]
-    assert (r.score, r.status) == (score, status), r.reason
+    assert (r.raw_score, r.status) == (score, status), r.reason
     for word in words:
         assert word in r.reason
     assert r.sandboxed
@@ -222,8 +222,8 @@ def test_a_rerun_grades_nothing_again(demo_class, monkeypatch):
     again = pipeline.grade(
         LAB, demo_class["subs"], demo_class["out"], demo_class["course"], pipeline.Options()
     )
-    assert {r.student_id: (r.score, r.status) for r in again} == {
-        s: (r.score, r.status) for s, r in demo_class["rows"].items()
+    assert {r.student_id: (r.raw_score, r.status) for r in again} == {
+        s: (r.raw_score, r.status) for s, r in demo_class["rows"].items()
     }
 
 
@@ -254,7 +254,7 @@ def test_an_interrupted_run_resumes_without_grading_twice(tmp_path, monkeypatch)
     )
     rows = pipeline.grade(LAB, subs, tmp_path / "out", course, options)
     assert len(ran) == canary + 1  # of the students, only the one that was interrupted
-    assert sorted((r.student_id, r.score) for r in rows) == [
+    assert sorted((r.student_id, r.raw_score) for r in rows) == [
         ("correct", 10),
         ("partly-adam-iter-off-by-one", 6),
         ("stub", 0),
@@ -282,12 +282,12 @@ def test_without_a_sandbox_every_report_says_so_and_a_sandboxed_run_regrades(tmp
     out = tmp_path / "out"
     bare = pipeline.Options(limits=FAST, sandboxed=False, progress=False)
     [r] = pipeline.grade(LAB, subs, out, course, bare)
-    assert (r.score, r.status, r.sandboxed) == (10, "graded", False)
+    assert (r.raw_score, r.status, r.sandboxed) == (10, "graded", False)
     assert json.loads((out / "results.json").read_text())["sandboxed"] is False
     assert "graded WITHOUT a sandbox" in (out / "report.html").read_text()
     assert "without a sandbox (--no-sandbox)" in (out / "feedback" / "correct.html").read_text()
     [r] = pipeline.grade(LAB, subs, out, course, pipeline.Options(limits=FAST, progress=False))
-    assert (r.score, r.sandboxed) == (10, True)  # same content, but now graded sandboxed
+    assert (r.raw_score, r.sandboxed) == (10, True)  # same content, but now graded sandboxed
     assert json.loads((out / "results.json").read_text())["sandboxed"] is True
     assert "WITHOUT" not in (out / "report.html").read_text()
 
@@ -399,7 +399,7 @@ def test_a_failure_of_the_grading_machine_is_not_the_students_and_is_retried(tmp
     assert "stub" not in gradebook.grades(course.db_url, LAB)  # nothing recorded
     monkeypatch.setattr(kernel, "run", real_run)
     again = {r.student_id: r for r in pipeline.grade(LAB, subs, tmp_path / "out", course, options)}
-    assert (again["stub"].status, again["stub"].score) == ("graded", 0)
+    assert (again["stub"].status, again["stub"].raw_score) == ("graded", 0)
 
 
 @pytest.mark.kernel
@@ -415,7 +415,7 @@ def test_grades_go_into_a_postgresql_gradebook(tmp_path, postgres_url):
     subs = class_folder(tmp_path / "subs", {f"{s}.ipynb": built[s] for s in names})
     options = pipeline.Options(limits=FAST, progress=False)
     rows = pipeline.grade(LAB, subs, tmp_path / "out", course, options)
-    assert {r.student_id: (r.score, r.status) for r in rows} == {
+    assert {r.student_id: (r.raw_score, r.status) for r in rows} == {
         "correct": (10, "graded"),
         "partly-adam-iter-off-by-one": (6, "graded"),
         "broken-json": (0, "error"),

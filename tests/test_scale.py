@@ -81,8 +81,8 @@ def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, g
     for student, theirs in plain.items():
         assert ours[student].status == "graded", (student, ours[student].reason)
         assert _points(ours[student]) == {c.grade_id: c.score for c in theirs.cells}, student
-    assert ours["solution"].score == ours["solution"].max_score > 0
-    assert any(r.score < r.max_score for r in ours.values())  # the mistakes did cost points
+    assert ours["solution"].raw_score == ours["solution"].max_score > 0
+    assert any(r.raw_score < r.max_score for r in ours.values())  # the mistakes did cost points
 
 
 @pytest.mark.kernel
@@ -118,9 +118,9 @@ def test_a_class_graded_on_a_dask_cluster_gets_exactly_the_local_grades(
     assert set(theirs) == set(ours)
     for student, result in ours.items():
         got = theirs[student]
-        assert (got.status, got.score, _points(got)) == (
+        assert (got.status, got.raw_score, _points(got)) == (
             result.status,
-            result.score,
+            result.raw_score,
             _points(result),
         ), student
     summary = (on_cluster["out"] / "results.json").read_text()
@@ -193,9 +193,9 @@ def test_a_worker_killed_mid_job_loses_no_submission(local, tmp_path):
     assert set(results) == set(expected)  # nothing lost
     for student, result in expected.items():
         got = results[student]
-        assert (got.status, got.score, _points(got)) == (
+        assert (got.status, got.raw_score, _points(got)) == (
             result.status,
-            result.score,
+            result.raw_score,
             _points(result),
         ), student
 
