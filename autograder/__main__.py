@@ -487,9 +487,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_limits(p)
     p.set_defaults(func=cmd_check)
-    from autograder import export
+    from autograder import export, gradescope_autograder
 
     export.register(sub)
+    gradescope_autograder.register(sub)
     p = sub.add_parser("demo", help="grade example submissions of every lab (make demo)")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser(
