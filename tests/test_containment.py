@@ -189,14 +189,14 @@ BUSY = "_total = sum(i * i for i in range(15_000_000))\nprint('BUSY', _total > 0
 @pytest.mark.kernel
 @pytest.mark.sandbox
 def test_a_spinner_beside_honest_students_keeps_them_within_their_limits(tmp_path):
-    """Two spinners (``democlass.SPINNER``, spinning for 16 s) are graded by two workers;
+    """Two spinners (``democlass.SPINNER``, spinning for 28 s) are graded by two workers;
     once all their processes spin, two honest students (the solution and a cell of CPU work
     of their own, ``BUSY``) are graded by two more, with the FAST limits (5 s per cell): the
     honest ones get full marks and reach no limit. Their times beside the spinners are
     printed, never asserted."""
     course = copy_course(tmp_path / "course", [LAB])
     solution = mistakes.reference_submissions(LAB, course)["solution"]
-    honest = copy.deepcopy(solution)  # its own work first, well inside the spinners' 16 s
+    honest = copy.deepcopy(solution)  # its own work first, well inside the spinners' 28 s
     busy = 1
     honest.cells.insert(busy, new_code_cell(BUSY))
     options = pipeline.Options(workers=2, limits=FAST, progress=False)
@@ -210,8 +210,10 @@ def test_a_spinner_beside_honest_students_keeps_them_within_their_limits(tmp_pat
         rows = pipeline.grade(LAB, folder, tmp_path / where / "out", into, options)
         return {r.student_id: (r, _executed(into, r.student_id)) for r in rows}
 
-    spinner = copy.deepcopy(solution)  # spinning from its first cell, then for 4 s per hold
-    holding = [new_code_cell("import time\n\ntime.sleep(4)") for _ in range(4)]
+    # spinning from its first cell, then for 4 s per hold: 28 s, for the honest class's own
+    # start (its zygotes, its canary) takes 10 to 20 s before its work begins on a busy machine
+    spinner = copy.deepcopy(solution)
+    holding = [new_code_cell("import time\n\ntime.sleep(4)") for _ in range(7)]
     spinner.cells[1:1] = [new_code_cell(democlass.SPINNER), *holding]
     box: dict = {}
 

@@ -6,6 +6,7 @@ import sys
 import tomllib
 from importlib import metadata
 
+import pytest
 from conftest import COURSE, ROOT
 
 from autograder import notebooks
@@ -194,3 +195,25 @@ def test_each_grading_stage_has_its_own_test_module():
 
     for stage in pipeline.STAGES:
         assert (ROOT / "tests" / f"test_{stage.name}.py").is_file(), stage.name
+
+
+@pytest.mark.slow  # a pytest run of its own, on two pytest-xdist workers
+def test_make_tests_workers_keep_each_shared_run_on_one_worker():
+    """`make test` spreads the suite over pytest-xdist workers with ``--dist loadgroup``, and
+    relies on it to keep the users of one shared run (its ``xdist_group``, tests/conftest.py)
+    on one worker, or the run is made once per worker. pytest 9.2 silently broke that
+    (pytest-dev/pytest-xdist#1386): here a module's tests that share a module fixture must
+    run on one worker, under their group."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v"]
+        + ["-p", "no:cacheprovider", "-m", "not slow", "tests/test_lab1_minibatch.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    ran = [line for line in done.stdout.splitlines() if " PASSED " in line]
+    grouped = [line for line in ran if line.rstrip().endswith("@tests/test_lab1_minibatch.py")]
+    assert len(grouped) >= 2, "\n".join(ran)
+    assert len({line.split()[0] for line in grouped}) == 1, "\n".join(grouped)  # one worker
