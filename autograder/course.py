@@ -41,6 +41,9 @@ class Course:
     root: Path
     _labs: dict = field(default_factory=dict, repr=False)
 
+    #: The file that makes a folder a course, as nbgrader finds its configuration.
+    CONFIG = "nbgrader_config.py"
+
     @classmethod
     def find(cls, given: Path | None = None, *starts: Path) -> Course:
         """``given`` (``--course``: it must hold nbgrader_config.py), else the first of
@@ -48,19 +51,23 @@ class Course:
         nbgrader_config.py, as nbgrader itself finds its configuration: never the folder this
         tool is installed in. Raises ``CourseError`` saying what to do when there is none."""
         if given is not None:
-            if not (Path(given) / "nbgrader_config.py").is_file():
+            if not (Path(given) / cls.CONFIG).is_file():
                 raise CourseError(f"--course {given}: there is no nbgrader_config.py there")
             return cls(Path(given).resolve())
         starts = starts or (Path.cwd(),)
         for start in starts:
             here = Path(start).resolve()
             for folder in (here, *here.parents):
-                if (folder / "nbgrader_config.py").is_file():
+                if (folder / cls.CONFIG).is_file():
                     return cls(folder)
         raise CourseError(
             f"no nbgrader_config.py in {Path(starts[0]).resolve()} or its parents; "
             "run this from your course folder, or pass --course COURSE_FOLDER"
         )
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / self.CONFIG
 
     def source_path(self, lab: str, notebook: str | None = None) -> Path:
         return self.root / "source" / lab / f"{notebook or lab}.ipynb"
@@ -135,7 +142,7 @@ class Course:
         its late-submission plugin, for one, applies here as under ``nbgrader autograde``."""
         from traitlets.config.loader import PyFileConfigLoader
 
-        return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        return PyFileConfigLoader(self.CONFIG, path=str(self.root)).load_config()
 
     @functools.cached_property
     def db_url(self) -> str:

@@ -76,7 +76,7 @@ def stale(lab: str, course: Course) -> list[str]:
     missing or extra), as relative paths; empty when the release is up to date."""
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
         scratch = Course(Path(tmp))
-        shutil.copy(course.root / "nbgrader_config.py", scratch.root)
+        shutil.copy(course.config_path, scratch.root)
         shutil.copytree(course.source_path(lab).parent, scratch.source_path(lab).parent)
         fresh = generate(lab, scratch, db_url=f"sqlite:///{scratch.root / 'gradebook.db'}")
         want, have = _files(fresh), _files(course.release_path(lab).parent)

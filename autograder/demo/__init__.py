@@ -29,7 +29,7 @@ def run(origin: Course, labs: list[str], out: Path, sandbox: bool = True) -> int
     out.mkdir(parents=True)
     root = out / "course"
     root.mkdir()
-    shutil.copy(origin.root / "nbgrader_config.py", root)
+    shutil.copy(origin.config_path, root)
     for lab in labs:
         for part in ("source", "release"):
             shutil.copytree(origin.root / part / lab, root / part / lab)
