@@ -7,7 +7,8 @@ The zip holds, at its root (Gradescope's "Autograder Specifications"):
   Python 3.11 and bubblewrap with apt, makes a virtual environment in ``<root>/venv`` with
   exactly ``requirements.lock`` (``pip install --no-deps``), makes ``<root>/source``
   readable by root only, and runs the canary (the course's solution and its untouched release
-  down the same stages, in the sandbox): an image that cannot grade fails at build time.
+  down the same stages, isolated as submissions will be): an image that cannot grade fails at
+  build time.
 - ``run_autograder``: Gradescope copies it to ``<root>/`` and runs it, as root, for each
   submission. It runs ``python -m autograder.gradescope_autograder run``, which grades the
   notebook of ``<root>/submission/`` with ``pipeline.check`` and writes
@@ -19,9 +20,12 @@ The zip holds, at its root (Gradescope's "Autograder Specifications"):
   lines. It runs from ``<root>/source`` (``PYTHONPATH``), which the kernel cannot see.
 - ``gradescope.json``: the lab and the visibility of hidden tests, as the build was asked.
 
-``<root>`` is ``AUTOGRADER_GRADESCOPE_ROOT`` (default ``/autograder``). The student's code
-runs only in the bubblewrap sandbox: where it cannot be made, ``run_autograder`` refuses to
-grade (score 0, and the reason says what to do) rather than grade without isolation.
+``<root>`` is ``AUTOGRADER_GRADESCOPE_ROOT`` (default ``/autograder``). The student's kernel
+runs in the bubblewrap sandbox; where Gradescope's container cannot make it (Docker commonly
+forbids the namespaces it needs), as an unprivileged host user id of its own, which cannot
+read ``<root>/source`` or write ``<root>/results`` (root's only); where neither can be had,
+``run_autograder`` refuses to grade (score 0, and the reason says what to do) rather than
+grade without isolation (``isolation``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from autograder.text import inert
 
 #: The environment variable that names the root Gradescope lays out (tests use a scratch one).
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
+#: ``auto`` (default), ``sandbox`` or ``user``: how the kernel may be isolated (``isolation``)
+ISOLATION_ENV = "AUTOGRADER_GRADESCOPE_ISOLATION"
 DEFAULT_ROOT = "/autograder"
 #: Where the zip puts the course's files, under ``<root>/source/``.
 COURSE = "course"
@@ -71,11 +77,15 @@ if ! apt-get install -y --no-install-recommends {apt}; then
     exit 1
 fi
 python3.11 -m venv "$ROOT/venv"
+# where the sandbox cannot be made, the kernel runs as an unprivileged user: it must reach
+# its Python, and nothing else of the root
+chmod o+x "$ROOT"
+chmod -R o+rX "$ROOT/venv"
 # exactly the lock: every package pinned there, and nothing else
 "$ROOT/venv/bin/python" -m pip install --no-deps --no-cache-dir -r "$SOURCE/requirements.lock"
 # the expected values, the source notebook and the tool: root's only
 chmod -R go-rwx "$SOURCE"
-# the canary: the course's solution and its untouched release, in the sandbox
+# the canary: the course's solution and its untouched release, isolated as submissions are
 cd "$ROOT"
 PYTHONPATH="$SOURCE" "$ROOT/venv/bin/python" -m autograder.gradescope_autograder canary "$ROOT"
 """
@@ -162,8 +172,7 @@ def build(course, lab: str, out: Path, hidden_visibility: str = "after_due_date"
         for package in TOOL_PACKAGES:
             for path in _files_under(TOOL / package):
                 z.write(path, path.relative_to(TOOL).as_posix())
-        config = course.root / "nbgrader_config.py"  # what Course.find reads
-        z.write(config, f"{COURSE}/nbgrader_config.py")
+        z.write(course.config_path, f"{COURSE}/{course.CONFIG}")
         for folder in sorted(folders):
             for path in _files_under(folder):
                 z.write(path, f"{COURSE}/{path.relative_to(course.root).as_posix()}")
@@ -304,25 +313,54 @@ def _lock(root: Path) -> None:
             folder.chmod(0o700)
 
 
-def grade(root: Path) -> dict:
-    """The results.json of ``<root>/submission/``: graded by ``pipeline.check`` in the
-    sandbox, or a score of 0 with the reason. Raises only on a fault of the zip itself."""
-    from autograder.errors import ToolError
+def isolation() -> tuple[object | None, str]:
+    """How the student's kernel is kept from the judging files here: ``(options, what)``.
+    The bubblewrap sandbox where it can be made; else, run as root (as Gradescope runs
+    ``run_autograder``), a kernel that is an unprivileged host user id of its own, which can
+    read only what everyone may read (``<root>/source`` and ``<root>/results`` are root's
+    only); else ``(None, why)``. ``AUTOGRADER_GRADESCOPE_ISOLATION`` = ``sandbox`` or
+    ``user`` asks for one of them only (default ``auto``)."""
+    import shutil
+
     from autograder.grading import pipeline
     from autograder.grading.sandbox import bwrap
+
+    wanted = os.environ.get(ISOLATION_ENV, "auto")
+    why = ""
+    if wanted in ("auto", "sandbox"):
+        try:
+            bwrap.bwrap()
+            return pipeline.Options(workers=1, progress=False), "the bubblewrap sandbox"
+        except bwrap.SandboxUnavailable as exc:
+            why = f"the sandbox cannot be made here ({exc})"
+            if wanted == "sandbox":
+                return None, why
+    if os.geteuid() != 0:
+        return None, f"{why}; and an unprivileged user for the kernel needs root".lstrip("; ")
+    if shutil.which("setpriv") is None:
+        return None, f"{why}; and setpriv (util-linux) is not installed".lstrip("; ")
+    options = pipeline.Options(workers=1, progress=False, sandboxed=False, unprivileged=True)
+    return options, "an unprivileged user of its own (no sandbox)"
+
+
+def grade(root: Path) -> dict:
+    """The results.json of ``<root>/submission/``: graded by ``pipeline.check`` with the
+    kernel isolated (``isolation``), or a score of 0 with the reason. Raises only on a fault
+    of the zip itself."""
+    from autograder.errors import ToolError
+    from autograder.grading import pipeline
 
     settings = _settings(root)
     course = _course(root)
     lab, hidden = settings["lab"], settings["hidden_visibility"]
     part = course.parts(lab)[0]
-    try:
-        bwrap.bwrap()
-    except bwrap.SandboxUnavailable as exc:
+    options, isolated_by = isolation()
+    if options is None:
         return not_graded(
-            "not graded: this grading machine cannot make the sandbox that keeps a notebook "
-            f"from reading the expected values ({exc}). Your instructor can grade your "
-            "notebook on the course's own machines; instructors: see 'Grading on Gradescope' "
-            "in the course tool's documentation.",
+            "not graded: this grading machine cannot keep a notebook from reading the "
+            f"expected values: {isolated_by}. Your instructor can grade your notebook on the "
+            "course's own machines; instructors: see 'Grading on Gradescope' in the course "
+            "tool's documentation.",
             part,
             hidden,
             status="environment",
@@ -331,11 +369,13 @@ def grade(root: Path) -> dict:
         path = find_notebook(root / "submission", course.notebooks(lab))
         part = next((p for p in course.parts(lab) if p.notebook == path.stem), part)
         start = time.perf_counter()
-        row = pipeline.check(path, course, pipeline.Options(workers=1, progress=False))
+        row = pipeline.check(path, course, options)
     except (NotGradable, ToolError) as exc:
         said = str(exc).replace(f"{root / 'submission'}/", "")
         return not_graded(said, part, hidden)
-    return of_row(row, part, hidden, time.perf_counter() - start)
+    data = of_row(row, part, hidden, time.perf_counter() - start)
+    data["extra_data"]["isolation"] = isolated_by
+    return data
 
 
 def write_results(root: Path, data: dict) -> Path:
@@ -376,18 +416,18 @@ def run(root: Path) -> int:
 
 def canary(root: Path) -> int:
     """setup.sh's check: the course's solution scores full marks and its release none,
-    down the same stages in the sandbox; 1, saying why, if not."""
+    down the same stages, isolated as each submission will be; 1, saying why, if not."""
     from autograder.errors import ToolError
     from autograder.grading import pipeline
     from autograder.grading.sandbox import engine
 
     course = _course(root)
     lab = _settings(root)["lab"]
+    options, isolated_by = isolation()
     try:
-        from autograder.grading.sandbox import bwrap
-
-        bwrap.bwrap()
-        options = pipeline.Options(workers=1, progress=False)
+        if options is None:
+            raise ToolError(isolated_by)
+        print(f"canary: the kernel is isolated by {isolated_by}")
         with engine.LocalEngine(1) as pool:
             for part in course.parts(lab):
                 print(inert(pipeline.canary(pipeline.Context.of(course, part, options, pool))))
@@ -433,7 +473,8 @@ def register(subparsers) -> None:
         help="build a Gradescope autograder zip that grades one lab with the same verdicts",
         description="Write a zip for Gradescope's Configure Autograder page: setup.sh, "
         "run_autograder, the lock, this tool and the course files that judge LAB. On "
-        "Gradescope each submission is graded down the same stages as `grade`, in the sandbox.",
+        "Gradescope each submission is graded down the same stages as `grade`, in the sandbox "
+        "or, where the container cannot make it, as an unprivileged user of its own.",
     )
     p.add_argument("lab", help="lab id, e.g. lab2_optimizers")
     p.add_argument("--out", type=Path, help="the zip (default graded/<lab>-gradescope.zip)")

@@ -245,19 +245,44 @@ def _no_kernel(*args, **kwargs):
     raise AssertionError("graded a notebook that cannot be graded")
 
 
-def test_refuses_without_a_sandbox(root, monkeypatch):
+@pytest.mark.parametrize(
+    "isolation, root_user, said",
+    [
+        ("sandbox", True, "no user namespaces here"),  # the sandbox only, as asked
+        ("auto", False, "needs root"),  # no sandbox, and no other user to become
+    ],
+)
+def test_refuses_without_isolation(root, monkeypatch, isolation, root_user, said):
+    """Where the kernel cannot be kept from the judging files, nothing is graded: 0 for
+    every test, and the reason says why."""
+
     def unavailable():
         raise bwrap.SandboxUnavailable("no user namespaces here")
 
     monkeypatch.setattr(bwrap, "bwrap", unavailable)
+    monkeypatch.setattr(os, "geteuid", lambda: 0 if root_user else 1000)
+    monkeypatch.setenv(ga.ISOLATION_ENV, isolation)
     monkeypatch.setattr(pipeline, "check", _no_kernel)
     nbformat.write(COURSE.lab(LAB).release, root / "submission" / f"{LAB}.ipynb")
     assert ga.run(root) == 0
     data = json.loads((root / "results" / "results.json").read_text())
     check_schema(data)
     assert data["score"] == 0 and data["extra_data"]["status"] == "environment"
-    assert "sandbox" in data["output"] and "no user namespaces here" in data["output"]
+    assert "cannot keep a notebook from reading" in data["output"] and said in data["output"]
     assert len(data["tests"]) == len(COURSE.lab(LAB).grade_ids)
+
+
+def test_without_the_sandbox_root_grades_as_an_unprivileged_user(monkeypatch):
+    monkeypatch.setattr(
+        bwrap, "bwrap", lambda: (_ for _ in ()).throw(bwrap.SandboxUnavailable("no"))
+    )
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.delenv(ga.ISOLATION_ENV, raising=False)
+    options, what = ga.isolation()
+    assert (options.sandboxed, options.unprivileged) == (False, True), what
+    monkeypatch.setattr(bwrap, "bwrap", lambda: "bwrap")
+    options, what = ga.isolation()
+    assert (options.sandboxed, options.unprivileged) == (True, False), what
 
 
 @pytest.mark.parametrize(
@@ -318,7 +343,7 @@ def _attack_reads(root: Path) -> str:
         "recursive=True):\n"
         "    try:\n"
         "        _loot.append(open(_p).read()[:3000])\n"
-        "    except OSError as _e:\n"
+        "    except Exception as _e:  # unreadable, a folder, or not text\n"
         "        _loot.append('REFUSED-' + type(_e).__name__)\n"
         "print('\\n'.join(_loot))\n\n"
         "def my_optimizer(*args, **kwargs):\n"
@@ -431,3 +456,75 @@ def pipeline_nb(stub, code: str):
     at = next(i for i, c in enumerate(nb.cells) if notebooks.grade_id(c) == "my_optimizer")
     nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code))
     return nb
+
+
+# -- without the sandbox: the kernel as an unprivileged user of its own ----------------------
+
+
+def _world_root() -> Path:
+    """A scratch root everyone may traverse, as /autograder is (pytest's own temporary
+    folders are root's only, which would lock the kernel's user out of its Python)."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="gradescope-root-"))
+    root.chmod(0o755)
+    return root
+
+
+def _venv(root: Path) -> None:
+    """``<root>/venv`` as setup.sh makes it: the system's Python 3.11, which everyone may run,
+    with this environment's packages (its site folder) instead of a second install."""
+    import sysconfig
+
+    system = shutil.which("python3.11", path="/usr/bin:/bin")
+    assert system, "the system's python3.11 is missing: `make test` installs it (Makefile)"
+    subprocess.run([system, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    site = next((root / "venv" / "lib").glob("python3*/site-packages"))
+    packages = sysconfig.get_paths()["purelib"]
+    (site / "course-packages.pth").write_text(f"import site; site.addsitedir({packages!r})\n")
+    blocked = [
+        str(p) for p in [Path(packages), *Path(packages).parents] if not p.stat().st_mode & 0o001
+    ]
+    assert not blocked, f"others may not traverse {blocked}: the kernel's user cannot import"
+
+
+@pytest.mark.kernel
+def test_without_a_sandbox_the_kernel_is_an_unprivileged_user_of_its_own(built, monkeypatch):
+    """Where Gradescope's container cannot make the sandbox, run_autograder (as root) runs the
+    kernel as a host user id of its own: it grades as check does, and an attack can neither
+    read the judging files nor write results.json, now or from a process left behind."""
+    if os.geteuid() != 0:
+        pytest.fail("run_autograder runs as root on Gradescope: run this test as root")
+    root = _unpack(built, _world_root())
+    try:
+        _venv(root)
+        monkeypatch.setenv(ga.ISOLATION_ENV, "user")
+        refs = mistakes.reference_submissions(LAB, COURSE)
+        stub = COURSE.lab(LAB).release
+        reads = _attack_reads(root).replace(
+            "_loot = []", "import os\n_loot = [f'UID-{os.getuid()}']"
+        )
+        runs = {
+            "correct": refs["solution"],
+            "reads": pipeline_nb(stub, reads),
+            "writes": pipeline_nb(stub, _attack_writes(root)),
+        }
+        got = {}
+        for name, nb in runs.items():
+            data, said, _ = _run(root, f"{LAB}.ipynb", nb)
+            check_schema(data)
+            assert data["extra_data"].get("isolation", "").startswith("an unprivileged user"), said
+            got[name] = data
+        time.sleep(4)  # the writer's own process would have written by now
+        assert json.loads((root / "results" / "results.json").read_text()) == got["writes"]
+        assert got["correct"]["score"] == COURSE.lab(LAB).max_score
+        secrets = [notebooks.EXPECTED_BEGIN, "BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "FORGED"]
+        for name in ("reads", "writes"):
+            text = json.dumps(got[name])
+            assert got[name]["score"] == 0 and not [s for s in secrets if s in text], name
+        loot = json.dumps(got["reads"])
+        uid = int(re.search(r"UID-(\d+)", loot)[1])
+        assert uid != 0 and uid != os.getuid()
+        assert "REFUSED-PermissionError" in loot  # the files are there, and root's only
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

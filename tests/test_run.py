@@ -29,7 +29,9 @@ class _Lost:
 
 
 def test_a_lost_job_or_a_kernel_that_never_started_is_the_machines_fault():
-    ctx = SimpleNamespace(engine=_Lost, limits=FAST, sandboxed=True, shared_files={})
+    ctx = SimpleNamespace(
+        engine=_Lost, limits=FAST, sandboxed=True, unprivileged=False, shared_files={}
+    )
     sub = Submission.of("a.ipynb", None, "amy")
     sub.prepared = SimpleNamespace(tests={})
     with pytest.raises(EnvironmentFault, match="the grading job was lost .*grade again"):

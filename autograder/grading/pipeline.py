@@ -83,6 +83,9 @@ class Options:
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
     sandboxed: bool = True  # run each job in a bubblewrap sandbox (--no-sandbox: False)
+    #: without the sandbox, as root: each kernel as an unprivileged host user id of its own,
+    #: which reads only what everyone may read (the Gradescope autograder's fallback)
+    unprivileged: bool = False
     force: bool = False
     progress: bool = True
     cluster: str | None = None  # a Dask scheduler's address: run the jobs there
@@ -116,6 +119,7 @@ class Context:
     assignment: Future = field(default_factory=_done)
     ledger: dict = field(default_factory=dict)  # the output folder's ledger (record.ledger)
     gradebook: gradebook.Writer | None = None  # the run's gradebook writes (the record stage)
+    unprivileged: bool = False  # ``Options.unprivileged``
 
     @classmethod
     def of(cls, course: Course, part: Part, options: Options, pool: engine.Engine) -> Context:
@@ -129,6 +133,7 @@ class Context:
             options.sandboxed,
             pool,
             pool.share(part.helper_files),
+            unprivileged=options.unprivileged,
         )
 
     def recording(

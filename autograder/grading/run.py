@@ -23,6 +23,7 @@ def stage(sub: Submission, ctx) -> Submission:
         sandboxed=ctx.sandboxed,
         files=ctx.shared_files,
         results_cells=frozenset(sub.prepared.tests),
+        unprivileged=ctx.unprivileged,
     )
     try:
         execution = future.result()

@@ -156,7 +156,9 @@ def readable_paths() -> list[str]:
     return out
 
 
-def _limit_prefix(limits: Limits) -> list[str]:
+def _limit_prefix(limits: Limits, processes: int | None = None) -> list[str]:
+    """Python setting the limits of its process, then becoming the kernel. ``processes``:
+    RLIMIT_NPROC too (counted per user: for a kernel that has a user id of its own)."""
     code = (
         "import os, resource, sys\n"
         f"resource.setrlimit(resource.RLIMIT_AS, ({limits.memory_mb << 20}, "
@@ -164,9 +166,37 @@ def _limit_prefix(limits: Limits) -> list[str]:
         f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limits.file_mb << 20}, "
         f"{limits.file_mb << 20}))\n"
         "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
-        "os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
+        + (
+            f"resource.setrlimit(resource.RLIMIT_NPROC, ({processes}, {processes}))\n"
+            if processes
+            else ""
+        )
+        + "os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
     )
     return [PYTHON, "-c", code]
+
+
+def as_user(uid: int) -> list[str]:
+    """The command prefix that runs a command as the unprivileged host user ``uid`` (group
+    ``uid``, no other groups), with no capabilities and no way to regain any (setpriv, of
+    util-linux). Only root may use it."""
+    return [
+        shutil.which("setpriv") or "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
+
+
+def end_user(uid: int) -> None:
+    """Kill every process of the host user ``uid``: ``kill -KILL -1`` run as that user
+    signals all of its processes at once (forks included), and nothing of anyone else."""
+    for _ in range(3):
+        subprocess.run([*as_user(uid), "kill", "-KILL", "-1"], capture_output=True, check=False)
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -179,6 +209,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandboxed = Bool(True).tag(config=False)
     memory_mb = Int(2048).tag(config=False)
     file_mb = Int(100).tag(config=False)
+    #: without the sandbox: the unprivileged host user the kernel runs as (-1: the grader's)
+    run_as = Int(-1).tag(config=False)
 
     def format_kernel_cmd(self, extra_arguments=None):
         # SIGINT would reach bwrap, not the kernel, and end the sandbox: interrupt the kernel
@@ -186,10 +218,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         cmd = super().format_kernel_cmd(extra_arguments)
         limits = Limits(memory_mb=self.memory_mb, file_mb=self.file_mb)
+        if not self.sandboxed and self.run_as >= 0:
+            from autograder.grading.sandbox.zygote_server import MAX_PROCESSES
+
+            return as_user(self.run_as) + _limit_prefix(limits, MAX_PROCESSES) + cmd[1:]
         inner = _limit_prefix(limits) + cmd[1:]  # cmd[0] is this Python
         if not self.sandboxed:
             return inner
         return wrap(self.readable, self.private_dir) + inner
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if not self.sandboxed and self.run_as >= 0:  # the kernel reads it as its own user
+            os.chown(self.connection_file, self.run_as, self.run_as)
 
 
 #: Where a sandbox started by root mounts a second, fully visible /proc before its first

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -28,11 +29,12 @@ from autograder.grading.sandbox import integrity
 from autograder.grading.sandbox.bwrap import (
     Limits,
     SandboxedKernelManager,
+    end_user,
     kernel_env,
     prepare_private,
     readable_paths,
 )
-from autograder.grading.sandbox.zygote import ZygoteKernelManager, ZygotePool
+from autograder.grading.sandbox.zygote import UserSlot, ZygoteKernelManager, ZygotePool
 from autograder.notebooks import MAX_RESULTS_BYTES, RESULTS
 
 
@@ -155,6 +157,7 @@ def run(
     files: dict[str, bytes] | None = None,
     autograding: bool = True,
     results_cells: frozenset[int] = frozenset(),
+    unprivileged: bool = False,
 ) -> Execution:
     """Execute ``nb`` (in place) in a fresh kernel whose working folder holds only the
     notebook and ``files`` (relative path -> content: the lab's helpers and data, see
@@ -162,14 +165,23 @@ def run(
     student's Run All would (full experiments). The integrity cells run before and after
     the notebook's own cells and are removed again; cell indices in the result are the
     notebook's. ``results_cells``: the hidden test cells, each of which may send one results
-    message; any other results message is dropped (``Execution.dropped_results``)."""
+    message; any other results message is dropped (``Execution.dropped_results``).
+    ``unprivileged`` (without the sandbox, as root): the kernel runs as an unprivileged host
+    user id of its own, which can read only what everyone may read and write only its folder;
+    every process of that user ends with the job."""
     before, after = integrity.cells()
     nb.cells.insert(0, before)
     nb.cells.append(after)
     asked = frozenset(i + 1 for i in results_cells)  # indices with the before cell in front
     try:
         result = _run(
-            nb, limits, sandboxed=sandboxed, files=files, autograding=autograding, results=asked
+            nb,
+            limits,
+            sandboxed=sandboxed,
+            files=files,
+            autograding=autograding,
+            results=asked,
+            unprivileged=unprivileged,
         )
     finally:
         nb.cells.remove(before)
@@ -202,10 +214,13 @@ def _run(
     files: dict[str, bytes] | None,
     autograding: bool,
     results: frozenset[int],
+    unprivileged: bool = False,
 ) -> Execution:
     """Sandboxed, the kernel is forked by a zygote of ``ZYGOTES`` into a job folder of its
-    sandbox; without a sandbox it is a new process in a temporary folder."""
+    sandbox; without a sandbox it is a new process in a temporary folder, as the grader's
+    user or (``unprivileged``) as a host user id of its own (``zygote.UserSlot``)."""
     zygote = ZYGOTES.acquire() if sandboxed else None
+    user = UserSlot() if unprivileged and not sandboxed else None
     private = zygote.job_folder() if zygote else Path(tempfile.mkdtemp(prefix="autograde-"))
     try:
         for name, content in (files or {}).items():
@@ -227,6 +242,10 @@ def _run(
             )
         else:
             prepare_private(private)
+            if user:  # the job's folder is its user's own, and no one else's
+                for folder, _, names in os.walk(private):
+                    for path in [folder, *(os.path.join(folder, n) for n in names)]:
+                        os.chown(path, user.uid, user.uid)
             km = SandboxedKernelManager(
                 **common,
                 private_dir=str(private),
@@ -234,11 +253,15 @@ def _run(
                 sandboxed=False,
                 memory_mb=limits.memory_mb,
                 file_mb=limits.file_mb,
+                run_as=user.uid if user else -1,
             )
         return _drive(nb, km, limits, private, env, results)
     finally:
         if zygote:
             ZYGOTES.release(zygote)  # kills what is left of the job, empties its folder
+        if user:
+            end_user(user.uid)  # what the job left running: a daemon, a fork bomb
+            user.release()
         shutil.rmtree(private, ignore_errors=True)
 
 
