@@ -33,8 +33,9 @@ venv: $(STAMP)
 
 # System tools, installed with apt where we may (as root, with apt-get); otherwise `make` says
 # what to install. The demo needs only bubblewrap (the sandbox it grades in); the tests and the
-# bench also need Chromium (JupyterLab and the feedback pages in a browser) and PostgreSQL (a
-# PostgreSQL gradebook).
+# bench also need Chromium (JupyterLab and the feedback pages in a browser), PostgreSQL (a
+# PostgreSQL gradebook) and the system's Python 3.11 (which any user may run, as the Gradescope
+# autograder's kernel does without a sandbox).
 SANDBOX := $(VENV)/.sysdeps-sandbox
 $(SANDBOX):
 	@mkdir -p $(VENV)
@@ -50,13 +51,15 @@ SYSDEPS := $(VENV)/.sysdeps
 $(SYSDEPS):
 	@mkdir -p $(VENV)
 	@if command -v bwrap >/dev/null && command -v chromium >/dev/null \
-		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/bin/python3.11 ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			bubblewrap chromium postgresql >/dev/null; \
-	else echo "Install bubblewrap, chromium and postgresql with your package manager (e.g."; \
-		echo "sudo apt-get install bubblewrap chromium postgresql); without bwrap, grading"; \
-		echo "needs --no-sandbox; postgresql is only for the test of a PostgreSQL gradebook."; fi
+			bubblewrap chromium postgresql python3.11 >/dev/null; \
+	else echo "Install bubblewrap, chromium, postgresql and python3.11 with your package manager"; \
+		echo "(e.g. sudo apt-get install bubblewrap chromium postgresql python3.11); without"; \
+		echo "bwrap, grading needs --no-sandbox; postgresql is only for the test of a PostgreSQL"; \
+		echo "gradebook, the system's python3.11 for the Gradescope autograder's kernel without"; \
+		echo "a sandbox."; fi
 	@touch $(SYSDEPS)
 
 $(STAMP): requirements.lock pyproject.toml
