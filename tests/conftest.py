@@ -49,6 +49,7 @@ TIERS = ("kernel", "sandbox", "browser", "postgres", "cluster")
 FIXTURE_TIERS = {
     "source_run": ("kernel",),
     "graded": ("kernel",),  # nbgrader autograde
+    "graded_in_full": ("kernel",),
     "demo_class": ("kernel", "sandbox"),
     "isolation_class": ("kernel", "sandbox"),
     "hostile_class": ("kernel", "sandbox"),
@@ -136,7 +137,9 @@ def source_run():
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """``graded(lab)`` -> scores of every reference submission of the lab (solution, stub,
-    each cataloged mistake) graded by plain ``nbgrader autograde``."""
+    each cataloged mistake, the correct variants) graded by plain ``nbgrader autograde``,
+    with the lab's experiment cells emptied in each, as the pipeline skips them: they decide
+    no test (``graded_in_full`` is the check) and are half of each notebook's time."""
     import scratch
 
     from autograder import mistakes
@@ -145,10 +148,30 @@ def graded(tmp_path_factory):
     return _Cache(
         lambda lab: scratch.grade_in_parts(
             lab,
-            mistakes.reference_submissions(lab, Course(ROOT)),
+            {
+                name: scratch.without_experiments(nb)
+                for name, nb in mistakes.reference_submissions(lab, Course(ROOT)).items()
+            },
             tmp_path_factory.mktemp(lab),
         )
     )
+
+
+@pytest.fixture(scope="session")
+def graded_in_full(tmp_path_factory):
+    """``graded_in_full(lab)`` -> the solution and the untouched release graded by plain
+    ``nbgrader autograde`` as handed in, experiments and all."""
+    import scratch
+
+    from autograder import mistakes
+    from autograder.course import Course
+
+    def grade(lab):
+        subs = mistakes.reference_submissions(lab, Course(ROOT))
+        chosen = {name: subs[name] for name in ("solution", "stub")}
+        return scratch.grade_in_parts(lab, chosen, tmp_path_factory.mktemp(f"{lab}-full"))
+
+    return _Cache(grade)
 
 
 @pytest.fixture(scope="session")
@@ -276,7 +299,7 @@ def pytest_collection_modifyitems(items):
 
 #: Shared runs of one lab, made once per session (``demo_class`` is the demo class of
 #: ``scratch.LAB``): their users group by the lab, the test's ``lab`` or its module's ``LAB``.
-PER_LAB_FIXTURES = {"graded", "source_run", "local", "demo_class"}
+PER_LAB_FIXTURES = {"graded", "graded_in_full", "source_run", "local", "demo_class"}
 
 #: Shared runs whose tests read the whole machine (its processes, its CPU): ``alone``.
 ALONE_FIXTURES = {"hostile_class", "isolation_class"}

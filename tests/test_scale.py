@@ -75,12 +75,20 @@ def cluster():
 @pytest.mark.kernel
 @pytest.mark.sandbox
 @pytest.mark.parametrize("lab", LABS)
-def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(lab, local, graded):
-    ours, plain = local(lab)["results"], graded(lab)  # graded: nbgrader autograde, in full
-    assert set(ours) == set(plain)
-    for student, theirs in plain.items():
-        assert ours[student].status == "graded", (student, ours[student].reason)
-        assert _points(ours[student]) == {c.grade_id: c.score for c in theirs.cells}, student
+def test_grades_with_the_experiments_skipped_equal_plain_nbgraders(
+    lab, local, graded, graded_in_full
+):
+    """Every reference submission gets plain nbgrader's points, cell by cell (nbgrader with
+    the experiment cells emptied, as the pipeline skips them); and skipping them changes no
+    grade: the solution and the untouched release graded by nbgrader as handed in, experiments
+    and all, get the same points."""
+    ours = local(lab)["results"]
+    for plain in (graded(lab), graded_in_full(lab)):
+        assert set(plain) <= set(ours)
+        for student, theirs in plain.items():
+            assert ours[student].status == "graded", (student, ours[student].reason)
+            assert _points(ours[student]) == {c.grade_id: c.score for c in theirs.cells}, student
+    assert set(graded(lab)) == set(ours) and set(graded_in_full(lab)) == {"solution", "stub"}
     assert ours["solution"].raw_score == ours["solution"].max_score > 0
     assert any(r.raw_score < r.max_score for r in ours.values())  # the mistakes did cost points
 
