@@ -165,6 +165,19 @@ class PlainCourse:
         return out
 
 
+def json_strings(value):
+    """Every string of a JSON value, its keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from json_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from json_strings(v)
+
+
 def without_experiments(nb: NotebookNode) -> NotebookNode:
     """A copy of ``nb`` whose experiment cells (``notebooks.is_experiment``) do nothing, as
     the pipeline skips them when it grades."""

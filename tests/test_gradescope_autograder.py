@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import COURSE, ROOT
+from scratch import json_strings
 
 from autograder import gradescope_autograder as ga
 from autograder import mistakes, notebooks
@@ -81,18 +82,6 @@ TEST = {
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
 
 
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield k
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
 def check_schema(data: dict) -> None:
     """The keys and types Gradescope's specification gives, its visibility and format values,
     and plain text: no control character but a line feed, no format that renders HTML."""
@@ -114,7 +103,7 @@ def check_schema(data: dict) -> None:
         assert t.get("visibility", "visible") in ga.VISIBILITIES
         assert t.get("output_format", "text") in FORMATS and t.get("output_format") == "text"
         assert 0 <= t["score"] <= t["max_score"]
-    for text in _strings(data):
+    for text in json_strings(data):
         assert not CONTROL.search(text.replace("\n", "")), repr(text)
 
 
@@ -210,7 +199,7 @@ def test_results_are_inert():
     )
     data = ga.of_row(row, part, "after_due_date")
     check_schema(data)
-    for text in _strings(data):
+    for text in json_strings(data):
         for line in text.split("\n"):
             assert not line.startswith("Score:") or line == "Score: 0 / 10", repr(line)
     assert data["tests"][0]["visibility"] == "after_due_date"

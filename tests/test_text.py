@@ -14,7 +14,7 @@ import sys
 
 import nbformat
 import pytest
-from scratch import LAB, copy_course
+from scratch import LAB, copy_course, json_strings
 
 from autograder import mistakes, platforms
 from autograder.__main__ import check_report
@@ -72,20 +72,8 @@ def test_the_summary_grades_csv_and_results_json_carry_no_raw_control(tmp_path):
     assert not RAW.search(csv_text.replace("\r\n", "")) and "evil.ipynb" in csv_text
     raw_json = (tmp_path / "results.json").read_text()
     assert "\\u001b" not in raw_json  # JSON's own escape would decode to a raw ESC again
-    for text in _strings(json.loads(raw_json)):
+    for text in json_strings(json.loads(raw_json)):
         assert not RAW.search(text), text
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield k
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 @pytest.mark.parametrize("target", sorted(platforms.targets()))
@@ -180,7 +168,7 @@ def test_a_class_and_a_check_full_of_escapes_print_nothing_raw(tmp_path):
     for name in ("grades.csv", "results.json"):
         text = (out / name).read_text()
         assert not RAW.search(text.replace("\r\n", "")), name
-    for text in _strings(json.loads((out / "results.json").read_text())):
+    for text in json_strings(json.loads((out / "results.json").read_text())):
         assert not RAW.search(text), text
     moodle = tmp_path / "moodle.csv"
     export = subprocess.run(
