@@ -24,7 +24,7 @@ from scratch import json_strings
 from autograder import gradescope_autograder as ga
 from autograder import mistakes, notebooks
 from autograder.grading import pipeline
-from autograder.grading.sandbox import bwrap
+from autograder.grading.sandbox import bwrap, zygote
 from autograder.grading.submission import CellResult, Row
 from autograder.text import CONTROL
 
@@ -490,8 +490,12 @@ def test_without_a_sandbox_the_kernel_is_an_unprivileged_user_of_its_own(built, 
         monkeypatch.setenv(ga.ISOLATION_ENV, "user")
         refs = mistakes.reference_submissions(LAB, COURSE)
         stub = COURSE.lab(LAB).release
+        linger = f"LINGER-{os.getpid()}-{time.time_ns()}"  # a process that would outlive it
         reads = _attack_reads(root).replace(
-            "_loot = []", "import os\n_loot = [f'UID-{os.getuid()}']"
+            "_loot = []",
+            "import os, subprocess, sys\n_loot = [f'UID-{os.getuid()}']\n"
+            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
+            f"{linger!r}], start_new_session=True)",
         )
         runs = {
             "correct": refs["solution"],
@@ -515,5 +519,6 @@ def test_without_a_sandbox_the_kernel_is_an_unprivileged_user_of_its_own(built, 
         uid = int(re.search(r"UID-(\d+)", loot)[1])
         assert uid != 0 and uid != os.getuid()
         assert "REFUSED-PermissionError" in loot  # the files are there, and root's only
+        assert zygote.processes_naming(linger) == set()  # every process of its user ended
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -193,10 +193,12 @@ def as_user(uid: int) -> list[str]:
 
 
 def end_user(uid: int) -> None:
-    """Kill every process of the host user ``uid``: ``kill -KILL -1`` run as that user
-    signals all of its processes at once (forks included), and nothing of anyone else."""
+    """Kill every process of the host user ``uid``: ``kill(-1, SIGKILL)`` made as that user
+    signals all of its processes at once (forks included), and nothing of anyone else. It is
+    made by this Python, which that user runs as its kernel: no ``kill`` program is needed."""
+    code = "import os, signal\nos.kill(-1, signal.SIGKILL)"
     for _ in range(3):
-        subprocess.run([*as_user(uid), "kill", "-KILL", "-1"], capture_output=True, check=False)
+        subprocess.run([*as_user(uid), PYTHON, "-c", code], capture_output=True, check=False)
 
 
 class SandboxedKernelManager(AsyncKernelManager):
