@@ -462,7 +462,7 @@ def _world_root() -> Path:
 
 def _venv(root: Path) -> None:
     """``<root>/venv`` as setup.sh makes it: the system's Python 3.11, which everyone may run,
-    with this environment's packages (its site folder) instead of a second install."""
+    with this environment's packages (the locked set) instead of a second install."""
     import sysconfig
 
     system = shutil.which("python3.11", path="/usr/bin:/bin")
@@ -470,7 +470,9 @@ def _venv(root: Path) -> None:
     subprocess.run([system, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     site = next((root / "venv" / "lib").glob("python3*/site-packages"))
     packages = sysconfig.get_paths()["purelib"]
-    (site / "course-packages.pth").write_text(f"import site; site.addsitedir({packages!r})\n")
+    # the packages' folder only: not its .pth files, one of which would import this project
+    # (installed editable) from the checkout, where setup.sh's venv has only the lock
+    (site / "course-packages.pth").write_text(f"{packages}\n")
     blocked = [
         str(p) for p in [Path(packages), *Path(packages).parents] if not p.stat().st_mode & 0o001
     ]
@@ -494,6 +496,8 @@ def test_without_a_sandbox_the_kernel_is_an_unprivileged_user_of_its_own(built, 
         reads = _attack_reads(root).replace(
             "_loot = []",
             "import os, subprocess, sys\n_loot = [f'UID-{os.getuid()}']\n"
+            "try:\n    import autograder.mistakes\n    _loot.append('TOOL-IMPORTED')\n"
+            "except ImportError:\n    _loot.append('TOOL-REFUSED')\n"
             "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
             f"{linger!r}], start_new_session=True)",
         )
@@ -519,6 +523,7 @@ def test_without_a_sandbox_the_kernel_is_an_unprivileged_user_of_its_own(built, 
         uid = int(re.search(r"UID-(\d+)", loot)[1])
         assert uid != 0 and uid != os.getuid()
         assert "REFUSED-PermissionError" in loot  # the files are there, and root's only
+        assert "TOOL-REFUSED" in loot  # nor can it import the tool, whose catalogs quote solutions
         assert zygote.processes_naming(linger) == set()  # every process of its user ended
     finally:
         shutil.rmtree(root, ignore_errors=True)
