@@ -297,21 +297,26 @@ def pytest_collection_modifyitems(items):
 # else on the machine: they count the machine's sandbox processes or time a job beside a
 # spinner, which another worker's jobs would disturb.
 
-#: Shared runs of one lab, made once per session (``demo_class`` is the demo class of
-#: ``scratch.LAB``): their users group by the lab, the test's ``lab`` or its module's ``LAB``.
-PER_LAB_FIXTURES = {"graded", "graded_in_full", "source_run", "local", "demo_class"}
+#: Shared runs of one lab, made once per session: their users group by the lab (the test's
+#: ``lab`` or its module's ``LAB``) and by which of the two it reads: the lab's Run All
+#: (``source_run``), or its classes graded by nbgrader and by the pipeline (the rest: one
+#: test compares them; ``demo_class`` is the demo class of ``scratch.LAB``).
+RUN_FIXTURES = {"source_run"}
+GRADED_FIXTURES = {"graded", "graded_in_full", "local", "demo_class"}
 
 #: Shared runs whose tests read the whole machine (its processes, its CPU): ``alone``.
 ALONE_FIXTURES = {"hostile_class", "isolation_class"}
 
 
 def _group(item, names: set[str]) -> str | None:
-    """The worker group of a test: the lab of the per-lab runs it reads, else its module
-    when the module shares a fixture among its tests."""
+    """The worker group of a test: the lab and kind of the per-lab runs it reads, else its
+    module when the module shares a fixture among its tests."""
     params = getattr(getattr(item, "callspec", None), "params", {})
     lab = params.get("lab", getattr(item.module, "LAB", None))
-    if names & PER_LAB_FIXTURES and isinstance(lab, str):
-        return lab
+    if isinstance(lab, str) and names & RUN_FIXTURES:
+        return f"{lab}-run"
+    if isinstance(lab, str) and names & GRADED_FIXTURES:
+        return f"{lab}-graded"
     for name in sorted(names):
         defs = item._fixtureinfo.name2fixturedefs.get(name)
         if defs and defs[-1].scope in ("module", "package") and not name.startswith("_"):
