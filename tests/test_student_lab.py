@@ -144,6 +144,10 @@ def _validate(page) -> str:
 
 @pytest.mark.kernel
 @pytest.mark.browser
+# once in four runs of `make test`, beside the other worker, JupyterLab showed the notebook
+# changed as it opened; alone it has never (three runs, one with every core busy): the cause
+# is not found, so it runs with nothing beside it
+@pytest.mark.alone
 def test_the_student_journey_in_jupyterlab(student_lab):
     from playwright.sync_api import expect, sync_playwright
 
