@@ -312,7 +312,7 @@ def _group(item, names: set[str]) -> str | None:
     """The worker group of a test: the lab and kind of the per-lab runs it reads, else its
     module when the module shares a fixture among its tests."""
     params = getattr(getattr(item, "callspec", None), "params", {})
-    lab = params.get("lab", getattr(item.module, "LAB", None))
+    lab = params.get("lab", getattr(getattr(item, "module", None), "LAB", None))
     if isinstance(lab, str) and names & RUN_FIXTURES:
         return f"{lab}-run"
     if isinstance(lab, str) and names & GRADED_FIXTURES:
