@@ -4,11 +4,13 @@
 output, ``grades.csv`` and every export, ``results.json`` and the logs -- so that a file name,
 a name in a roster or an exception message can never drive a terminal (move its cursor, erase
 a line, hide what follows, set its title), forge a line of its own, or reorder what a reader
-sees. HTML pages escape it as HTML instead (``html.escape``).
+sees. HTML pages use ``html_text``: inert, then escaped as HTML (a raw control character or
+a bidirectional override would reorder a page, or drive the terminal of whoever prints it).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -35,6 +37,11 @@ def inert(text: object, indent: str | None = None) -> str:
     if indent is None:
         return CONTROL.sub(_escape, text)
     return ("\n" + indent).join(CONTROL.sub(_escape, line) for line in text.split("\n"))
+
+
+def html_text(text: object) -> str:
+    """Text for an HTML page: inert, its line feeds kept (for ``<pre>``), then escaped."""
+    return html.escape(inert(text, indent=""))
 
 
 def spreadsheet_cell(text: str) -> str:

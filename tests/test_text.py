@@ -188,3 +188,17 @@ def test_a_class_and_a_check_full_of_escapes_print_nothing_raw(tmp_path):
     assert re.fullmatch(r"Score: \d+ / 10 \(\w+\)", lines[-1]) and "10 / 10" not in lines[-1]
     assert [ln for ln in lines if ln.startswith("Score:")] == [lines[-1]], printed
     assert "\\x1b" in printed and "Score: 10 / 10 (graded)" in printed  # shown, not obeyed
+
+
+def test_the_pages_a_person_opens_carry_no_raw_control():
+    """The class report and the feedback page: a file name, a reason, a message or a hint
+    holds no raw control character, and no bidirectional override reorders the page."""
+    rows = [_row(f"{ESCAPES}evil.ipynb", f"execution failed: {FAKE_SCORE}", message=ESCAPES)]
+    rows[0].code = {"test_my_optimizer_adam": [f"x = 1  # {ESCAPES}\ny = 2"]}
+    pages = {
+        "report": report.report_html(LAB, rows, ["test_my_optimizer_adam"], True),
+        "feedback": report.feedback_html(LAB, rows[0]),
+    }
+    for name, page in pages.items():
+        assert not RAW.search(page), (name, RAW.search(page))
+        assert "\\x1b]0;owned\\x07" in page, name  # shown, escaped

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import json
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 from autograder import notebooks
 from autograder.grading.submission import STATUSES, Row
 from autograder.platforms.base import cells
-from autograder.text import inert
+from autograder.text import html_text, inert
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;
@@ -47,7 +46,7 @@ def _page(title: str, body: str) -> str:
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<title>{html_text(title)}</title><style>{STYLE}</style></head>"
         f"<body>{body}</body></html>"
     )
 
@@ -151,12 +150,12 @@ def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:
     code_before = result.code
     status = f"<span class='pill {result.status}'>{result.status}</span>"
     parts = [
-        f"<h1>{html.escape(lab)} — feedback for {html.escape(result.student_id)}</h1>",
+        f"<h1>{html_text(lab)} — feedback for {html_text(result.student_id)}</h1>",
         f"<p class='sub'>Score <b>{_fmt(result.final_score)} / "
         f"{_fmt(result.max_score)}</b> &nbsp;{status}</p>",
     ]
     if result.reason:
-        parts.append(f"<p>{html.escape(result.reason)}</p>")
+        parts.append(f"<p>{html_text(result.reason)}</p>")
     if not result.sandboxed:
         parts.append("<p class='sub'>Graded without a sandbox (--no-sandbox).</p>")
     for cell in result.cells:
@@ -168,15 +167,15 @@ def feedback_html(lab: str, result: Row, skipped: int = 0) -> str:
             else "visible test, 0 points"
         )
         parts.append(
-            f"<section class='cell {kind}'><header><b>{html.escape(cell.grade_id)}</b>"
+            f"<section class='cell {kind}'><header><b>{html_text(cell.grade_id)}</b>"
             f"<span>{verdict} · {points}</span></header>"
         )
         for code in code_before.get(cell.grade_id, []):
-            parts.append(f"<pre>{html.escape(code)}</pre>")
+            parts.append(f"<pre>{html_text(code)}</pre>")
         if not cell.passed and cell.message:
-            parts.append(f"<pre class='msg'>{html.escape(cell.message)}</pre>")
+            parts.append(f"<pre class='msg'>{html_text(cell.message)}</pre>")
         if not cell.passed and cell.hint:
-            parts.append(f"<div class='hint'><b>Hint:</b> {html.escape(cell.hint)}</div>")
+            parts.append(f"<div class='hint'><b>Hint:</b> {html_text(cell.hint)}</div>")
         parts.append("</section>")
     if skipped:
         parts.append(
@@ -244,31 +243,27 @@ def report_html(
     plt.close(fig)
     counts = {s: sum(r.status == s for r in results if not r.member_of) for s in STATUSES}
     rows = "".join(
-        f"<tr><td>{html.escape(r.student_id) or '<i>no id</i>'}</td><td>{html.escape(r.file)}"
+        f"<tr><td>{html_text(r.student_id) or '<i>no id</i>'}</td><td>{html_text(r.file)}"
         f"</td><td class='num'>"
         + (f"{_fmt(r.final_score)} / {_fmt(r.max_score)}" if r.counted else "not counted")
         + f"</td><td><span class='pill {r.status}'>{r.status}</span></td>"
-        f"<td>{html.escape(r.reason)}</td></tr>"
+        f"<td>{html_text(r.reason)}</td></tr>"
         for r in results
     )
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "environment")
     body = (
-        f"<h1>{html.escape(lab)} — class report</h1>"
+        f"<h1>{html_text(lab)} — class report</h1>"
         f"<p class='sub'>{files} files in {n_rows} rows: {counted}"
         f"{'' if sandboxed else ' — graded WITHOUT a sandbox'}.</p>"
-        + (f"<p class='sub'>{html.escape(canary)}.</p>" if canary else "")
+        + (f"<p class='sub'>{html_text(canary)}.</p>" if canary else "")
         + (
             f"<p class='sub'>{len(elsewhere)} file(s) in other labs' nbgrader folders were left "
-            f"to those labs: {html.escape(', '.join(elsewhere[:20]))}"
+            f"to those labs: {html_text(', '.join(elsewhere[:20]))}"
             f"{' ...' if len(elsewhere) > 20 else ''}.</p>"
             if elsewhere
             else ""
         )
-        + (
-            f"<p class='sub'>The gradebook: {html.escape('; '.join(removed))}.</p>"
-            if removed
-            else ""
-        )
+        + (f"<p class='sub'>The gradebook: {html_text('; '.join(removed))}.</p>" if removed else "")
         + f"<img alt='score distribution and pass rate per test' src='{image}'>"
         f"<h2>Files</h2><table><tr><th>student</th><th>file</th><th class='num'>score</th>"
         f"<th>status</th><th>reason</th></tr>{rows}</table>"
