@@ -469,14 +469,24 @@ def _venv(root: Path) -> None:
     assert system, "the system's python3.11 is missing: `make test` installs it (Makefile)"
     subprocess.run([system, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     site = next((root / "venv" / "lib").glob("python3*/site-packages"))
-    packages = sysconfig.get_paths()["purelib"]
-    # the packages' folder only: not its .pth files, one of which would import this project
-    # (installed editable) from the checkout, where setup.sh's venv has only the lock
-    (site / "course-packages.pth").write_text(f"{packages}\n")
-    blocked = [
-        str(p) for p in [Path(packages), *Path(packages).parents] if not p.stat().st_mode & 0o001
-    ]
-    assert not blocked, f"others may not traverse {blocked}: the kernel's user cannot import"
+    packages = Path(sysconfig.get_paths()["purelib"])
+    # the locked packages, linked file by file into the venv (the checkout may lie in a folder
+    # only root may enter, as `mktemp -d` makes one): not their .pth files, one of which would
+    # import this project, installed editable, where setup.sh's venv has only the lock
+    shutil.copytree(
+        packages,
+        site,
+        dirs_exist_ok=True,
+        copy_function=_link_or_copy,
+        ignore=shutil.ignore_patterns("*.pth", "__editable__*", "__pycache__"),
+    )
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)
 
 
 @pytest.mark.kernel
